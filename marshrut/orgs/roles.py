@@ -1,0 +1,118 @@
+"""Roles and what they allow, declared once.
+
+A role is held through a membership on one node of the hierarchy region → municipality → school
+(or, for curators and mentors, on the schools assigned to them) and grants its capabilities on
+that node and everything under it. Everything not granted here is denied.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Cap(models.TextChoices):
+    """Capabilities: the verbs that pages, exports and API endpoints check."""
+
+    MUNICIPALITY_VIEW = "municipality.view", _("видеть муниципалитеты")
+    MUNICIPALITY_EDIT = "municipality.edit", _("изменять муниципалитеты")
+    SCHOOL_VIEW = "school.view", _("видеть школы")
+    SCHOOL_EDIT = "school.edit", _("изменять контакты школы")
+    SCHOOL_MANAGE = "school.manage", _("изменять реквизиты и признаки школы, создавать школы")
+    PERSON_VIEW = "person.view", _("видеть людей и их контакты")
+    PERSON_EDIT = "person.edit", _("изменять сведения о людях")
+    MEMBERSHIP_MANAGE = "membership.manage", _("назначать роли и создавать учётные записи")
+    REGISTRY_IMPORT = "registry.import", _("загружать реестр из файла")
+    AUDIT_VIEW = "audit.view", _("читать журнал изменений")
+
+
+class Node(models.TextChoices):
+    """The kind of node a role is held on."""
+
+    REGION = "region", _("регион")
+    MUNICIPALITY = "municipality", _("муниципалитет")
+    SCHOOL = "school", _("школа")
+    ASSIGNED = "assigned", _("закреплённые школы")
+
+
+class Role(models.TextChoices):
+    OPERATOR = "operator", _("Региональный оператор")
+    DEPARTMENT = "department", _("Региональный орган управления образованием")
+    METHODOLOGIST = "methodologist", _("Методист (РМА)")
+    MUNICIPAL_COORDINATOR = "municipal_coordinator", _("Муниципальный координатор")
+    SCHOOL_HEAD = "school_head", _("Руководитель школы")
+    SCHOOL_COORDINATOR = "school_coordinator", _("Школьный координатор")
+    CURATOR = "curator", _("Куратор (ШНОР)")
+    MENTOR = "mentor", _("Наставник (ШНОР)")
+
+
+@dataclass(frozen=True)
+class RoleSpec:
+    role: Role
+    node: Node
+    description: str
+    caps: frozenset[Cap]
+
+
+_VIEW_REGISTRY = frozenset({Cap.MUNICIPALITY_VIEW, Cap.SCHOOL_VIEW})
+
+ROLES: dict[str, RoleSpec] = {
+    spec.role.value: spec
+    for spec in [
+        RoleSpec(
+            Role.OPERATOR,
+            Node.REGION,
+            "Ведёт реестры региона, кампании, дорожные карты, мероприятия и отчёты.",
+            frozenset(Cap),
+        ),
+        RoleSpec(
+            Role.DEPARTMENT,
+            Node.REGION,
+            "Руководство: видит весь регион, ничего не меняет.",
+            _VIEW_REGISTRY | {Cap.PERSON_VIEW},
+        ),
+        RoleSpec(
+            Role.METHODOLOGIST,
+            Node.REGION,
+            "Методист регионального методического актива: видит школы региона для подбора "
+            "практик и площадок, ведёт мероприятия.",
+            _VIEW_REGISTRY,
+        ),
+        RoleSpec(
+            Role.MUNICIPAL_COORDINATOR,
+            Node.MUNICIPALITY,
+            "Свой муниципалитет и его школы: контакты школ и людей, проверка ответов.",
+            _VIEW_REGISTRY | {Cap.SCHOOL_EDIT, Cap.PERSON_VIEW, Cap.PERSON_EDIT},
+        ),
+        RoleSpec(
+            Role.SCHOOL_HEAD,
+            Node.SCHOOL,
+            "Своя школа: контакты, команда, самодиагностика, программа развития.",
+            _VIEW_REGISTRY | {Cap.SCHOOL_EDIT, Cap.PERSON_VIEW, Cap.PERSON_EDIT},
+        ),
+        RoleSpec(
+            Role.SCHOOL_COORDINATOR,
+            Node.SCHOOL,
+            "Своя школа: заполняет самодиагностику и отчёты, видит команду школы.",
+            _VIEW_REGISTRY | {Cap.PERSON_VIEW},
+        ),
+        RoleSpec(
+            Role.CURATOR,
+            Node.ASSIGNED,
+            "Закреплённые школы ШНОР: посещения, заметки, проверка документов.",
+            _VIEW_REGISTRY | {Cap.PERSON_VIEW},
+        ),
+        RoleSpec(
+            Role.MENTOR,
+            Node.ASSIGNED,
+            "Закреплённые школы ШНОР: наставничество управленческой команды.",
+            _VIEW_REGISTRY | {Cap.PERSON_VIEW},
+        ),
+    ]
+}
+
+
+def role_spec(role: str) -> RoleSpec:
+    return ROLES[role]

@@ -1,0 +1,111 @@
+"""Registry import pages: upload → preview with every problem → apply."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django import forms
+
+from marshrut.lib.forms import StyledMixin
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.files.base import ContentFile
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from marshrut.audit.log import Source
+from marshrut.lib.exports import XLSX_TYPE
+from marshrut.orgs import access
+from marshrut.orgs.importing import ImportRejected, apply_file, check_file, summary, template_xlsx
+from marshrut.orgs.models import RegistryImport, get_import_for_user
+from marshrut.orgs.roles import Cap
+from marshrut.orgs.views import region_for
+
+
+class UploadForm(StyledMixin, forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Файл реестра (XLSX, XLS или CSV)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.csv,.txt,.ods"}),
+    )
+
+
+@login_required
+def import_upload(request: HttpRequest) -> HttpResponse:
+    region = region_for(request.user, Cap.REGISTRY_IMPORT)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    context: dict[str, object] = {"form": form, "region": region}
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        limit = settings.IMPORT_MAX_BYTES
+        if upload.size > limit:
+            form.add_error("file", _("Файл слишком большой: %(size).1f МБ, допускается не более %(limit).0f МБ.")
+                           % {"size": upload.size / 2**20, "limit": limit / 2**20})
+        else:
+            data = upload.read()
+            plan = check_file(data, upload.name, region)
+            if plan.ok:
+                batch = RegistryImport(
+                    region=region, filename=upload.name[:255], size=len(data),
+                    sha256=hashlib.sha256(data).hexdigest(), summary=summary(plan),
+                    created_by=request.user,
+                )
+                batch.file.save(upload.name, ContentFile(data), save=False)
+                batch.save()
+                return redirect("orgs:import_preview", pk=batch.pk)
+            # A file with problems is not kept: the report is shown and nothing is saved.
+            context.update(filename=upload.name, report=summary(plan), plan=plan)
+    context["recent"] = RegistryImport.objects.filter(region=region).select_related("created_by")[:10]
+    return render(request, "orgs/import_upload.html", context)
+
+
+@login_required
+def import_preview(request: HttpRequest, pk: str) -> HttpResponse:
+    batch = get_import_for_user(request.user, pk)
+    plan = None
+    if batch.status == RegistryImport.Status.CHECKED:
+        with batch.file.open("rb") as f:
+            plan = check_file(f.read(), batch.filename, batch.region)
+    return render(request, "orgs/import_preview.html", {
+        "batch": batch, "plan": plan, "report": summary(plan) if plan else batch.summary,
+        "changes": [c for c in plan.changes if c.action != "same"][:500] if plan else [],
+    })
+
+
+@login_required
+@require_POST
+def import_apply(request: HttpRequest, pk: str) -> HttpResponse:
+    batch = get_import_for_user(request.user, pk)
+    if batch.status != RegistryImport.Status.CHECKED:
+        messages.warning(request, _("Этот файл уже обработан."))
+        return redirect("orgs:import_preview", pk=batch.pk)
+    with batch.file.open("rb") as f:
+        data = f.read()
+    try:
+        plan = apply_file(request.user, data, batch.filename, batch.region, source=Source.WEB)
+    except ImportRejected as e:
+        # The registry changed since the preview: nothing was written, show the new report.
+        batch.status = RegistryImport.Status.FAILED
+        batch.summary = summary(e.plan)
+        batch.save(update_fields=["status", "summary"])
+        messages.error(request, _("Файл не применён: реестр изменился после проверки, см. ошибки."))
+        return redirect("orgs:import_preview", pk=batch.pk)
+    batch.status = RegistryImport.Status.APPLIED
+    batch.summary = summary(plan)
+    batch.applied_by = request.user
+    batch.applied_at = timezone.now()
+    batch.save(update_fields=["status", "summary", "applied_by", "applied_at"])
+    messages.success(request, _("Реестр обновлён из файла «%(f)s».") % {"f": batch.filename})
+    return redirect("orgs:import_preview", pk=batch.pk)
+
+
+@login_required
+def import_template(request: HttpRequest) -> HttpResponse:
+    access.require(request.user, Cap.REGISTRY_IMPORT)
+    response = HttpResponse(template_xlsx(), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = 'attachment; filename="registry-template.xlsx"'
+    return response

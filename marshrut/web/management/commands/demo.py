@@ -1,0 +1,37 @@
+"""``marshrut demo``: the demo region with its personas, then the server on 127.0.0.1:8000."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from marshrut.orgs import demo
+
+
+class Command(BaseCommand):
+    help = "Создать демонстрационную область (повторный запуск ничего не дублирует) и запустить сервер."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--no-server", action="store_true", help="только создать данные")
+        parser.add_argument("--addr", default="127.0.0.1:8000")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        call_command("migrate", interactive=False, verbosity=0)
+        region, counts = demo.build()
+        created = ", ".join(f"{k}: {v}" for k, v in counts.items())
+        self.stdout.write(self.style.SUCCESS(f"{region.name}: {region.municipalities.count()} муниципалитетов, "
+                                             f"{sum(m.schools.count() for m in region.municipalities.all())} школ "
+                                             f"(добавлено сейчас — {created})."))
+        self.stdout.write("")
+        self.stdout.write(f"Вход: http://{options['addr']}/   пароль у всех: {demo.DEMO_PASSWORD}")
+        width = max(len(p.username) for p in demo.PERSONAS)
+        for p in demo.PERSONAS:
+            self.stdout.write(f"  {p.username.ljust(width)}  {p.description}")
+        self.stdout.write("")
+        if not (settings.NODE_MODULES / "bootstrap").exists():
+            self.stderr.write("Нет node_modules: выполните `npm ci`, иначе страницы будут без оформления.")
+        if not options["no_server"]:
+            call_command("runserver", options["addr"], use_reloader=False)

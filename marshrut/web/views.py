@@ -1,0 +1,50 @@
+"""The home page and the health check."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+from marshrut.orgs import access
+from marshrut.orgs.models import Membership, Municipality, Person, School
+from marshrut.orgs.roles import Cap, Role
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    schools = School.objects.for_user(user).active()
+    figures = schools.aggregate(
+        total=Count("id"),
+        rural=Count("id", filter=Q(settlement=School.Settlement.RURAL)),
+        shnor=Count("id", filter=Q(is_shnor=True)),
+        rip=Count("id", filter=Q(is_rip=True)),
+        pilot=Count("id", filter=Q(is_pilot=True)),
+    )
+    municipalities = Municipality.objects.for_user(user).count()
+    coordinators = None
+    if access.grant(user, Cap.PERSON_VIEW):
+        coordinators = (
+            Membership.objects.active()
+            .filter(role=Role.MUNICIPAL_COORDINATOR, person__in=Person.objects.for_user(user))
+            .count()
+        )
+    person = getattr(user, "person", None)
+    return render(request, "web/home.html", {
+        "figures": figures,
+        "municipality_count": municipalities,
+        "coordinator_count": coordinators,
+        "person": person,
+        "memberships": Membership.objects.active().filter(person__user=user)
+        .select_related("region", "municipality", "school").prefetch_related("schools"),
+        "only_school": schools.first() if figures["total"] == 1 else None,
+    })
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok", "database": connection.vendor})

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Install Маршрут into .venv inside the checkout: Python packages from the lock files, front-end
+# assets (Bootstrap, htmx) from the npm registry. Pass "dev" to add what the tests need.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+with_sudo() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+apt_install() {
+  command -v apt-get >/dev/null || { echo "Установите вручную: $*" >&2; exit 1; }
+  [ -n "${APT_UPDATED:-}" ] || { with_sudo apt-get update -qq; APT_UPDATED=1; }
+  with_sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+PYTHON=${PYTHON:-$(command -v python3.11 || command -v python3)}
+"$PYTHON" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' \
+  || { echo "Нужен Python 3.11 (найден: $("$PYTHON" --version))" >&2; exit 1; }
+"$PYTHON" -c 'import venv, ensurepip' 2>/dev/null || apt_install python3.11-venv
+[ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+.venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
+lock=requirements.lock
+[ "${1:-}" = "dev" ] && lock=requirements-dev.lock
+.venv/bin/python -m pip install -q --disable-pip-version-check -r "$lock"
+.venv/bin/python -m pip install -q --disable-pip-version-check --no-deps -e .
+
+command -v npm >/dev/null || apt_install nodejs npm
+npm ci --no-audit --no-fund --loglevel=error
+
+if [ "${1:-}" = "dev" ] && [ ! -x /usr/bin/chromium ]; then
+  # Browser tests drive Debian's Chromium through Playwright; no browser download.
+  apt_install chromium fonts-dejavu-core
+fi

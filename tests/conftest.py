@@ -1,0 +1,110 @@
+"""Shared fixtures: a small hand-made region and the personas of the hierarchy."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from marshrut.accounts.models import User
+from marshrut.orgs.demo import make_inn, make_ogrn
+from marshrut.orgs.models import Membership, Municipality, Person, Region, School
+from marshrut.orgs.roles import Role
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls around it are sync.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+PERSONAS = [
+    "operator", "department", "methodologist", "coordinator", "head", "school", "curator", "mentor",
+    "outsider",
+]
+PASSWORD = "test-password-1"
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing(settings: Any) -> None:
+    # Argon2 is what production uses (tests/test_settings.py checks it); tests need speed.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings: Any, tmp_path: Any) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@dataclass
+class World:
+    region: Region
+    m1: Municipality  # the coordinator's municipality
+    m2: Municipality  # somebody else's
+    s1: School  # the head's school, in m1, ШНОР, assigned to the curator and mentor
+    s3: School  # another school of m1
+    s2: School  # a school of m2
+    users: dict[str, User]
+    people: dict[str, Person]
+    p_m2: Person  # a person of m2
+    membership_m2: Membership
+
+    def client(self, persona: str | None) -> Client:
+        client = Client()
+        if persona is not None:
+            client.force_login(self.users[persona])
+        return client
+
+
+def make_school(municipality: Municipality, serial: int, **fields: Any) -> School:
+    defaults = {
+        "full_name": f"Муниципальное автономное общеобразовательное учреждение «Средняя общеобразовательная школа № {serial}»",
+        "short_name": f"МАОУ СОШ № {serial}",
+    }
+    defaults.update(fields)
+    return School.objects.create(
+        municipality=municipality, inn=make_inn(serial), ogrn=make_ogrn(serial), **defaults
+    )
+
+
+@pytest.fixture
+def world(db: Any) -> World:
+    region = Region.objects.create(name="Тестовая область", code="98", operator_name="ИРО")
+    m1 = Municipality.objects.create(region=region, name="город Первогорск", oktmo="98701000",
+                                     kind=Municipality.Kind.URBAN_DISTRICT)
+    m2 = Municipality.objects.create(region=region, name="Второй муниципальный район", oktmo="98702000")
+    s1 = make_school(m1, 1, is_shnor=True)
+    s3 = make_school(m1, 3, settlement=School.Settlement.URBAN, is_rip=True)
+    s2 = make_school(m2, 2, settlement=School.Settlement.RURAL, offers_soo=False, kind=School.Kind.OOSH,
+                     short_name="МАОУ «Вторая ООШ»")
+    users: dict[str, User] = {}
+    people: dict[str, Person] = {}
+
+    def persona(name: str, role: str | None, *, home: Any = None, **node: Any) -> None:
+        user = User.objects.create_user(name, f"{name}@test.local", PASSWORD)
+        users[name] = user
+        person = Person.objects.create(
+            region=region,
+            municipality=home if isinstance(home, Municipality) else (home.municipality if home else None),
+            school=home if isinstance(home, School) else None,
+            last_name=name.capitalize(), first_name="Тест", email=f"{name}@test.local", user=user,
+        )
+        people[name] = person
+        if role:
+            schools = node.pop("schools", None)
+            m = Membership.objects.create(person=person, role=role, **node)
+            if schools:
+                m.schools.set(schools)
+
+    persona("operator", Role.OPERATOR, region=region)
+    persona("department", Role.DEPARTMENT, region=region)
+    persona("methodologist", Role.METHODOLOGIST, region=region, home=s3)
+    persona("coordinator", Role.MUNICIPAL_COORDINATOR, municipality=m1, home=m1)
+    persona("head", Role.SCHOOL_HEAD, school=s1, home=s1)
+    persona("school", Role.SCHOOL_COORDINATOR, school=s1, home=s1)
+    persona("curator", Role.CURATOR, region=region, schools=[s1])
+    persona("mentor", Role.MENTOR, region=region, schools=[s1])
+    persona("outsider", None)
+    p_m2 = Person.objects.create(region=region, municipality=m2, school=s2, last_name="Вторая",
+                                 first_name="Анна", position="Директор", email="second@test.local")
+    membership_m2 = Membership.objects.create(person=p_m2, role=Role.SCHOOL_HEAD, school=s2)
+    return World(region, m1, m2, s1, s3, s2, users, people, p_m2, membership_m2)
