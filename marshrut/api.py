@@ -24,7 +24,12 @@ from marshrut.orgs.roles import ROLES, Cap
 
 
 def _user_for_key(key: str) -> Any:
-    token = ApiToken.objects.active().select_related("user").filter(key_hash=ApiToken.hash_key(key)).first()
+    token = (
+        ApiToken.objects.active()
+        .select_related("user")
+        .filter(key_hash=ApiToken.hash_key(key))
+        .first()
+    )
     if token is None or not token.user.is_active:
         return None
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
@@ -109,7 +114,7 @@ class MeOut(Schema):
 
 @api.get("/me", response=MeOut, tags=["учётная запись"])
 def me(request: HttpRequest) -> dict[str, Any]:
-    user = request.user
+    user: Any = request.user
     return {
         "username": user.get_username(),
         "full_name": user.get_full_name(),
@@ -131,7 +136,9 @@ def municipality(request: HttpRequest, pk: int) -> Any:
 
 @api.get("/schools", response=list[SchoolOut], tags=["реестр"])
 @paginate
-def schools(request: HttpRequest, municipality: int | None = None, shnor: bool | None = None) -> Any:
+def schools(
+    request: HttpRequest, municipality: int | None = None, shnor: bool | None = None
+) -> Any:
     access.require(request.user, Cap.SCHOOL_VIEW)
     qs = School.objects.for_user(request.user)
     if municipality is not None:

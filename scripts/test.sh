@@ -7,7 +7,7 @@ scripts/install.sh dev
 export PATH="$PWD/.venv/bin:$PATH"
 
 echo "== ruff"; ruff check --quiet . && ruff format --check --quiet .
-echo "== mypy"; mypy marshrut
+echo "== mypy"; DEBUG=1 mypy marshrut
 echo "== migrations"; DEBUG=1 marshrut makemigrations --check --dry-run >/dev/null
 
 PG_URL=${DATABASE_URL_POSTGRES:-postgres://postgres@127.0.0.1:5432/marshrut}

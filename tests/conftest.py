@@ -18,7 +18,14 @@ from marshrut.orgs.roles import Role
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 PERSONAS = [
-    "operator", "department", "methodologist", "coordinator", "head", "school", "curator", "mentor",
+    "operator",
+    "department",
+    "methodologist",
+    "coordinator",
+    "head",
+    "school",
+    "curator",
+    "mentor",
     "outsider",
 ]
 PASSWORD = "test-password-1"
@@ -69,13 +76,25 @@ def make_school(municipality: Municipality, serial: int, **fields: Any) -> Schoo
 @pytest.fixture
 def world(db: Any) -> World:
     region = Region.objects.create(name="Тестовая область", code="98", operator_name="ИРО")
-    m1 = Municipality.objects.create(region=region, name="город Первогорск", oktmo="98701000",
-                                     kind=Municipality.Kind.URBAN_DISTRICT)
-    m2 = Municipality.objects.create(region=region, name="Второй муниципальный район", oktmo="98702000")
+    m1 = Municipality.objects.create(
+        region=region,
+        name="город Первогорск",
+        oktmo="98701000",
+        kind=Municipality.Kind.URBAN_DISTRICT,
+    )
+    m2 = Municipality.objects.create(
+        region=region, name="Второй муниципальный район", oktmo="98702000"
+    )
     s1 = make_school(m1, 1, is_shnor=True)
     s3 = make_school(m1, 3, settlement=School.Settlement.URBAN, is_rip=True)
-    s2 = make_school(m2, 2, settlement=School.Settlement.RURAL, offers_soo=False, kind=School.Kind.OOSH,
-                     short_name="МАОУ «Вторая ООШ»")
+    s2 = make_school(
+        m2,
+        2,
+        settlement=School.Settlement.RURAL,
+        offers_soo=False,
+        kind=School.Kind.OOSH,
+        short_name="МАОУ «Вторая ООШ»",
+    )
     users: dict[str, User] = {}
     people: dict[str, Person] = {}
 
@@ -84,9 +103,14 @@ def world(db: Any) -> World:
         users[name] = user
         person = Person.objects.create(
             region=region,
-            municipality=home if isinstance(home, Municipality) else (home.municipality if home else None),
+            municipality=home
+            if isinstance(home, Municipality)
+            else (home.municipality if home else None),
             school=home if isinstance(home, School) else None,
-            last_name=name.capitalize(), first_name="Тест", email=f"{name}@test.local", user=user,
+            last_name=name.capitalize(),
+            first_name="Тест",
+            email=f"{name}@test.local",
+            user=user,
         )
         people[name] = person
         if role:
@@ -104,7 +128,14 @@ def world(db: Any) -> World:
     persona("curator", Role.CURATOR, region=region, schools=[s1])
     persona("mentor", Role.MENTOR, region=region, schools=[s1])
     persona("outsider", None)
-    p_m2 = Person.objects.create(region=region, municipality=m2, school=s2, last_name="Вторая",
-                                 first_name="Анна", position="Директор", email="second@test.local")
+    p_m2 = Person.objects.create(
+        region=region,
+        municipality=m2,
+        school=s2,
+        last_name="Вторая",
+        first_name="Анна",
+        position="Директор",
+        email="second@test.local",
+    )
     membership_m2 = Membership.objects.create(person=p_m2, role=Role.SCHOOL_HEAD, school=s2)
     return World(region, m1, m2, s1, s3, s2, users, people, p_m2, membership_m2)

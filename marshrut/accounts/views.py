@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django import forms
+from typing import Any
 
-from marshrut.lib.forms import StyledMixin
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from marshrut.accounts.models import ApiToken
 from marshrut.audit.log import Action, record
+from marshrut.lib.forms import StyledMixin
 
 
 class TokenForm(StyledMixin, forms.Form):
@@ -24,25 +25,37 @@ class TokenForm(StyledMixin, forms.Form):
 
 @login_required
 def tokens(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
     form = TokenForm(request.POST or None)
     new_key = None
     if request.method == "POST" and form.is_valid():
-        token, new_key = ApiToken.issue(request.user, form.cleaned_data["name"])
+        token, new_key = ApiToken.issue(user, form.cleaned_data["name"])
         record(request.user, Action.CREATE, token, message="выпущен токен API")
         form = TokenForm()
-    return render(request, "accounts/tokens.html", {
-        "form": form, "new_key": new_key,
-        "tokens": ApiToken.objects.filter(user=request.user),
-    })
+    return render(
+        request,
+        "accounts/tokens.html",
+        {
+            "form": form,
+            "new_key": new_key,
+            "tokens": ApiToken.objects.filter(user=user),
+        },
+    )
 
 
 @login_required
 @require_POST
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    token = get_object_or_404(ApiToken.objects.active(), pk=pk, user=request.user)
+    user: Any = request.user
+    token = get_object_or_404(ApiToken.objects.active(), pk=pk, user=user)
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
-    record(request.user, Action.UPDATE, token, changes={"revoked_at": [None, token.revoked_at.isoformat()]},
-           message="токен API отозван")
+    record(
+        request.user,
+        Action.UPDATE,
+        token,
+        changes={"revoked_at": [None, token.revoked_at.isoformat()]},
+        message="токен API отозван",
+    )
     messages.success(request, _("Токен отозван."))
     return redirect("accounts:tokens")

@@ -69,7 +69,9 @@ def record(
         target_type=target_type or (obj._meta.label_lower if obj is not None else ""),
         target_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
         target_repr=(target_repr or str(obj) if obj is not None else target_repr)[:300],
-        region_id=region_id if region_id is not None else (_region_id(obj) if obj is not None else None),
+        region_id=region_id
+        if region_id is not None
+        else (_region_id(obj) if obj is not None else None),
         changes=changes or {},
         message=message[:500],
     )

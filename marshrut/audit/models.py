@@ -37,12 +37,18 @@ class AuditEvent(models.Model):
 
     at = models.DateTimeField(_("когда"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("кто"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("кто"),
     )
     actor_name = models.CharField(_("кто (как был записан)"), max_length=200, blank=True)
     action = models.CharField(_("действие"), max_length=10, choices=Action.choices)
-    source = models.CharField(_("откуда"), max_length=10, choices=Source.choices, default=Source.WEB)
+    source = models.CharField(
+        _("откуда"), max_length=10, choices=Source.choices, default=Source.WEB
+    )
     target_type = models.CharField(_("вид объекта"), max_length=100, db_index=True)
     target_id = models.CharField(_("номер объекта"), max_length=64, blank=True)
     target_repr = models.CharField(_("объект"), max_length=300, blank=True)

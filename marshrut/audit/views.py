@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -28,7 +30,9 @@ TARGET_TYPES = [
 
 class AuditFilter(FilterForm):
     target_type = forms.ChoiceField(label=_("Объект"), choices=TARGET_TYPES)
-    action = forms.ChoiceField(label=_("Действие"), choices=[("", _("все")), *AuditEvent.Action.choices])
+    action = forms.ChoiceField(
+        label=_("Действие"), choices=[("", _("все")), *AuditEvent.Action.choices]
+    )
     actor = forms.CharField(label=_("Кто (логин)"))
     date_from = forms.DateField(label=_("С"), widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("По"), widget=forms.DateInput(attrs={"type": "date"}))
@@ -42,7 +46,14 @@ COLUMNS = [
     ExportColumn("Откуда", lambda e: e.get_source_display(), 12),
     ExportColumn("Объект", lambda e: e.target_repr, 40),
     ExportColumn("Вид объекта", lambda e: e.target_type, 18),
-    ExportColumn("Изменения", lambda e: "; ".join(f"{k}: {v[0]!s} → {v[1]!s}" if isinstance(v, list) and len(v) == 2 else f"{k}: {v}" for k, v in e.changes.items()), 60),
+    ExportColumn(
+        "Изменения",
+        lambda e: "; ".join(
+            f"{k}: {v[0]!s} → {v[1]!s}" if isinstance(v, list) and len(v) == 2 else f"{k}: {v}"
+            for k, v in e.changes.items()
+        ),
+        60,
+    ),
     ExportColumn("Пояснение", lambda e: e.message, 30),
 ]
 
@@ -51,7 +62,7 @@ COLUMNS = [
 def event_list(request: HttpRequest) -> HttpResponse:
     access.require(request.user, Cap.AUDIT_VIEW)
     form = AuditFilter(request.GET)
-    qs = AuditEvent.objects.for_user(request.user)
+    qs: Any = AuditEvent.objects.for_user(request.user)
     qs = search(qs, form.value("q"), ["target_repr", "message"])
     for name in ("target_type", "action", "target_id"):
         if form.value(name):
@@ -65,6 +76,12 @@ def event_list(request: HttpRequest) -> HttpResponse:
     exported = maybe_export(request, qs, COLUMNS, "audit", "Журнал изменений")
     if exported:
         return exported
-    return render(request, "audit/event_list.html", {
-        "form": form, "page": paginate(request, qs), "query": query_without(request, "page", "export"),
-    })
+    return render(
+        request,
+        "audit/event_list.html",
+        {
+            "form": form,
+            "page": paginate(request, qs),
+            "query": query_without(request, "page", "export"),
+        },
+    )

@@ -13,8 +13,12 @@ def _unicode_case_functions(sender: Any, connection: Any, **kwargs: Any) -> None
     # SQLite's LOWER/UPPER fold only ASCII; Russian text needs Python's Unicode case mapping.
     if connection.vendor == "sqlite":
         raw = connection.connection
-        raw.create_function("LOWER", 1, lambda s: s.lower() if isinstance(s, str) else s, deterministic=True)
-        raw.create_function("UPPER", 1, lambda s: s.upper() if isinstance(s, str) else s, deterministic=True)
+        raw.create_function(
+            "LOWER", 1, lambda s: s.lower() if isinstance(s, str) else s, deterministic=True
+        )
+        raw.create_function(
+            "UPPER", 1, lambda s: s.upper() if isinstance(s, str) else s, deterministic=True
+        )
 
 
 def install() -> None:

@@ -42,7 +42,10 @@ def _cell(value: Any) -> Any:
 
 
 def write_xlsx(
-    columns: Sequence[ExportColumn], objects: Iterable[Any], *, sheet: str = "Лист1",
+    columns: Sequence[ExportColumn],
+    objects: Iterable[Any],
+    *,
+    sheet: str = "Лист1",
     title: str = "",
 ) -> bytes:
     buffer = io.BytesIO()
@@ -51,7 +54,9 @@ def write_xlsx(
         buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
     )
     ws = book.add_worksheet(sheet[:31])
-    head = book.add_format({"bold": True, "text_wrap": True, "valign": "top", "border": 1, "bg_color": "#E8EEF7"})
+    head = book.add_format(
+        {"bold": True, "text_wrap": True, "valign": "top", "border": 1, "bg_color": "#E8EEF7"}
+    )
     date_fmt = book.add_format({"num_format": "dd.mm.yyyy"})
     stamp_fmt = book.add_format({"num_format": "dd.mm.yyyy hh:mm"})
     row = 0
@@ -100,7 +105,11 @@ def write_csv(columns: Sequence[ExportColumn], objects: Iterable[Any]) -> bytes:
 
 
 def export_response(
-    fmt: str, columns: Sequence[ExportColumn], objects: Iterable[Any], *, filename: str,
+    fmt: str,
+    columns: Sequence[ExportColumn],
+    objects: Iterable[Any],
+    *,
+    filename: str,
     title: str = "",
 ) -> HttpResponse:
     if fmt == "csv":
@@ -108,5 +117,5 @@ def export_response(
     else:
         body, ctype, ext = write_xlsx(columns, objects, title=title), XLSX_TYPE, "xlsx"
     response = HttpResponse(body, content_type=ctype)
-    response["Content-Disposition"] = content_disposition_header(True, f"{filename}.{ext}")
+    response["Content-Disposition"] = content_disposition_header(True, f"{filename}.{ext}") or ""
     return response

@@ -23,3 +23,10 @@ class StyledMixin:
             else:
                 css = "form-control"
             widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
+
+
+def limit_choices(form: forms.BaseForm, name: str, queryset: Any) -> None:
+    """Restrict a model choice field to the rows the user may pick."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ModelChoiceField)
+    field.queryset = queryset

@@ -35,13 +35,18 @@ def query_without(request: HttpRequest, *keys: str) -> str:
 
 
 def maybe_export(
-    request: HttpRequest, queryset: QuerySet[Any], columns: Sequence[ExportColumn], filename: str,
+    request: HttpRequest,
+    queryset: QuerySet[Any],
+    columns: Sequence[ExportColumn],
+    filename: str,
     title: str = "",
 ) -> HttpResponse | None:
     fmt = export_format(request)
     if fmt is None:
         return None
-    return export_response(fmt, columns, queryset.iterator(chunk_size=2000), filename=filename, title=title)
+    return export_response(
+        fmt, columns, queryset.iterator(chunk_size=2000), filename=filename, title=title
+    )
 
 
 class FilterForm(StyledMixin, forms.Form):

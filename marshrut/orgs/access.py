@@ -47,7 +47,9 @@ class Grant:
             q |= Q(**{f"{school}__in": self.schools})
         return q
 
-    def covers(self, region_id: int | None, municipality_id: int | None, school_id: int | None) -> bool:
+    def covers(
+        self, region_id: int | None, municipality_id: int | None, school_id: int | None
+    ) -> bool:
         return (
             self.everything
             or (region_id is not None and region_id in self.regions)
@@ -142,9 +144,7 @@ def require(user: Any, cap: Cap) -> Grant:
 
 
 def can_on_school(user: Any, cap: Cap, school: School) -> bool:
-    return grant(user, cap).covers(
-        school.municipality.region_id, school.municipality_id, school.pk
-    )
+    return grant(user, cap).covers(school.municipality.region_id, school.municipality_id, school.pk)
 
 
 def can_on_person(user: Any, cap: Cap, person: Person) -> bool:
@@ -153,4 +153,3 @@ def can_on_person(user: Any, cap: Cap, person: Person) -> bool:
 
 def can_on_municipality(user: Any, cap: Cap, municipality: Municipality) -> bool:
     return grant(user, cap).covers(municipality.region_id, municipality.pk, None)
-

@@ -22,7 +22,11 @@ from marshrut.orgs.roles import ROLES, Node
 
 @transaction.atomic
 def do_save_municipality(
-    actor: Any, municipality: Municipality, *, before: dict[str, Any] | None, source: str = Source.WEB
+    actor: Any,
+    municipality: Municipality,
+    *,
+    before: dict[str, Any] | None,
+    source: str = Source.WEB,
 ) -> Municipality:
     save_with_audit(actor, municipality, before=before, source=source)
     return municipality
@@ -42,9 +46,9 @@ def do_save_school(
 
 def _place_person(person: Person) -> None:
     """Keep a person's municipality and region consistent with their school."""
-    if person.school_id:
+    if person.school is not None:
         person.municipality_id = person.school.municipality_id
-    if person.municipality_id:
+    if person.municipality is not None:
         person.region_id = person.municipality.region_id
 
 
@@ -58,8 +62,12 @@ def do_save_person(
 
 
 def check_membership_node(
-    role: str, *, region: Region | None, municipality: Municipality | None,
-    school: School | None, schools: Iterable[School] = (),
+    role: str,
+    *,
+    region: Region | None,
+    municipality: Municipality | None,
+    school: School | None,
+    schools: Iterable[School] = (),
 ) -> None:
     """Raise ValidationError unless the node fits what the role is held on."""
     node = ROLES[role].node
@@ -76,24 +84,43 @@ def check_membership_node(
 
 @transaction.atomic
 def do_grant_role(
-    actor: Any, person: Person, role: str, *, region: Region | None = None,
-    municipality: Municipality | None = None, school: School | None = None,
-    schools: Iterable[School] = (), started_on: dt.date | None = None,
-    ended_on: dt.date | None = None, source: str = Source.WEB,
+    actor: Any,
+    person: Person,
+    role: str,
+    *,
+    region: Region | None = None,
+    municipality: Municipality | None = None,
+    school: School | None = None,
+    schools: Iterable[School] = (),
+    started_on: dt.date | None = None,
+    ended_on: dt.date | None = None,
+    source: str = Source.WEB,
 ) -> Membership:
     schools = list(schools)
-    check_membership_node(role, region=region, municipality=municipality, school=school, schools=schools)
+    check_membership_node(
+        role, region=region, municipality=municipality, school=school, schools=schools
+    )
     membership = Membership(
-        person=person, role=role, region=region, municipality=municipality, school=school,
-        started_on=started_on or timezone.localdate(), ended_on=ended_on,
+        person=person,
+        role=role,
+        region=region,
+        municipality=municipality,
+        school=school,
+        started_on=started_on or timezone.localdate(),
+        ended_on=ended_on,
     )
     membership.full_clean()
     membership.save()
     if schools:
         membership.schools.set(schools)
     record(
-        actor, Action.GRANT, membership, changes=diff(None, snapshot(membership)),
-        source=source, region_id=person.region_id, target_repr=f"{person}: {membership}",
+        actor,
+        Action.GRANT,
+        membership,
+        changes=diff(None, snapshot(membership)),
+        source=source,
+        region_id=person.region_id,
+        target_repr=f"{person}: {membership}",
     )
     if person.user_id:
         access.forget(person.user)
@@ -108,8 +135,15 @@ def do_set_assigned_schools(
     membership.schools.set(list(schools))
     changes = diff(before, snapshot(membership))
     if changes:
-        record(actor, Action.UPDATE, membership, changes=changes, source=source,
-               region_id=membership.person.region_id, target_repr=f"{membership.person}: {membership}")
+        record(
+            actor,
+            Action.UPDATE,
+            membership,
+            changes=changes,
+            source=source,
+            region_id=membership.person.region_id,
+            target_repr=f"{membership.person}: {membership}",
+        )
 
 
 @transaction.atomic
@@ -121,8 +155,12 @@ def do_end_membership(
     membership.ended_on = max(day, membership.started_on)
     membership.save(update_fields=["ended_on"])
     record(
-        actor, Action.REVOKE, membership, changes=diff(before, snapshot(membership)),
-        source=source, region_id=membership.person.region_id,
+        actor,
+        Action.REVOKE,
+        membership,
+        changes=diff(before, snapshot(membership)),
+        source=source,
+        region_id=membership.person.region_id,
         target_repr=f"{membership.person}: {membership}",
     )
     return membership
@@ -130,7 +168,11 @@ def do_end_membership(
 
 @transaction.atomic
 def do_create_account(
-    actor: Any, person: Person, username: str, *, request: HttpRequest | None = None,
+    actor: Any,
+    person: Person,
+    username: str,
+    *,
+    request: HttpRequest | None = None,
     source: str = Source.WEB,
 ) -> User:
     """Give a person a login and e-mail them a link to set their own password."""
@@ -139,7 +181,9 @@ def do_create_account(
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError(_("Имя пользователя «%(u)s» уже занято.") % {"u": username})
     user = User(
-        username=username, email=person.email, first_name=person.first_name,
+        username=username,
+        email=person.email,
+        first_name=person.first_name,
         last_name=person.last_name,
     )
     user.set_unusable_password()
@@ -147,8 +191,14 @@ def do_create_account(
     user.save()
     person.user = user
     person.save(update_fields=["user"])
-    record(actor, Action.ACCOUNT, person, changes={"user": [None, username]}, source=source,
-           message=_("создана учётная запись"))
+    record(
+        actor,
+        Action.ACCOUNT,
+        person,
+        changes={"user": [None, username]},
+        source=source,
+        message=_("создана учётная запись"),
+    )
     if person.email and request is not None:
         form = PasswordResetForm({"email": person.email})
         if form.is_valid():

@@ -57,30 +57,119 @@ MUNICIPALITIES: list[tuple[str, str, str, int]] = [
 ]
 
 VILLAGES = [
-    "Александровская", "Бархатовская", "Вознесенская", "Горьковская", "Дмитриевская", "Ермаковская",
-    "Знаменская", "Ивановская", "Казанская", "Липовская", "Медведевская", "Новосёловская",
-    "Осиновская", "Петропавловская", "Раздольненская", "Старосельская", "Троицкая", "Успенская",
-    "Фёдоровская", "Хмелёвская", "Чистопольская", "Шишкинская", "Юрьевская", "Ярковская",
+    "Александровская",
+    "Бархатовская",
+    "Вознесенская",
+    "Горьковская",
+    "Дмитриевская",
+    "Ермаковская",
+    "Знаменская",
+    "Ивановская",
+    "Казанская",
+    "Липовская",
+    "Медведевская",
+    "Новосёловская",
+    "Осиновская",
+    "Петропавловская",
+    "Раздольненская",
+    "Старосельская",
+    "Троицкая",
+    "Успенская",
+    "Фёдоровская",
+    "Хмелёвская",
+    "Чистопольская",
+    "Шишкинская",
+    "Юрьевская",
+    "Ярковская",
 ]
-MALE = [("Александр", "Александрович"), ("Сергей", "Сергеевич"), ("Андрей", "Андреевич"),
-        ("Дмитрий", "Дмитриевич"), ("Алексей", "Алексеевич"), ("Михаил", "Михайлович"),
-        ("Владимир", "Владимирович"), ("Николай", "Николаевич"), ("Игорь", "Игоревич"),
-        ("Евгений", "Евгеньевич"), ("Олег", "Олегович"), ("Павел", "Павлович")]
-FEMALE = [("Елена", "Викторовна"), ("Ольга", "Николаевна"), ("Татьяна", "Александровна"),
-          ("Наталья", "Сергеевна"), ("Ирина", "Владимировна"), ("Светлана", "Юрьевна"),
-          ("Марина", "Петровна"), ("Анна", "Михайловна"), ("Юлия", "Андреевна"),
-          ("Людмила", "Ивановна"), ("Галина", "Васильевна"), ("Оксана", "Геннадьевна"),
-          ("Екатерина", "Игоревна"), ("Вера", "Анатольевна")]
-SURNAMES = ["Иванов", "Смирнов", "Кузнецов", "Попов", "Васильев", "Петров", "Соколов", "Михайлов",
-            "Новиков", "Фёдоров", "Морозов", "Волков", "Алексеев", "Лебедев", "Семёнов", "Егоров",
-            "Павлов", "Козлов", "Степанов", "Николаев", "Орлов", "Андреев", "Макаров", "Никитин",
-            "Захаров", "Зайцев", "Соловьёв", "Борисов", "Яковлев", "Григорьев", "Романов", "Воробьёв",
-            "Сергеев", "Кузьмин", "Фролов", "Александров", "Дмитриев", "Королёв", "Гусев", "Киселёв",
-            "Ильин", "Максимов", "Поляков", "Сорокин", "Виноградов", "Ковалёв", "Белов", "Медведев",
-            "Антонов", "Тарасов", "Жуков", "Баранов", "Филиппов", "Комаров", "Давыдов", "Беляев"]
-TRANSLIT = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
-                    "a b v g d e e zh z i y k l m n o p r s t u f kh ts ch sh sch - y - e yu ya".split(), strict=True))
-
+MALE = [
+    ("Александр", "Александрович"),
+    ("Сергей", "Сергеевич"),
+    ("Андрей", "Андреевич"),
+    ("Дмитрий", "Дмитриевич"),
+    ("Алексей", "Алексеевич"),
+    ("Михаил", "Михайлович"),
+    ("Владимир", "Владимирович"),
+    ("Николай", "Николаевич"),
+    ("Игорь", "Игоревич"),
+    ("Евгений", "Евгеньевич"),
+    ("Олег", "Олегович"),
+    ("Павел", "Павлович"),
+]
+FEMALE = [
+    ("Елена", "Викторовна"),
+    ("Ольга", "Николаевна"),
+    ("Татьяна", "Александровна"),
+    ("Наталья", "Сергеевна"),
+    ("Ирина", "Владимировна"),
+    ("Светлана", "Юрьевна"),
+    ("Марина", "Петровна"),
+    ("Анна", "Михайловна"),
+    ("Юлия", "Андреевна"),
+    ("Людмила", "Ивановна"),
+    ("Галина", "Васильевна"),
+    ("Оксана", "Геннадьевна"),
+    ("Екатерина", "Игоревна"),
+    ("Вера", "Анатольевна"),
+]
+SURNAMES = [
+    "Иванов",
+    "Смирнов",
+    "Кузнецов",
+    "Попов",
+    "Васильев",
+    "Петров",
+    "Соколов",
+    "Михайлов",
+    "Новиков",
+    "Фёдоров",
+    "Морозов",
+    "Волков",
+    "Алексеев",
+    "Лебедев",
+    "Семёнов",
+    "Егоров",
+    "Павлов",
+    "Козлов",
+    "Степанов",
+    "Николаев",
+    "Орлов",
+    "Андреев",
+    "Макаров",
+    "Никитин",
+    "Захаров",
+    "Зайцев",
+    "Соловьёв",
+    "Борисов",
+    "Яковлев",
+    "Григорьев",
+    "Романов",
+    "Воробьёв",
+    "Сергеев",
+    "Кузьмин",
+    "Фролов",
+    "Александров",
+    "Дмитриев",
+    "Королёв",
+    "Гусев",
+    "Киселёв",
+    "Ильин",
+    "Максимов",
+    "Поляков",
+    "Сорокин",
+    "Виноградов",
+    "Ковалёв",
+    "Белов",
+    "Медведев",
+    "Антонов",
+    "Тарасов",
+    "Жуков",
+    "Баранов",
+    "Филиппов",
+    "Комаров",
+    "Давыдов",
+    "Беляев",
+]
 OPERATOR_ORG = "ГАОУ ДПО «Институт развития образования Демонстрационной области» (ИРО ДО)"
 DEPARTMENT_ORG = "Департамент образования и науки Демонстрационной области"
 
@@ -93,20 +182,20 @@ class Persona:
 
 
 PERSONAS = [
-    Persona("operator", Role.OPERATOR, "региональный оператор: весь регион, правка, загрузка, журнал"),
+    Persona(
+        "operator", Role.OPERATOR, "региональный оператор: весь регион, правка, загрузка, журнал"
+    ),
     Persona("department", Role.DEPARTMENT, "департамент: весь регион, только просмотр"),
     Persona("methodologist", Role.METHODOLOGIST, "методист РМА: школы региона"),
-    Persona("coordinator", Role.MUNICIPAL_COORDINATOR, "муниципальный координатор: город Северогорск"),
+    Persona(
+        "coordinator", Role.MUNICIPAL_COORDINATOR, "муниципальный координатор: город Северогорск"
+    ),
     Persona("head", Role.SCHOOL_HEAD, "руководитель школы: МАОУ СОШ № 7 г. Северогорска"),
     Persona("school", Role.SCHOOL_COORDINATOR, "школьный координатор той же школы"),
     Persona("curator", Role.CURATOR, "куратор ШНОР: закреплённые школы"),
     Persona("mentor", Role.MENTOR, "наставник ШНОР: закреплённые школы"),
     Persona("outsider", "", "учётная запись без ролей: не видит ничего"),
 ]
-
-
-def translit(text: str) -> str:
-    return "".join(TRANSLIT.get(ch, ch) for ch in text.lower()).replace("-", "")
 
 
 def _feminine(surname: str) -> str:
@@ -147,7 +236,8 @@ class _Builder:
     def person(self, region: Region, email: str, **fields: Any) -> Person:
         last, first, middle = self.name()
         person, created = Person.objects.get_or_create(
-            email=email, region=region,
+            email=email,
+            region=region,
             defaults={"last_name": last, "first_name": first, "middle_name": middle, **fields},
         )
         self.counts["people"] += created
@@ -164,31 +254,60 @@ class _Builder:
         return membership
 
 
-def _school_names(builder: _Builder, municipality: str, centre: str, kind: str, index: int) -> tuple[str, str, str]:
+def _school_names(
+    builder: _Builder, municipality: str, centre: str, kind: str, index: int
+) -> tuple[str, str, str]:
     """Full name, short name and type of the index-th school of a municipality."""
     rng = builder.rng
     form = rng.choice(["МАОУ", "МАОУ", "МБОУ", "МКОУ"])
-    form_full = {"МАОУ": "Муниципальное автономное", "МБОУ": "Муниципальное бюджетное",
-                 "МКОУ": "Муниципальное казённое"}[form]
+    form_full = {
+        "МАОУ": "Муниципальное автономное",
+        "МБОУ": "Муниципальное бюджетное",
+        "МКОУ": "Муниципальное казённое",
+    }[form]
     if kind == "urban_district":
         town = centre.removeprefix("г. ")
-        town_gen = {"Северогорск": "Северогорска", "Заречный": "Заречного", "Светлоярск": "Светлоярска",
-                    "Каменск-Приозёрный": "Каменска-Приозёрного", "Новоалексеевск": "Новоалексеевска"}[town]
+        town_gen = {
+            "Северогорск": "Северогорска",
+            "Заречный": "Заречного",
+            "Светлоярск": "Светлоярска",
+            "Каменск-Приозёрный": "Каменска-Приозёрного",
+            "Новоалексеевск": "Новоалексеевска",
+        }[town]
         if index in (3, 11):
-            return (f"{form_full} общеобразовательное учреждение «Гимназия № {index}» города {town_gen}",
-                    f"{form} гимназия № {index} г. {town_gen}", School.Kind.GYMNASIUM)
+            return (
+                f"{form_full} общеобразовательное учреждение «Гимназия № {index}» города {town_gen}",
+                f"{form} гимназия № {index} г. {town_gen}",
+                School.Kind.GYMNASIUM,
+            )
         if index in (5, 21):
-            return (f"{form_full} общеобразовательное учреждение «Лицей № {index}» города {town_gen}",
-                    f"{form} лицей № {index} г. {town_gen}", School.Kind.LYCEUM)
-        return (f"{form_full} общеобразовательное учреждение «Средняя общеобразовательная школа № {index}» "
-                f"города {town_gen}", f"{form} СОШ № {index} г. {town_gen}", School.Kind.SOSH)
-    village = VILLAGES[(hash_index(municipality) + index * 7) % len(VILLAGES)] if index > 1 else (
-        _feminine_adjective(municipality.split()[0]))
+            return (
+                f"{form_full} общеобразовательное учреждение «Лицей № {index}» города {town_gen}",
+                f"{form} лицей № {index} г. {town_gen}",
+                School.Kind.LYCEUM,
+            )
+        return (
+            f"{form_full} общеобразовательное учреждение «Средняя общеобразовательная школа № {index}» "
+            f"города {town_gen}",
+            f"{form} СОШ № {index} г. {town_gen}",
+            School.Kind.SOSH,
+        )
+    village = (
+        VILLAGES[(hash_index(municipality) + index * 7) % len(VILLAGES)]
+        if index > 1
+        else (_feminine_adjective(municipality.split()[0]))
+    )
     if index > 1 and index % 4 == 0:
-        return (f"{form_full} общеобразовательное учреждение «{village} основная общеобразовательная школа»",
-                f"{form} «{village} ООШ»", School.Kind.OOSH)
-    return (f"{form_full} общеобразовательное учреждение «{village} средняя общеобразовательная школа»",
-            f"{form} «{village} СОШ»", School.Kind.SOSH)
+        return (
+            f"{form_full} общеобразовательное учреждение «{village} основная общеобразовательная школа»",
+            f"{form} «{village} ООШ»",
+            School.Kind.OOSH,
+        )
+    return (
+        f"{form_full} общеобразовательное учреждение «{village} средняя общеобразовательная школа»",
+        f"{form} «{village} СОШ»",
+        School.Kind.SOSH,
+    )
 
 
 def _feminine_adjective(word: str) -> str:
@@ -209,7 +328,11 @@ def build() -> tuple[Region, dict[str, int]]:
     rng = builder.rng
     region, _ = Region.objects.get_or_create(
         code=REGION_CODE,
-        defaults={"name": REGION_NAME, "operator_name": OPERATOR_ORG, "department_name": DEPARTMENT_ORG},
+        defaults={
+            "name": REGION_NAME,
+            "operator_name": OPERATOR_ORG,
+            "department_name": DEPARTMENT_ORG,
+        },
     )
     municipalities: list[Municipality] = []
     schools_by_m: dict[int, list[School]] = {}
@@ -224,19 +347,31 @@ def build() -> tuple[Region, dict[str, int]]:
         schools: list[School] = []
         for j in range(1, n_schools + 1):
             serial += 1
-            full, short, school_kind = _school_names(builder, name, centre, kind, j * 2 + 1 if kind == "urban_district" else j)
+            full, short, school_kind = _school_names(
+                builder, name, centre, kind, j * 2 + 1 if kind == "urban_district" else j
+            )
             rural = kind != "urban_district"
-            levels = (True, school_kind != School.Kind.NOSH, school_kind not in (School.Kind.OOSH, School.Kind.NOSH))
+            levels = (
+                True,
+                school_kind != School.Kind.NOSH,
+                school_kind not in (School.Kind.OOSH, School.Kind.NOSH),
+            )
             pupils = rng.randint(350, 1600) if not rural else rng.randint(40, 420)
             school, created = School.objects.get_or_create(
                 inn=make_inn(serial),
                 defaults={
-                    "municipality": m, "full_name": full, "short_name": short, "ogrn": make_ogrn(serial),
+                    "municipality": m,
+                    "full_name": full,
+                    "short_name": short,
+                    "ogrn": make_ogrn(serial),
                     "kind": school_kind,
                     "settlement": School.Settlement.RURAL if rural else School.Settlement.URBAN,
                     "address": f"{centre}, ул. {rng.choice(['Ленина', 'Школьная', 'Мира', 'Советская', 'Молодёжная', 'Садовая'])}, д. {rng.randint(1, 60)}",
-                    "offers_noo": levels[0], "offers_ooo": levels[1], "offers_soo": levels[2],
-                    "teaches_ovz": rng.random() < 0.55, "pupils": pupils,
+                    "offers_noo": levels[0],
+                    "offers_ooo": levels[1],
+                    "offers_soo": levels[2],
+                    "teaches_ovz": rng.random() < 0.55,
+                    "pupils": pupils,
                     "is_shnor": rng.random() < (0.14 if rural else 0.06),
                     "is_rip": rng.random() < 0.07,
                     "is_pilot": rng.random() < 0.1,
@@ -255,18 +390,36 @@ def build() -> tuple[Region, dict[str, int]]:
 
     persona_people: dict[str, Person] = {}
     # Region level: operator staff and department.
-    persona_people["operator"] = builder.person(region, f"operator@{EMAIL_DOMAIN}", position="Руководитель центра сопровождения проекта", workplace=OPERATOR_ORG, phone="+7 (900) 100-00-01")
+    persona_people["operator"] = builder.person(
+        region,
+        f"operator@{EMAIL_DOMAIN}",
+        position="Руководитель центра сопровождения проекта",
+        workplace=OPERATOR_ORG,
+        phone="+7 (900) 100-00-01",
+    )
     builder.grant(persona_people["operator"], Role.OPERATOR, region=region)
     for k in range(2, 4):
-        staff = builder.person(region, f"operator{k}@{EMAIL_DOMAIN}", position="Методист центра сопровождения проекта", workplace=OPERATOR_ORG)
+        staff = builder.person(
+            region,
+            f"operator{k}@{EMAIL_DOMAIN}",
+            position="Методист центра сопровождения проекта",
+            workplace=OPERATOR_ORG,
+        )
         builder.grant(staff, Role.OPERATOR, region=region)
-    persona_people["department"] = builder.person(region, f"department@{EMAIL_DOMAIN}", position="Начальник отдела общего образования", workplace=DEPARTMENT_ORG)
+    persona_people["department"] = builder.person(
+        region,
+        f"department@{EMAIL_DOMAIN}",
+        position="Начальник отдела общего образования",
+        workplace=DEPARTMENT_ORG,
+    )
     builder.grant(persona_people["department"], Role.DEPARTMENT, region=region)
 
     all_schools = [s for m in municipalities for s in schools_by_m[m.pk]]
     for m in municipalities:
         coordinator = builder.person(
-            region, f"coord.{m.oktmo}@{EMAIL_DOMAIN}", municipality=m,
+            region,
+            f"coord.{m.oktmo}@{EMAIL_DOMAIN}",
+            municipality=m,
             position="Главный специалист МОУО, муниципальный координатор проекта",
             workplace=f"Управление образования ({m.name})",
             phone=f"+7 (900) 2{rng.randint(10, 99)}-{rng.randint(10, 99)}-{rng.randint(10, 99)}",
@@ -275,10 +428,19 @@ def build() -> tuple[Region, dict[str, int]]:
         if m == municipalities[0]:
             persona_people["coordinator"] = coordinator
         for school in schools_by_m[m.pk]:
-            head = builder.person(region, f"head.{school.inn}@{EMAIL_DOMAIN}", municipality=m, school=school, position="Директор")
+            head = builder.person(
+                region,
+                f"head.{school.inn}@{EMAIL_DOMAIN}",
+                municipality=m,
+                school=school,
+                position="Директор",
+            )
             builder.grant(head, Role.SCHOOL_HEAD, school=school)
             deputy = builder.person(
-                region, f"deputy.{school.inn}@{EMAIL_DOMAIN}", municipality=m, school=school,
+                region,
+                f"deputy.{school.inn}@{EMAIL_DOMAIN}",
+                municipality=m,
+                school=school,
                 position="Заместитель директора по учебно-воспитательной работе",
                 in_reserve=rng.random() < 0.12,
             )
@@ -291,21 +453,40 @@ def build() -> tuple[Region, dict[str, int]]:
         persona_school.is_shnor = True
         persona_school.save(update_fields=["is_shnor"])
     persona_people["head"] = Person.objects.get(email=f"head.{persona_school.inn}@{EMAIL_DOMAIN}")
-    persona_people["school"] = Person.objects.get(email=f"deputy.{persona_school.inn}@{EMAIL_DOMAIN}")
+    persona_people["school"] = Person.objects.get(
+        email=f"deputy.{persona_school.inn}@{EMAIL_DOMAIN}"
+    )
 
-    shnor = [s for s in School.objects.filter(municipality__region=region, is_shnor=True).order_by("inn")]
+    shnor = [
+        s for s in School.objects.filter(municipality__region=region, is_shnor=True).order_by("inn")
+    ]
     for k in range(6):
         assigned = shnor[k::6]
-        curator = builder.person(region, f"curator{k + 1}@{EMAIL_DOMAIN}", position="Куратор ШНОР", workplace=OPERATOR_ORG)
+        curator = builder.person(
+            region,
+            f"curator{k + 1}@{EMAIL_DOMAIN}",
+            position="Куратор ШНОР",
+            workplace=OPERATOR_ORG,
+        )
         builder.grant(curator, Role.CURATOR, region=region, schools=assigned)
-        mentor = builder.person(region, f"mentor{k + 1}@{EMAIL_DOMAIN}", position="Наставник управленческой команды (директор)", workplace="школа-партнёр")
+        mentor = builder.person(
+            region,
+            f"mentor{k + 1}@{EMAIL_DOMAIN}",
+            position="Наставник управленческой команды (директор)",
+            workplace="школа-партнёр",
+        )
         builder.grant(mentor, Role.MENTOR, region=region, schools=assigned)
         if k == 0:
             persona_people["curator"], persona_people["mentor"] = curator, mentor
-    strong = [s for s in all_schools if s.kind in (School.Kind.GYMNASIUM, School.Kind.LYCEUM) or s.is_rip]
+    strong = [
+        s for s in all_schools if s.kind in (School.Kind.GYMNASIUM, School.Kind.LYCEUM) or s.is_rip
+    ]
     for k, school in enumerate(strong[:15]):
         methodologist = builder.person(
-            region, f"rma{k + 1}@{EMAIL_DOMAIN}", municipality=school.municipality, school=school,
+            region,
+            f"rma{k + 1}@{EMAIL_DOMAIN}",
+            municipality=school.municipality,
+            school=school,
             position="Учитель, методист регионального методического актива",
         )
         builder.grant(methodologist, Role.METHODOLOGIST, region=region)
@@ -314,15 +495,29 @@ def build() -> tuple[Region, dict[str, int]]:
 
     password_hash = make_password(DEMO_PASSWORD)  # Argon2 once, shared by the demo personas
     for persona in PERSONAS:
-        user, created = User.objects.get_or_create(username=persona.username, defaults={"password": password_hash})
+        user, created = User.objects.get_or_create(
+            username=persona.username, defaults={"password": password_hash}
+        )
         person = persona_people.get(persona.username)
         if person is not None and person.user_id is None:
             person.user = user
             person.save(update_fields=["user"])
-            user.first_name, user.last_name, user.email = person.first_name, person.last_name, person.email
+            user.first_name, user.last_name, user.email = (
+                person.first_name,
+                person.last_name,
+                person.email,
+            )
             user.save(update_fields=["first_name", "last_name", "email"])
     if any(builder.counts.values()):
-        record(None, Action.IMPORT, None, source=Source.DEMO, region_id=region.pk, target_type="orgs.registry",
-               target_repr=REGION_NAME, message="созданы демонстрационные данные: " + ", ".join(
-                   f"{k} {v}" for k, v in builder.counts.items()))
+        record(
+            None,
+            Action.IMPORT,
+            None,
+            source=Source.DEMO,
+            region_id=region.pk,
+            target_type="orgs.registry",
+            target_repr=REGION_NAME,
+            message="созданы демонстрационные данные: "
+            + ", ".join(f"{k} {v}" for k, v in builder.counts.items()),
+        )
     return region, builder.counts

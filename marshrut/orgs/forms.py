@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from marshrut.lib.forms import StyledMixin
 from marshrut.lib.listing import FilterForm
 from marshrut.orgs.access import grant
-from marshrut.orgs.models import Membership, Municipality, Person, Region, School
+from marshrut.orgs.models import Municipality, Person, Region, School
 from marshrut.orgs.roles import ROLES, Cap, Node, Role
 from marshrut.orgs.validators import clean_inn, clean_ogrn, clean_oktmo
 
@@ -43,15 +43,37 @@ class SchoolForm(StyledMixin, forms.ModelForm):
     class Meta:
         model = School
         fields = [
-            "municipality", "full_name", "short_name", "inn", "ogrn", "kind", "settlement",
-            "address", "offers_noo", "offers_ooo", "offers_soo", "teaches_ovz", "pupils",
-            "is_shnor", "is_rip", "is_pilot", "phone", "email", "website", "is_active",
+            "municipality",
+            "full_name",
+            "short_name",
+            "inn",
+            "ogrn",
+            "kind",
+            "settlement",
+            "address",
+            "offers_noo",
+            "offers_ooo",
+            "offers_soo",
+            "teaches_ovz",
+            "pupils",
+            "is_shnor",
+            "is_rip",
+            "is_pilot",
+            "phone",
+            "email",
+            "website",
+            "is_active",
         ]
-        widgets = {"full_name": forms.Textarea(attrs={"rows": 2}), "address": forms.Textarea(attrs={"rows": 2})}
+        widgets = {
+            "full_name": forms.Textarea(attrs={"rows": 2}),
+            "address": forms.Textarea(attrs={"rows": 2}),
+        }
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["municipality"].queryset = Municipality.objects.for_user(user, Cap.SCHOOL_MANAGE)
+        self.fields["municipality"].queryset = Municipality.objects.for_user(
+            user, Cap.SCHOOL_MANAGE
+        )
 
     def clean_inn(self) -> str:
         return clean_inn(self.cleaned_data["inn"])
@@ -76,8 +98,19 @@ class PersonForm(StyledMixin, forms.ModelForm):
     class Meta:
         model = Person
         fields = [
-            "last_name", "first_name", "middle_name", "position", "workplace", "municipality",
-            "school", "email", "phone", "in_reserve", "reserve_position", "notes", "is_active",
+            "last_name",
+            "first_name",
+            "middle_name",
+            "position",
+            "workplace",
+            "municipality",
+            "school",
+            "email",
+            "phone",
+            "in_reserve",
+            "reserve_position",
+            "notes",
+            "is_active",
         ]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
@@ -86,13 +119,14 @@ class PersonForm(StyledMixin, forms.ModelForm):
         self.instance.region = region
         self.user = user
         self.fields["municipality"].queryset = Municipality.objects.for_user(user, Cap.PERSON_EDIT)
-        self.fields["school"].queryset = School.objects.for_user(user, Cap.PERSON_EDIT).select_related(
-            "municipality"
-        )
+        self.fields["school"].queryset = School.objects.for_user(
+            user, Cap.PERSON_EDIT
+        ).select_related("municipality")
         self.fields["municipality"].help_text = _("для сотрудников школы заполняется по школе")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         school, municipality = data.get("school"), data.get("municipality")
         if school is not None:
             data["municipality"] = school.municipality
@@ -108,24 +142,37 @@ class PersonForm(StyledMixin, forms.ModelForm):
 
 class MembershipForm(StyledMixin, forms.Form):
     role = forms.ChoiceField(label=_("Роль"), choices=Role.choices)
-    municipality = forms.ModelChoiceField(label=_("Муниципалитет"), queryset=Municipality.objects.none(), required=False)
-    school = forms.ModelChoiceField(label=_("Школа"), queryset=School.objects.none(), required=False)
+    municipality = forms.ModelChoiceField(
+        label=_("Муниципалитет"), queryset=Municipality.objects.none(), required=False
+    )
+    school = forms.ModelChoiceField(
+        label=_("Школа"), queryset=School.objects.none(), required=False
+    )
     schools = forms.ModelMultipleChoiceField(
-        label=_("Закреплённые школы"), queryset=School.objects.none(), required=False,
+        label=_("Закреплённые школы"),
+        queryset=School.objects.none(),
+        required=False,
         widget=forms.SelectMultiple(attrs={"size": 8}),
         help_text=_("для куратора и наставника"),
     )
-    started_on = forms.DateField(label=_("Действует с"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    started_on = forms.DateField(
+        label=_("Действует с"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["municipality"].queryset = Municipality.objects.for_user(user, Cap.MEMBERSHIP_MANAGE)
-        schools = School.objects.for_user(user, Cap.MEMBERSHIP_MANAGE).select_related("municipality")
+        self.fields["municipality"].queryset = Municipality.objects.for_user(
+            user, Cap.MEMBERSHIP_MANAGE
+        )
+        schools = School.objects.for_user(user, Cap.MEMBERSHIP_MANAGE).select_related(
+            "municipality"
+        )
         self.fields["school"].queryset = schools
         self.fields["schools"].queryset = schools
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         role = data.get("role")
         if not role:
             return data
@@ -135,7 +182,9 @@ class MembershipForm(StyledMixin, forms.Form):
         if node == Node.SCHOOL and not data.get("school"):
             self.add_error("school", _("Для этой роли выберите школу."))
         if node == Node.ASSIGNED and not data.get("schools"):
-            self.add_error("schools", _("Закрепите за куратором или наставником хотя бы одну школу."))
+            self.add_error(
+                "schools", _("Закрепите за куратором или наставником хотя бы одну школу.")
+            )
         return data
 
 
@@ -148,9 +197,13 @@ class MunicipalityFilter(FilterForm):
 
 
 class SchoolFilter(FilterForm):
-    municipality = forms.ModelChoiceField(label=_("Муниципалитет"), queryset=Municipality.objects.none(), empty_label=_("все"))
+    municipality = forms.ModelChoiceField(
+        label=_("Муниципалитет"), queryset=Municipality.objects.none(), empty_label=_("все")
+    )
     kind = forms.ChoiceField(label=_("Тип"), choices=[("", _("все")), *School.Kind.choices])
-    settlement = forms.ChoiceField(label=_("Местность"), choices=[("", _("все")), *School.Settlement.choices])
+    settlement = forms.ChoiceField(
+        label=_("Местность"), choices=[("", _("все")), *School.Settlement.choices]
+    )
     level = forms.ChoiceField(
         label=_("Уровень"), choices=[("", _("все")), ("noo", "НОО"), ("ooo", "ООО"), ("soo", "СОО")]
     )
@@ -167,7 +220,9 @@ class SchoolFilter(FilterForm):
 
 class PersonFilter(FilterForm):
     role = forms.ChoiceField(label=_("Роль"), choices=[("", _("все")), *Role.choices])
-    municipality = forms.ModelChoiceField(label=_("Муниципалитет"), queryset=Municipality.objects.none(), empty_label=_("все"))
+    municipality = forms.ModelChoiceField(
+        label=_("Муниципалитет"), queryset=Municipality.objects.none(), empty_label=_("все")
+    )
     reserve = forms.ChoiceField(label=_("ЕРКР"), choices=YES_NO)
     account = forms.ChoiceField(label=_("Учётная запись"), choices=YES_NO)
 

@@ -21,42 +21,108 @@ from django.utils import timezone
 
 from marshrut.audit.log import Action, Source, diff, record, snapshot
 from marshrut.audit.models import AuditEvent
-from marshrut.kernels.tables import Column, Row, Table, TableError, cell_text, find_table, read_sheets
+from marshrut.kernels.tables import (
+    Column,
+    Row,
+    Table,
+    TableError,
+    cell_text,
+    find_table,
+    read_sheets,
+)
 from marshrut.orgs.actions import check_membership_node
 from marshrut.orgs.models import Membership, Municipality, Person, Region, School
 from marshrut.orgs.roles import ROLES, Node, Role
 from marshrut.orgs.validators import clean_inn, clean_ogrn, clean_oktmo
 
 MUNICIPALITY_COLUMNS = (
-    Column("name", "Муниципалитет", ("муниципалитет", "муниципальное образование", "наименование муниципалитета",
-                                      "наименование мо", "мо", "наименование"), required=True),
+    Column(
+        "name",
+        "Муниципалитет",
+        (
+            "муниципалитет",
+            "муниципальное образование",
+            "наименование муниципалитета",
+            "наименование мо",
+            "мо",
+            "наименование",
+        ),
+        required=True,
+    ),
     Column("oktmo", "ОКТМО", ("октмо", "код октмо"), required=True),
     Column("kind", "Вид", ("вид", "вид мо", "тип мо", "вид муниципального образования")),
     Column("centre", "Административный центр", ("административный центр", "центр")),
 )
 SCHOOL_COLUMNS = (
-    Column("municipality", "Муниципалитет", ("муниципалитет", "муниципальное образование", "мо", "район",
-                                             "муниципальный район городской округ", "октмо", "октмо муниципалитета"),
-           required=True),
-    Column("full_name", "Полное наименование", ("полное наименование", "полное наименование оо",
-                                                "наименование оо", "наименование организации", "наименование"),
-           required=True),
-    Column("short_name", "Краткое наименование", ("краткое наименование", "сокращенное наименование",
-                                                  "краткое наименование оо", "сокращенное наименование оо")),
+    Column(
+        "municipality",
+        "Муниципалитет",
+        (
+            "муниципалитет",
+            "муниципальное образование",
+            "мо",
+            "район",
+            "муниципальный район городской округ",
+            "октмо",
+            "октмо муниципалитета",
+        ),
+        required=True,
+    ),
+    Column(
+        "full_name",
+        "Полное наименование",
+        (
+            "полное наименование",
+            "полное наименование оо",
+            "наименование оо",
+            "наименование организации",
+            "наименование",
+        ),
+        required=True,
+    ),
+    Column(
+        "short_name",
+        "Краткое наименование",
+        (
+            "краткое наименование",
+            "сокращенное наименование",
+            "краткое наименование оо",
+            "сокращенное наименование оо",
+        ),
+    ),
     Column("inn", "ИНН", ("инн", "инн оо", "инн организации"), required=True),
     Column("ogrn", "ОГРН", ("огрн", "огрн оо")),
     Column("kind", "Тип ОО", ("тип оо", "тип", "вид оо", "тип организации")),
-    Column("settlement", "Местность", ("местность", "тип местности", "городская сельская", "город село",
-                                       "тип населенного пункта")),
+    Column(
+        "settlement",
+        "Местность",
+        (
+            "местность",
+            "тип местности",
+            "городская сельская",
+            "город село",
+            "тип населенного пункта",
+        ),
+    ),
     Column("address", "Адрес", ("адрес", "юридический адрес", "фактический адрес", "адрес оо")),
-    Column("levels", "Уровни образования", ("уровни образования", "уровни", "реализуемые уровни образования")),
+    Column(
+        "levels",
+        "Уровни образования",
+        ("уровни образования", "уровни", "реализуемые уровни образования"),
+    ),
     Column("ovz", "Обучаются дети с ОВЗ", ("обучаются дети с овз", "дети с овз", "овз")),
-    Column("pupils", "Число обучающихся", ("число обучающихся", "количество обучающихся", "контингент")),
+    Column(
+        "pupils", "Число обучающихся", ("число обучающихся", "количество обучающихся", "контингент")
+    ),
     Column("shnor", "ШНОР", ("шнор", "участник шнор")),
     Column("rip", "РИП", ("рип", "региональная инновационная площадка")),
     Column("pilot", "Пилотная", ("пилотная", "пилотная школа")),
     Column("phone", "Телефон", ("телефон", "контактный телефон")),
-    Column("email", "E-mail", ("e-mail", "email", "электронная почта", "эл почта", "адрес электронной почты")),
+    Column(
+        "email",
+        "E-mail",
+        ("e-mail", "email", "электронная почта", "эл почта", "адрес электронной почты"),
+    ),
     Column("website", "Сайт", ("сайт", "официальный сайт", "адрес сайта")),
 )
 PERSON_COLUMNS = (
@@ -69,10 +135,17 @@ PERSON_COLUMNS = (
     Column("email", "E-mail", ("e-mail", "email", "электронная почта", "эл почта")),
     Column("phone", "Телефон", ("телефон", "контактный телефон", "мобильный телефон")),
     Column("role", "Роль", ("роль", "роль в проекте")),
-    Column("municipality", "Муниципалитет", ("муниципалитет", "муниципальное образование", "мо", "район")),
+    Column(
+        "municipality",
+        "Муниципалитет",
+        ("муниципалитет", "муниципальное образование", "мо", "район"),
+    ),
     Column("school_inn", "ИНН ОО", ("инн оо", "инн школы", "инн")),
-    Column("assigned", "Закреплённые школы (ИНН)", ("закрепленные школы инн", "закрепленные школы",
-                                                  "инн закрепленных школ")),
+    Column(
+        "assigned",
+        "Закреплённые школы (ИНН)",
+        ("закрепленные школы инн", "закрепленные школы", "инн закрепленных школ"),
+    ),
     Column("reserve", "ЕРКР", ("еркр", "кадровый резерв", "в кадровом резерве")),
     Column("reserve_position", "Резерв на должность", ("резерв на должность", "должность резерва")),
 )
@@ -84,17 +157,28 @@ _FALSE = {"нет", "0", "-", "—", "false", "не является"}
 _SPLIT_LIST = re.compile(r"[\s,;]+")
 
 ROLE_WORDS: dict[str, str] = {
-    "региональный оператор": Role.OPERATOR, "оператор": Role.OPERATOR,
-    "департамент": Role.DEPARTMENT, "орган управления образованием": Role.DEPARTMENT,
-    "региональный орган управления образованием": Role.DEPARTMENT, "руководство": Role.DEPARTMENT,
-    "методист": Role.METHODOLOGIST, "методист рма": Role.METHODOLOGIST, "рма": Role.METHODOLOGIST,
-    "муниципальный координатор": Role.MUNICIPAL_COORDINATOR, "муниципальный куратор": Role.MUNICIPAL_COORDINATOR,
+    "региональный оператор": Role.OPERATOR,
+    "оператор": Role.OPERATOR,
+    "департамент": Role.DEPARTMENT,
+    "орган управления образованием": Role.DEPARTMENT,
+    "региональный орган управления образованием": Role.DEPARTMENT,
+    "руководство": Role.DEPARTMENT,
+    "методист": Role.METHODOLOGIST,
+    "методист рма": Role.METHODOLOGIST,
+    "рма": Role.METHODOLOGIST,
+    "муниципальный координатор": Role.MUNICIPAL_COORDINATOR,
+    "муниципальный куратор": Role.MUNICIPAL_COORDINATOR,
     "координатор муниципальный": Role.MUNICIPAL_COORDINATOR,
-    "руководитель": Role.SCHOOL_HEAD, "руководитель школы": Role.SCHOOL_HEAD, "директор": Role.SCHOOL_HEAD,
+    "руководитель": Role.SCHOOL_HEAD,
+    "руководитель школы": Role.SCHOOL_HEAD,
+    "директор": Role.SCHOOL_HEAD,
     "руководитель оо": Role.SCHOOL_HEAD,
-    "школьный координатор": Role.SCHOOL_COORDINATOR, "координатор школы": Role.SCHOOL_COORDINATOR,
-    "куратор": Role.CURATOR, "куратор шнор": Role.CURATOR,
-    "наставник": Role.MENTOR, "наставник шнор": Role.MENTOR,
+    "школьный координатор": Role.SCHOOL_COORDINATOR,
+    "координатор школы": Role.SCHOOL_COORDINATOR,
+    "куратор": Role.CURATOR,
+    "куратор шнор": Role.CURATOR,
+    "наставник": Role.MENTOR,
+    "наставник шнор": Role.MENTOR,
 }
 for _role in Role:
     ROLE_WORDS[str(_role.label).lower()] = _role.value
@@ -109,7 +193,11 @@ class Problem:
     reason: str
 
     def __str__(self) -> str:
-        where = f"лист «{self.sheet}», строка {self.row}" if self.row else (f"лист «{self.sheet}»" if self.sheet else "файл")
+        where = (
+            f"лист «{self.sheet}», строка {self.row}"
+            if self.row
+            else (f"лист «{self.sheet}»" if self.sheet else "файл")
+        )
         col = f", столбец {self.column}" if self.column else ""
         val = f": «{self.value}»" if self.value else ""
         return f"{where}{col}{val} — {self.reason}"
@@ -139,7 +227,9 @@ class Plan:
         return not self.problems and bool(self.changes)
 
     def counts(self) -> dict[str, dict[str, int]]:
-        result: dict[str, dict[str, int]] = defaultdict(lambda: {"create": 0, "update": 0, "same": 0})
+        result: dict[str, dict[str, int]] = defaultdict(
+            lambda: {"create": 0, "update": 0, "same": 0}
+        )
         for c in self.changes:
             result[c.kind][c.action] += 1
         return dict(result)
@@ -190,13 +280,23 @@ def _settlement(value: Any) -> str | None:
 
 
 _SCHOOL_KIND_WORDS = [
-    ("углубл", School.Kind.UIOP), ("гимнази", School.Kind.GYMNASIUM), ("лице", School.Kind.LYCEUM),
-    ("кадет", School.Kind.CADET), ("интернат", School.Kind.BOARDING), ("вечерн", School.Kind.EVENING),
-    ("сменн", School.Kind.EVENING), ("центр образования", School.Kind.CENTRE), ("овз", School.Kind.SPECIAL),
-    ("коррекц", School.Kind.SPECIAL), ("адаптирован", School.Kind.SPECIAL),
-    ("основная общеобразовательная", School.Kind.OOSH), ("оош", School.Kind.OOSH),
-    ("начальная общеобразовательная", School.Kind.NOSH), ("нош", School.Kind.NOSH),
-    ("средняя общеобразовательная", School.Kind.SOSH), ("сош", School.Kind.SOSH),
+    ("углубл", School.Kind.UIOP),
+    ("гимнази", School.Kind.GYMNASIUM),
+    ("лице", School.Kind.LYCEUM),
+    ("кадет", School.Kind.CADET),
+    ("интернат", School.Kind.BOARDING),
+    ("вечерн", School.Kind.EVENING),
+    ("сменн", School.Kind.EVENING),
+    ("центр образования", School.Kind.CENTRE),
+    ("овз", School.Kind.SPECIAL),
+    ("коррекц", School.Kind.SPECIAL),
+    ("адаптирован", School.Kind.SPECIAL),
+    ("основная общеобразовательная", School.Kind.OOSH),
+    ("оош", School.Kind.OOSH),
+    ("начальная общеобразовательная", School.Kind.NOSH),
+    ("нош", School.Kind.NOSH),
+    ("средняя общеобразовательная", School.Kind.SOSH),
+    ("сош", School.Kind.SOSH),
 ]
 
 
@@ -217,7 +317,9 @@ def _municipality_kind(value: Any) -> str | None:
             return kind.value
     if "город" in text:
         return Municipality.Kind.URBAN_DISTRICT
-    raise ValueError("ожидалось: городской округ, муниципальный район, муниципальный округ или ЗАТО")
+    raise ValueError(
+        "ожидалось: городской округ, муниципальный район, муниципальный округ или ЗАТО"
+    )
 
 
 def _int(value: Any) -> int | None:
@@ -247,9 +349,15 @@ class _Checker:
     def __init__(self, region: Region):
         self.region = region
         self.plan = Plan()
-        self.municipalities_by_oktmo = {m.oktmo: m for m in Municipality.objects.filter(region=region)}
-        self.municipalities_by_name = {self._key(m.name): m for m in self.municipalities_by_oktmo.values()}
-        self.new_municipalities: dict[str, str] = {}  # name key / oktmo -> oktmo of a row in this file
+        self.municipalities_by_oktmo = {
+            m.oktmo: m for m in Municipality.objects.filter(region=region)
+        }
+        self.municipalities_by_name = {
+            self._key(m.name): m for m in self.municipalities_by_oktmo.values()
+        }
+        self.new_municipalities: dict[
+            str, str
+        ] = {}  # name key / oktmo -> oktmo of a row in this file
         self.schools_by_inn = {s.inn: s for s in School.objects.select_related("municipality")}
         self.new_school_inns: set[str] = set()
         self.columns: tuple[Column, ...] = ()
@@ -264,7 +372,9 @@ class _Checker:
             title = next((c.title for c in self.columns if c.key == key), key)
             column = f"{table.column_letters.get(key, '')} «{title}»".strip()
         value = cell_text(row.values.get(key)) if row is not None and key else ""
-        self.plan.problems.append(Problem(table.sheet, row.number if row else None, column, value, reason))
+        self.plan.problems.append(
+            Problem(table.sheet, row.number if row else None, column, value, reason)
+        )
 
     def resolve_municipality(self, text: str) -> tuple[Municipality | None, str | None]:
         """An existing municipality, or the OKTMO of one this file creates."""
@@ -311,13 +421,24 @@ class _Checker:
                 fields["centre"] = cell_text(v.get("centre"))
             existing = self.municipalities_by_oktmo.get(oktmo)
             other = self.municipalities_by_name.get(self._key(name))
-            if existing is None and oktmo in {m.oktmo for m in Municipality.objects.filter(oktmo=oktmo)}:
-                self.problem(table, row, "oktmo", "муниципалитет с этим ОКТМО относится к другому региону")
+            if existing is None and oktmo in {
+                m.oktmo for m in Municipality.objects.filter(oktmo=oktmo)
+            }:
+                self.problem(
+                    table, row, "oktmo", "муниципалитет с этим ОКТМО относится к другому региону"
+                )
                 continue
             if other is not None and other.oktmo != oktmo:
-                self.problem(table, row, "name", f"это наименование уже носит муниципалитет с ОКТМО {other.oktmo}")
+                self.problem(
+                    table,
+                    row,
+                    "name",
+                    f"это наименование уже носит муниципалитет с ОКТМО {other.oktmo}",
+                )
                 continue
-            self.plan.changes.append(self._change("municipality", existing, fields, name, row, table))
+            self.plan.changes.append(
+                self._change("municipality", existing, fields, name, row, table)
+            )
             if existing is None:
                 self.new_municipalities[self._key(name)] = oktmo
 
@@ -335,7 +456,9 @@ class _Checker:
                 self.problem(table, row, "inn", e.messages[0])
                 inn = ""
             if inn and inn in seen:
-                self.problem(table, row, "inn", f"ИНН повторяется: он уже указан в строке {seen[inn]}")
+                self.problem(
+                    table, row, "inn", f"ИНН повторяется: он уже указан в строке {seen[inn]}"
+                )
             elif inn:
                 seen[inn] = row.number
             full_name = cell_text(v.get("full_name")).strip()
@@ -346,7 +469,12 @@ class _Checker:
             if not municipality_text:
                 self.problem(table, row, "municipality", "не указан муниципалитет")
             elif municipality is None and new_oktmo is None:
-                self.problem(table, row, "municipality", f"муниципалитета нет в реестре региона «{self.region}»")
+                self.problem(
+                    table,
+                    row,
+                    "municipality",
+                    f"муниципалитета нет в реестре региона «{self.region}»",
+                )
             fields: dict[str, Any] = {"full_name": full_name, "inn": inn}
             short = cell_text(v.get("short_name")).strip()
             fields["short_name"] = short or full_name[:200]
@@ -358,17 +486,27 @@ class _Checker:
                     self.problem(table, row, "ogrn", e.messages[0])
                 else:
                     if fields["ogrn"] in seen_ogrn:
-                        self.problem(table, row, "ogrn", f"ОГРН повторяется: он уже указан в строке {seen_ogrn[fields['ogrn']]}")
+                        self.problem(
+                            table,
+                            row,
+                            "ogrn",
+                            f"ОГРН повторяется: он уже указан в строке {seen_ogrn[fields['ogrn']]}",
+                        )
                     seen_ogrn[fields["ogrn"]] = row.number
             kind_text = cell_text(v.get("kind"))
             kind = school_kind(kind_text) if kind_text else school_kind(full_name)
             if kind_text and kind is None:
-                self.problem(table, row, "kind", "тип ОО не распознан (СОШ, ООШ, НОШ, гимназия, лицей…)")
+                self.problem(
+                    table, row, "kind", "тип ОО не распознан (СОШ, ООШ, НОШ, гимназия, лицей…)"
+                )
             if kind:
                 fields["kind"] = kind
             for key, parse, target in (
-                ("settlement", _settlement, "settlement"), ("pupils", _int, "pupils"),
-                ("ovz", _bool, "teaches_ovz"), ("shnor", _bool, "is_shnor"), ("rip", _bool, "is_rip"),
+                ("settlement", _settlement, "settlement"),
+                ("pupils", _int, "pupils"),
+                ("ovz", _bool, "teaches_ovz"),
+                ("shnor", _bool, "is_shnor"),
+                ("rip", _bool, "is_rip"),
                 ("pilot", _bool, "is_pilot"),
             ):
                 try:
@@ -404,7 +542,11 @@ class _Checker:
             change = self._change("school", existing, fields, fields["short_name"], row, table)
             change.extra["municipality"] = municipality
             change.extra["municipality_oktmo"] = new_oktmo
-            if existing is not None and municipality is not None and existing.municipality_id != municipality.pk:
+            if (
+                existing is not None
+                and municipality is not None
+                and existing.municipality_id != municipality.pk
+            ):
                 change.fields["municipality_id"] = municipality.pk
                 change.action = "update"
             self.plan.changes.append(change)
@@ -414,13 +556,25 @@ class _Checker:
     def check_people(self, table: Table) -> None:
         self.columns = PERSON_COLUMNS
         if "fio" not in table.columns and not {"last_name", "first_name"} <= table.columns.keys():
-            self.plan.problems.append(Problem(table.sheet, table.header_row, "", "",
-                                              "нужен столбец «ФИО» или столбцы «Фамилия» и «Имя»"))
+            self.plan.problems.append(
+                Problem(
+                    table.sheet,
+                    table.header_row,
+                    "",
+                    "",
+                    "нужен столбец «ФИО» или столбцы «Фамилия» и «Имя»",
+                )
+            )
             return
         people = list(Person.objects.filter(region=self.region))
         by_email = {p.email.lower(): p for p in people if p.email}
         by_name: dict[tuple[str, str, str, int | None], Person] = {
-            (self._key(p.last_name), self._key(p.first_name), self._key(p.middle_name), p.school_id or p.municipality_id): p
+            (
+                self._key(p.last_name),
+                self._key(p.first_name),
+                self._key(p.middle_name),
+                p.school_id or p.municipality_id,
+            ): p
             for p in people
         }
         seen_emails: dict[str, int] = {}
@@ -429,10 +583,13 @@ class _Checker:
             errors_before = len(self.plan.problems)
             if "fio" in table.columns:
                 parts = cell_text(v.get("fio")).split()
-                last, first, middle = (parts + ["", ""])[0], (parts + ["", ""])[1], " ".join(parts[2:])
+                padded = [*parts, "", ""]
+                last, first, middle = padded[0], padded[1], " ".join(parts[2:])
                 name_key = "fio"
             else:
-                last, first, middle = (cell_text(v.get(k)).strip() for k in ("last_name", "first_name", "middle_name"))
+                last, first, middle = (
+                    cell_text(v.get(k)).strip() for k in ("last_name", "first_name", "middle_name")
+                )
                 name_key = "last_name"
             if not last or not first:
                 self.problem(table, row, name_key, "нужны хотя бы фамилия и имя")
@@ -448,22 +605,35 @@ class _Checker:
             role_text = " ".join(cell_text(v.get("role")).lower().replace("ё", "е").split())
             role = ROLE_WORDS.get(role_text) if role_text else None
             if role_text and role is None:
-                self.problem(table, row, "role", "роль не распознана; допустимые: " + ", ".join(str(r.label) for r in Role))
+                self.problem(
+                    table,
+                    row,
+                    "role",
+                    "роль не распознана; допустимые: " + ", ".join(str(r.label) for r in Role),
+                )
             municipality = None
             municipality_text = cell_text(v.get("municipality")).strip()
             if municipality_text:
                 municipality, new_oktmo = self.resolve_municipality(municipality_text)
                 if municipality is None:
-                    self.problem(table, row, "municipality",
-                                 "муниципалитета нет в реестре региона" if new_oktmo is None
-                                 else "муниципалитет создаётся этим же файлом: загрузите его сначала отдельно")
+                    self.problem(
+                        table,
+                        row,
+                        "municipality",
+                        "муниципалитета нет в реестре региона"
+                        if new_oktmo is None
+                        else "муниципалитет создаётся этим же файлом: загрузите его сначала отдельно",
+                    )
             school = None
             school_inn = cell_text(v.get("school_inn")).strip()
             if school_inn:
                 school = self.schools_by_inn.get(school_inn)
                 if school is None or school.municipality.region_id != self.region.pk:
-                    reason = ("школа создаётся этим же файлом: загрузите школы сначала отдельно"
-                              if school_inn in self.new_school_inns else "школы с таким ИНН нет в реестре региона")
+                    reason = (
+                        "школа создаётся этим же файлом: загрузите школы сначала отдельно"
+                        if school_inn in self.new_school_inns
+                        else "школы с таким ИНН нет в реестре региона"
+                    )
                     self.problem(table, row, "school_inn", reason)
                     school = None
             assigned: list[School] = []
@@ -494,8 +664,12 @@ class _Checker:
                     key = {"municipality": "municipality", "school": "school_inn"}.get(node, "role")
                     self.problem(table, row, key if key in table.columns else "role", e.messages[0])
                 if node == Node.ASSIGNED and not assigned:
-                    self.problem(table, row, "assigned" if "assigned" in table.columns else "role",
-                                 "для куратора или наставника укажите ИНН закреплённых школ")
+                    self.problem(
+                        table,
+                        row,
+                        "assigned" if "assigned" in table.columns else "role",
+                        "для куратора или наставника укажите ИНН закреплённых школ",
+                    )
             if len(self.plan.problems) > errors_before:
                 continue
             if school is not None:
@@ -510,8 +684,14 @@ class _Checker:
                 fields["in_reserve"] = reserve
             existing = by_email.get(email) if email else None
             if existing is None:
-                existing = by_name.get((self._key(last), self._key(first), self._key(middle),
-                                        school.pk if school else (municipality.pk if municipality else None)))
+                existing = by_name.get(
+                    (
+                        self._key(last),
+                        self._key(first),
+                        self._key(middle),
+                        school.pk if school else (municipality.pk if municipality else None),
+                    )
+                )
             fields["municipality_id"] = municipality.pk if municipality else None
             fields["school_id"] = school.pk if school else None
             label = " ".join(p for p in (last, first, middle) if p)
@@ -519,13 +699,23 @@ class _Checker:
             self.plan.changes.append(change)
             if role:
                 node = ROLES[role].node
-                self.plan.changes.append(Change(
-                    kind="membership", action="create", label=f"{label}: {ROLES[role].role.label}",
-                    row=row.number, sheet=table.sheet,
-                    extra={"person_change": change, "role": role, "node": node,
-                           "municipality": municipality if node == Node.MUNICIPALITY else None,
-                           "school": school if node == Node.SCHOOL else None, "schools": assigned},
-                ))
+                self.plan.changes.append(
+                    Change(
+                        kind="membership",
+                        action="create",
+                        label=f"{label}: {ROLES[role].role.label}",
+                        row=row.number,
+                        sheet=table.sheet,
+                        extra={
+                            "person_change": change,
+                            "role": role,
+                            "node": node,
+                            "municipality": municipality if node == Node.MUNICIPALITY else None,
+                            "school": school if node == Node.SCHOOL else None,
+                            "schools": assigned,
+                        },
+                    )
+                )
                 if existing is not None and self._holds(existing, role, municipality, school, node):
                     self.plan.changes[-1].action = "same"
 
@@ -539,11 +729,15 @@ class _Checker:
         return qs.exists()
 
     @staticmethod
-    def _change(kind: str, existing: Any, fields: dict[str, Any], label: str, row: Row, table: Table) -> Change:
+    def _change(
+        kind: str, existing: Any, fields: dict[str, Any], label: str, row: Row, table: Table
+    ) -> Change:
         if existing is None:
             return Change(kind, "create", label, row.number, table.sheet, fields)
         updates = {k: v for k, v in fields.items() if getattr(existing, k) != v}
-        return Change(kind, "update" if updates else "same", label, row.number, table.sheet, updates, existing)
+        return Change(
+            kind, "update" if updates else "same", label, row.number, table.sheet, updates, existing
+        )
 
 
 def _detect(sheet: Any) -> tuple[str, Table] | TableError:
@@ -571,9 +765,18 @@ def check_file(data: bytes, filename: str, region: Region) -> Plan:
     plan = checker.plan
     limit = settings.IMPORT_MAX_BYTES
     if len(data) > limit:
-        plan.problems.append(Problem("", None, "", "", (
-            f"файл слишком большой: {len(data) / 1024 / 1024:.1f} МБ, допускается не более "
-            f"{limit / 1024 / 1024:.0f} МБ")))
+        plan.problems.append(
+            Problem(
+                "",
+                None,
+                "",
+                "",
+                (
+                    f"файл слишком большой: {len(data) / 1024 / 1024:.1f} МБ, допускается не более "
+                    f"{limit / 1024 / 1024:.0f} МБ"
+                ),
+            )
+        )
         return plan
     try:
         sheets = read_sheets(data, filename)
@@ -593,24 +796,34 @@ def check_file(data: bytes, filename: str, region: Region) -> Plan:
         found[kind].append(table)
     if not found:
         need = "; ".join(
-            f"{KIND_LABELS[k]} — " + ", ".join(c.title for c in cols if c.required) for k, cols in KINDS.items()
+            f"{KIND_LABELS[k]} — " + ", ".join(c.title for c in cols if c.required)
+            for k, cols in KINDS.items()
         )
-        reason = "не найдена таблица реестра. Нужные столбцы: " + need.replace("люди — ", "люди — ФИО")
+        reason = "не найдена таблица реестра. Нужные столбцы: " + need.replace(
+            "люди — ", "люди — ФИО"
+        )
         if unmatched:
             reason += ". " + " ".join(unmatched)
         if not any(any(cell not in (None, "") for cell in r) for s in sheets for r in s.rows):
             reason = "файл пуст: в нём нет ни одной заполненной ячейки"
         plan.problems.append(Problem("", None, "", "", reason))
         return plan
-    for kind, method in (("municipality", checker.check_municipalities), ("school", checker.check_schools),
-                         ("person", checker.check_people)):
+    for kind, method in (
+        ("municipality", checker.check_municipalities),
+        ("school", checker.check_schools),
+        ("person", checker.check_people),
+    ):
         for table in found.get(kind, []):
             plan.sheets.append((table.sheet, kind, len(table.rows)))
             if table.unknown_headers:
-                plan.notes.append(f"Лист «{table.sheet}»: не используются столбцы " +
-                                  ", ".join(f"«{h}»" for h in table.unknown_headers))
+                plan.notes.append(
+                    f"Лист «{table.sheet}»: не используются столбцы "
+                    + ", ".join(f"«{h}»" for h in table.unknown_headers)
+                )
             if not table.rows:
-                plan.problems.append(Problem(table.sheet, None, "", "", "в таблице нет строк с данными"))
+                plan.problems.append(
+                    Problem(table.sheet, None, "", "", "в таблице нет строк с данными")
+                )
                 continue
             method(table)
     if unmatched and found:
@@ -631,12 +844,21 @@ def apply_file(
     user = actor if getattr(actor, "is_authenticated", False) else None
 
     def log(action: str, obj: Any, changes: dict[str, Any], repr_: str = "") -> None:
-        events.append(AuditEvent(
-            at=now, actor=user, actor_name=user.get_username() if user else "система", action=action,
-            source=source, target_type=obj._meta.label_lower, target_id=str(obj.pk),
-            target_repr=(repr_ or str(obj))[:300], region_id=region.pk, changes=changes,
-            message=f"загрузка реестра из файла {filename}"[:500],
-        ))
+        events.append(
+            AuditEvent(
+                at=now,
+                actor=user,
+                actor_name=user.get_username() if user else "система",
+                action=action,
+                source=source,
+                target_type=obj._meta.label_lower,
+                target_id=str(obj.pk),
+                target_repr=(repr_ or str(obj))[:300],
+                region_id=region.pk,
+                changes=changes,
+                message=f"загрузка реестра из файла {filename}"[:500],
+            )
+        )
 
     new_municipalities: dict[str, Municipality] = {}
     for change in plan.changes:
@@ -650,17 +872,24 @@ def apply_file(
             obj.full_clean()
             obj.save()
             new_municipalities[obj.oktmo] = obj
-            log(Action.CREATE if before is None else Action.UPDATE, obj, diff(before, snapshot(obj)))
+            log(
+                Action.CREATE if before is None else Action.UPDATE, obj, diff(before, snapshot(obj))
+            )
         elif change.kind == "school":
             obj = change.target or School()
             before = snapshot(obj) if change.target else None
             for k, v in change.fields.items():
                 setattr(obj, k, v)
             if change.target is None:
-                obj.municipality = change.extra["municipality"] or new_municipalities[change.extra["municipality_oktmo"]]
+                obj.municipality = (
+                    change.extra["municipality"]
+                    or new_municipalities[change.extra["municipality_oktmo"]]
+                )
             obj.full_clean()
             obj.save()
-            log(Action.CREATE if before is None else Action.UPDATE, obj, diff(before, snapshot(obj)))
+            log(
+                Action.CREATE if before is None else Action.UPDATE, obj, diff(before, snapshot(obj))
+            )
         elif change.kind == "person":
             obj = change.target or Person(region=region)
             before = snapshot(obj) if change.target else None
@@ -669,34 +898,53 @@ def apply_file(
             obj.full_clean()
             obj.save()
             change.extra["person"] = obj
-            log(Action.CREATE if before is None else Action.UPDATE, obj, diff(before, snapshot(obj)))
+            log(
+                Action.CREATE if before is None else Action.UPDATE, obj, diff(before, snapshot(obj))
+            )
         elif change.kind == "membership" and change.action == "create":
             person = change.extra["person_change"].extra["person"]
             node = change.extra["node"]
             membership = Membership.objects.create(
-                person=person, role=change.extra["role"],
+                person=person,
+                role=change.extra["role"],
                 region=region if node in (Node.REGION, Node.ASSIGNED) else None,
-                municipality=change.extra["municipality"], school=change.extra["school"],
+                municipality=change.extra["municipality"],
+                school=change.extra["school"],
             )
             if change.extra["schools"]:
                 membership.schools.set(change.extra["schools"])
-            log(Action.GRANT, membership, diff(None, snapshot(membership)), f"{person}: {membership}")
+            log(
+                Action.GRANT,
+                membership,
+                diff(None, snapshot(membership)),
+                f"{person}: {membership}",
+            )
     AuditEvent.objects.bulk_create(events, batch_size=500)
-    record(actor, Action.IMPORT, None, source=source, region_id=region.pk, target_type="orgs.registry",
-           target_repr=filename, changes={k: dict(v) for k, v in plan.counts().items()},
-           message="загрузка реестра из файла")
+    record(
+        actor,
+        Action.IMPORT,
+        None,
+        source=source,
+        region_id=region.pk,
+        target_type="orgs.registry",
+        target_repr=filename,
+        changes={k: dict(v) for k, v in plan.counts().items()},
+        message="загрузка реестра из файла",
+    )
     return plan
 
 
 def summary(plan: Plan) -> dict[str, Any]:
     """What a preview page or the CLI shows: counts, sheets, notes, problems (all of them)."""
-    counts = Counter()
+    counts: Counter[tuple[str, str]] = Counter()
     for c in plan.changes:
         counts[(c.kind, c.action)] += 1
     return {
         "sheets": [{"sheet": s, "kind": KIND_LABELS[k], "rows": n} for s, k, n in plan.sheets],
-        "counts": {kind: {a: counts[(kind, a)] for a in ("create", "update", "same")}
-                   for kind in ("municipality", "school", "person", "membership")},
+        "counts": {
+            kind: {a: counts[(kind, a)] for a in ("create", "update", "same")}
+            for kind in ("municipality", "school", "person", "membership")
+        },
         "notes": plan.notes,
         "problems": [p.__dict__ for p in plan.problems],
     }
@@ -715,13 +963,21 @@ def template_xlsx() -> bytes:
     hints = {
         "municipality": "Вид: городской округ / муниципальный район / муниципальный округ / ЗАТО",
         "school": "Муниципалитет — наименование или ОКТМО; уровни: «НОО, ООО, СОО» или «1-11»; "
-                  "признаки: да/нет; местность: городская/сельская",
+        "признаки: да/нет; местность: городская/сельская",
         "person": "Роль: " + ", ".join(str(r.label) for r in Role) + ". Для ролей школы — ИНН ОО; "
-                  "для куратора и наставника — ИНН закреплённых школ через запятую",
+        "для куратора и наставника — ИНН закреплённых школ через запятую",
     }
-    for kind, title in (("municipality", "Муниципалитеты"), ("school", "Школы"), ("person", "Люди")):
+    for kind, title in (
+        ("municipality", "Муниципалитеты"),
+        ("school", "Школы"),
+        ("person", "Люди"),
+    ):
         ws = book.add_worksheet(title)
-        columns = [c for c in KINDS[kind] if not (kind == "person" and c.key in ("last_name", "first_name", "middle_name"))]
+        columns = [
+            c
+            for c in KINDS[kind]
+            if not (kind == "person" and c.key in ("last_name", "first_name", "middle_name"))
+        ]
         ws.write(0, 0, hints[kind], note)
         for i, c in enumerate(columns):
             ws.write(1, i, c.title + (" *" if c.required else ""), head)

@@ -23,7 +23,9 @@ class Region(models.Model):
     name = models.CharField(_("наименование"), max_length=200, unique=True)
     code = models.CharField(_("код субъекта"), max_length=2, unique=True)
     operator_name = models.CharField(_("региональный оператор"), max_length=200, blank=True)
-    department_name = models.CharField(_("орган управления образованием"), max_length=300, blank=True)
+    department_name = models.CharField(
+        _("орган управления образованием"), max_length=300, blank=True
+    )
 
     class Meta:
         verbose_name = _("регион")
@@ -125,8 +127,12 @@ class School(models.Model):
     offers_soo = models.BooleanField(_("среднее общее (СОО)"), default=True)
     teaches_ovz = models.BooleanField(_("обучаются дети с ОВЗ"), default=False)
     pupils = models.PositiveIntegerField(_("число обучающихся"), null=True, blank=True)
-    is_shnor = models.BooleanField(_("ШНОР"), default=False, help_text=_("школа с низкими образовательными результатами"))
-    is_rip = models.BooleanField(_("РИП"), default=False, help_text=_("региональная инновационная площадка"))
+    is_shnor = models.BooleanField(
+        _("ШНОР"), default=False, help_text=_("школа с низкими образовательными результатами")
+    )
+    is_rip = models.BooleanField(
+        _("РИП"), default=False, help_text=_("региональная инновационная площадка")
+    )
     is_pilot = models.BooleanField(_("пилотная школа"), default=False)
     phone = models.CharField(_("телефон"), max_length=100, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
@@ -143,9 +149,14 @@ class School(models.Model):
             models.CheckConstraint(
                 condition=Q(offers_noo=True) | Q(offers_ooo=True) | Q(offers_soo=True),
                 name="school_offers_some_level",
-                violation_error_message=_("Школа должна реализовывать хотя бы один уровень образования."),
+                violation_error_message=_(
+                    "Школа должна реализовывать хотя бы один уровень образования."
+                ),
             ),
-            models.CheckConstraint(condition=Q(pupils__gte=0) | Q(pupils__isnull=True), name="school_pupils_non_negative"),
+            models.CheckConstraint(
+                condition=Q(pupils__gte=0) | Q(pupils__isnull=True),
+                name="school_pupils_non_negative",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -153,7 +164,15 @@ class School(models.Model):
 
     @property
     def levels(self) -> list[str]:
-        return [code for code, on in (("НОО", self.offers_noo), ("ООО", self.offers_ooo), ("СОО", self.offers_soo)) if on]
+        return [
+            code
+            for code, on in (
+                ("НОО", self.offers_noo),
+                ("ООО", self.offers_ooo),
+                ("СОО", self.offers_soo),
+            )
+            if on
+        ]
 
     @property
     def region_id(self) -> int:
@@ -163,7 +182,9 @@ class School(models.Model):
 class PersonQuerySet(models.QuerySet["Person"]):
     def for_user(self, user: Any, cap: Cap = Cap.PERSON_VIEW) -> PersonQuerySet:
         return self.filter(
-            grant(user, cap).q(region="region_id", municipality="municipality_id", school="school_id")
+            grant(user, cap).q(
+                region="region_id", municipality="municipality_id", school="school_id"
+            )
         )
 
 
@@ -172,11 +193,19 @@ class Person(models.Model):
 
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="people")
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.PROTECT, null=True, blank=True, related_name="people",
+        Municipality,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="people",
         verbose_name=_("муниципалитет"),
     )
     school = models.ForeignKey(
-        School, on_delete=models.PROTECT, null=True, blank=True, related_name="people",
+        School,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="people",
         verbose_name=_("школа"),
     )
     last_name = models.CharField(_("фамилия"), max_length=100)
@@ -184,7 +213,9 @@ class Person(models.Model):
     middle_name = models.CharField(_("отчество"), max_length=100, blank=True)
     position = models.CharField(_("должность"), max_length=300, blank=True)
     workplace = models.CharField(
-        _("место работы"), max_length=300, blank=True,
+        _("место работы"),
+        max_length=300,
+        blank=True,
         help_text=_("для сотрудников не школ: ТОГИРРО, МОУО, департамент…"),
     )
     email = models.EmailField(_("e-mail"), blank=True)
@@ -193,8 +224,12 @@ class Person(models.Model):
     reserve_position = models.CharField(_("резерв на должность"), max_length=300, blank=True)
     notes = models.TextField(_("примечания"), blank=True)
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="person", verbose_name=_("учётная запись"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="person",
+        verbose_name=_("учётная запись"),
     )
     is_active = models.BooleanField(_("действует"), default=True)
 
@@ -244,7 +279,9 @@ class Membership(models.Model):
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("роль"), max_length=30, choices=Role.choices)
-    region = models.ForeignKey(Region, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    region = models.ForeignKey(
+        Region, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     municipality = models.ForeignKey(
         Municipality, on_delete=models.CASCADE, null=True, blank=True, related_name="memberships"
     )
@@ -252,7 +289,10 @@ class Membership(models.Model):
         School, on_delete=models.CASCADE, null=True, blank=True, related_name="memberships"
     )
     schools = models.ManyToManyField(
-        School, blank=True, related_name="assigned_memberships", verbose_name=_("закреплённые школы")
+        School,
+        blank=True,
+        related_name="assigned_memberships",
+        verbose_name=_("закреплённые школы"),
     )
     started_on = models.DateField(_("с"), default=timezone.localdate)
     ended_on = models.DateField(_("по"), null=True, blank=True)
@@ -293,7 +333,9 @@ class Membership(models.Model):
 
 
 def get_municipality_for_user(user: Any, pk: int, cap: Cap = Cap.MUNICIPALITY_VIEW) -> Municipality:
-    return get_object_or_404(Municipality.objects.for_user(user, cap).select_related("region"), pk=pk)
+    return get_object_or_404(
+        Municipality.objects.for_user(user, cap).select_related("region"), pk=pk
+    )
 
 
 def get_school_for_user(user: Any, pk: int, cap: Cap = Cap.SCHOOL_VIEW) -> School:
@@ -304,7 +346,9 @@ def get_school_for_user(user: Any, pk: int, cap: Cap = Cap.SCHOOL_VIEW) -> Schoo
 
 def get_person_for_user(user: Any, pk: int, cap: Cap = Cap.PERSON_VIEW) -> Person:
     return get_object_or_404(
-        Person.objects.for_user(user, cap).select_related("region", "municipality", "school", "user"),
+        Person.objects.for_user(user, cap).select_related(
+            "region", "municipality", "school", "user"
+        ),
         pk=pk,
     )
 
@@ -327,9 +371,13 @@ class RegistryImport(models.Model):
     filename = models.CharField(_("файл"), max_length=255)
     size = models.PositiveBigIntegerField(_("размер"))
     sha256 = models.CharField(max_length=64)
-    status = models.CharField(_("состояние"), max_length=10, choices=Status.choices, default=Status.CHECKED)
+    status = models.CharField(
+        _("состояние"), max_length=10, choices=Status.choices, default=Status.CHECKED
+    )
     summary = models.JSONField(_("итоги"), default=dict)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     applied_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -354,5 +402,9 @@ class RegistryImport(models.Model):
 
 def get_import_for_user(user: Any, pk: Any) -> RegistryImport:
     g = grant(user, Cap.REGISTRY_IMPORT)
-    qs = RegistryImport.objects.all() if g.everything else RegistryImport.objects.filter(region_id__in=g.regions)
+    qs = (
+        RegistryImport.objects.all()
+        if g.everything
+        else RegistryImport.objects.filter(region_id__in=g.regions)
+    )
     return get_object_or_404(qs, pk=pk)

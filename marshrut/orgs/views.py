@@ -83,22 +83,32 @@ MUNICIPALITY_COLUMNS = [
 def municipality_list(request: HttpRequest) -> HttpResponse:
     access.require(request.user, Cap.MUNICIPALITY_VIEW)
     form = MunicipalityFilter(request.GET)
-    qs = Municipality.objects.for_user(request.user).annotate(
-        school_count=Count(
-            "schools",
-            filter=Q(schools__in=School.objects.for_user(request.user).active()),
+    qs: Any = (
+        Municipality.objects.for_user(request.user)
+        .annotate(
+            school_count=Count(
+                "schools",
+                filter=Q(schools__in=School.objects.for_user(request.user).active()),
+            )
         )
-    ).order_by("name")
+        .order_by("name")
+    )
     qs = search(qs, form.value("q"), ["name", "oktmo", "centre"])
     if form.value("kind"):
         qs = qs.filter(kind=form.value("kind"))
     exported = maybe_export(request, qs, MUNICIPALITY_COLUMNS, "municipalities", "Муниципалитеты")
     if exported:
         return exported
-    return render(request, "orgs/municipality_list.html", {
-        "form": form, "page": paginate(request, qs), "query": query_without(request, "page", "export"),
-        "can_create": bool(access.grant(request.user, Cap.MUNICIPALITY_EDIT)),
-    })
+    return render(
+        request,
+        "orgs/municipality_list.html",
+        {
+            "form": form,
+            "page": paginate(request, qs),
+            "query": query_without(request, "page", "export"),
+            "can_create": bool(access.grant(request.user, Cap.MUNICIPALITY_EDIT)),
+        },
+    )
 
 
 @login_required
@@ -111,13 +121,19 @@ def municipality_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .filter(person__in=Person.objects.for_user(request.user))
         .select_related("person")
     )
-    return render(request, "orgs/municipality_detail.html", {
-        "municipality": municipality,
-        "schools": schools,
-        "coordinators": coordinators,
-        "neighbours": municipality.neighbours.all(),
-        "can_edit": access.can_on_municipality(request.user, Cap.MUNICIPALITY_EDIT, municipality),
-    })
+    return render(
+        request,
+        "orgs/municipality_detail.html",
+        {
+            "municipality": municipality,
+            "schools": schools,
+            "coordinators": coordinators,
+            "neighbours": municipality.neighbours.all(),
+            "can_edit": access.can_on_municipality(
+                request.user, Cap.MUNICIPALITY_EDIT, municipality
+            ),
+        },
+    )
 
 
 def _municipality_form(request: HttpRequest, instance: Municipality | None) -> HttpResponse:
@@ -130,10 +146,16 @@ def _municipality_form(request: HttpRequest, instance: Municipality | None) -> H
         form.save_m2m()
         messages.success(request, _("Муниципалитет сохранён."))
         return redirect("orgs:municipality_detail", pk=municipality.pk)
-    return render(request, "orgs/form.html", {
-        "form": form, "object": instance, "title": instance or _("Новый муниципалитет"),
-        "back": "orgs:municipality_list",
-    })
+    return render(
+        request,
+        "orgs/form.html",
+        {
+            "form": form,
+            "object": instance,
+            "title": instance or _("Новый муниципалитет"),
+            "back": "orgs:municipality_list",
+        },
+    )
 
 
 @login_required
@@ -175,7 +197,7 @@ SCHOOL_COLUMNS = [
 
 
 def filter_schools(user: Any, form: SchoolFilter) -> Any:
-    qs = School.objects.for_user(user).select_related("municipality")
+    qs: Any = School.objects.for_user(user).select_related("municipality")
     qs = search(qs, form.value("q"), ["short_name", "full_name", "inn", "address"])
     if form.value("municipality"):
         qs = qs.filter(municipality=form.value("municipality"))
@@ -184,8 +206,13 @@ def filter_schools(user: Any, form: SchoolFilter) -> Any:
             qs = qs.filter(**{name: form.value(name)})
     if form.value("level") in ("noo", "ooo", "soo"):
         qs = qs.filter(**{f"offers_{form.value('level')}": True})
-    for name, field in (("shnor", "is_shnor"), ("rip", "is_rip"), ("pilot", "is_pilot"),
-                        ("ovz", "teaches_ovz"), ("active", "is_active")):
+    for name, field in (
+        ("shnor", "is_shnor"),
+        ("rip", "is_rip"),
+        ("pilot", "is_pilot"),
+        ("ovz", "teaches_ovz"),
+        ("active", "is_active"),
+    ):
         qs = _yes_no(qs, form.value(name), field)
     return qs
 
@@ -198,10 +225,16 @@ def school_list(request: HttpRequest) -> HttpResponse:
     exported = maybe_export(request, qs, SCHOOL_COLUMNS, "schools", "Реестр школ")
     if exported:
         return exported
-    return render(request, "orgs/school_list.html", {
-        "form": form, "page": paginate(request, qs), "query": query_without(request, "page", "export"),
-        "can_create": bool(access.grant(request.user, Cap.SCHOOL_MANAGE)),
-    })
+    return render(
+        request,
+        "orgs/school_list.html",
+        {
+            "form": form,
+            "page": paginate(request, qs),
+            "query": query_without(request, "page", "export"),
+            "can_create": bool(access.grant(request.user, Cap.SCHOOL_MANAGE)),
+        },
+    )
 
 
 @login_required
@@ -214,11 +247,15 @@ def school_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("person")
         .distinct()
     )
-    return render(request, "orgs/school_detail.html", {
-        "school": school,
-        "team": team,
-        "can_edit": access.can_on_school(request.user, Cap.SCHOOL_EDIT, school),
-    })
+    return render(
+        request,
+        "orgs/school_detail.html",
+        {
+            "school": school,
+            "team": team,
+            "can_edit": access.can_on_school(request.user, Cap.SCHOOL_EDIT, school),
+        },
+    )
 
 
 def _school_form(request: HttpRequest, instance: School | None, full: bool) -> HttpResponse:
@@ -237,10 +274,16 @@ def _school_form(request: HttpRequest, instance: School | None, full: bool) -> H
         else:
             messages.success(request, _("Сведения о школе сохранены."))
             return redirect("orgs:school_detail", pk=school.pk)
-    return render(request, "orgs/form.html", {
-        "form": form, "object": instance, "title": instance or _("Новая школа"),
-        "back": "orgs:school_list",
-    })
+    return render(
+        request,
+        "orgs/form.html",
+        {
+            "form": form,
+            "object": instance,
+            "title": instance or _("Новая школа"),
+            "back": "orgs:school_list",
+        },
+    )
 
 
 @login_required
@@ -261,7 +304,8 @@ def school_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 # People ---------------------------------------------------------------------------------------
 
-def _roles_text(person: Person) -> str:
+
+def _roles_text(person: Any) -> str:
     return "; ".join(str(m) for m in person.active_memberships)
 
 
@@ -281,20 +325,28 @@ PERSON_COLUMNS = [
 
 
 def filter_people(user: Any, form: PersonFilter) -> Any:
-    qs = (
+    qs: Any = (
         Person.objects.for_user(user)
         .select_related("municipality", "school")
         .prefetch_related(
             Prefetch(
                 "memberships",
-                queryset=Membership.objects.active().select_related("region", "municipality", "school"),
+                queryset=Membership.objects.active().select_related(
+                    "region", "municipality", "school"
+                ),
                 to_attr="active_memberships",
             )
         )
     )
-    qs = search(qs, form.value("q"), ["last_name", "first_name", "middle_name", "email", "position", "workplace"])
+    qs = search(
+        qs,
+        form.value("q"),
+        ["last_name", "first_name", "middle_name", "email", "position", "workplace"],
+    )
     if form.value("role"):
-        qs = qs.filter(memberships__in=Membership.objects.active().filter(role=form.value("role"))).distinct()
+        qs = qs.filter(
+            memberships__in=Membership.objects.active().filter(role=form.value("role"))
+        ).distinct()
     if form.value("municipality"):
         qs = qs.filter(municipality=form.value("municipality"))
     qs = _yes_no(qs, form.value("reserve"), "in_reserve")
@@ -311,24 +363,35 @@ def person_list(request: HttpRequest) -> HttpResponse:
     exported = maybe_export(request, qs, PERSON_COLUMNS, "people", "Люди и роли")
     if exported:
         return exported
-    return render(request, "orgs/person_list.html", {
-        "form": form, "page": paginate(request, qs), "query": query_without(request, "page", "export"),
-        "can_create": bool(access.grant(request.user, Cap.PERSON_EDIT)),
-    })
+    return render(
+        request,
+        "orgs/person_list.html",
+        {
+            "form": form,
+            "page": paginate(request, qs),
+            "query": query_without(request, "page", "export"),
+            "can_create": bool(access.grant(request.user, Cap.PERSON_EDIT)),
+        },
+    )
 
 
 @login_required
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_person_for_user(request.user, pk)
     can_manage = access.can_on_person(request.user, Cap.MEMBERSHIP_MANAGE, person)
-    return render(request, "orgs/person_detail.html", {
-        "person": person,
-        "memberships": person.memberships.select_related("region", "municipality", "school")
-        .prefetch_related("schools").order_by("-ended_on", "role"),
-        "can_edit": access.can_on_person(request.user, Cap.PERSON_EDIT, person),
-        "can_manage": can_manage,
-        "account_form": AccountForm() if can_manage and not person.user_id else None,
-    })
+    return render(
+        request,
+        "orgs/person_detail.html",
+        {
+            "person": person,
+            "memberships": person.memberships.select_related("region", "municipality", "school")
+            .prefetch_related("schools")
+            .order_by("-ended_on", "role"),
+            "can_edit": access.can_on_person(request.user, Cap.PERSON_EDIT, person),
+            "can_manage": can_manage,
+            "account_form": AccountForm() if can_manage and not person.user_id else None,
+        },
+    )
 
 
 def _person_form(request: HttpRequest, instance: Person | None) -> HttpResponse:
@@ -340,10 +403,16 @@ def _person_form(request: HttpRequest, instance: Person | None) -> HttpResponse:
         do_save_person(request.user, person, before=before)
         messages.success(request, _("Сведения о человеке сохранены."))
         return redirect("orgs:person_detail", pk=person.pk)
-    return render(request, "orgs/form.html", {
-        "form": form, "object": instance, "title": instance or _("Новый человек"),
-        "back": "orgs:person_list",
-    })
+    return render(
+        request,
+        "orgs/form.html",
+        {
+            "form": form,
+            "object": instance,
+            "title": instance or _("Новый человек"),
+            "back": "orgs:person_list",
+        },
+    )
 
 
 def region_for_person(user: Any) -> Region:
@@ -351,8 +420,14 @@ def region_for_person(user: Any) -> Region:
     g = access.require(user, Cap.PERSON_EDIT)
     if g.everything or g.regions:
         return region_for(user, Cap.PERSON_EDIT)
-    municipality = Municipality.objects.for_user(user, Cap.PERSON_EDIT).select_related("region").first()
-    school = School.objects.for_user(user, Cap.PERSON_EDIT).select_related("municipality__region").first()
+    municipality = (
+        Municipality.objects.for_user(user, Cap.PERSON_EDIT).select_related("region").first()
+    )
+    school = (
+        School.objects.for_user(user, Cap.PERSON_EDIT)
+        .select_related("municipality__region")
+        .first()
+    )
     if municipality:
         return municipality.region
     if school:
@@ -387,9 +462,13 @@ def person_account(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as e:
             messages.error(request, " ".join(e.messages))
         else:
-            messages.success(request, _("Учётная запись создана; письмо со ссылкой для входа отправлено."))
+            messages.success(
+                request, _("Учётная запись создана; письмо со ссылкой для входа отправлено.")
+            )
     else:
-        messages.error(request, _("Имя пользователя: латинские буквы, цифры, дефис и подчёркивание."))
+        messages.error(
+            request, _("Имя пользователя: латинские буквы, цифры, дефис и подчёркивание.")
+        )
     return redirect("orgs:person_detail", pk=person.pk)
 
 
@@ -404,7 +483,9 @@ def membership_create(request: HttpRequest, pk: int) -> HttpResponse:
         node = ROLES[data["role"]].node
         try:
             do_grant_role(
-                request.user, person, data["role"],
+                request.user,
+                person,
+                data["role"],
                 region=person.region if node in (Node.REGION, Node.ASSIGNED) else None,
                 municipality=data["municipality"] if node == Node.MUNICIPALITY else None,
                 school=data["school"] if node == Node.SCHOOL else None,
@@ -416,10 +497,17 @@ def membership_create(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Роль назначена."))
             return redirect("orgs:person_detail", pk=person.pk)
-    return render(request, "orgs/form.html", {
-        "form": form, "object": person, "title": _("Назначить роль: %(p)s") % {"p": person},
-        "back": "orgs:person_list", "roles": ROLES.values(),
-    })
+    return render(
+        request,
+        "orgs/form.html",
+        {
+            "form": form,
+            "object": person,
+            "title": _("Назначить роль: %(p)s") % {"p": person},
+            "back": "orgs:person_list",
+            "roles": ROLES.values(),
+        },
+    )
 
 
 @login_required

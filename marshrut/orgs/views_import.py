@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from django import forms
-
-from marshrut.lib.forms import StyledMixin
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from marshrut.audit.log import Source
 from marshrut.lib.exports import XLSX_TYPE
+from marshrut.lib.forms import StyledMixin
 from marshrut.orgs import access
 from marshrut.orgs.importing import ImportRejected, apply_file, check_file, summary, template_xlsx
 from marshrut.orgs.models import RegistryImport, get_import_for_user
@@ -36,30 +36,39 @@ class UploadForm(StyledMixin, forms.Form):
 
 @login_required
 def import_upload(request: HttpRequest) -> HttpResponse:
-    region = region_for(request.user, Cap.REGISTRY_IMPORT)
+    user: Any = request.user
+    region = region_for(user, Cap.REGISTRY_IMPORT)
     form = UploadForm(request.POST or None, request.FILES or None)
     context: dict[str, object] = {"form": form, "region": region}
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         limit = settings.IMPORT_MAX_BYTES
         if upload.size > limit:
-            form.add_error("file", _("Файл слишком большой: %(size).1f МБ, допускается не более %(limit).0f МБ.")
-                           % {"size": upload.size / 2**20, "limit": limit / 2**20})
+            form.add_error(
+                "file",
+                _("Файл слишком большой: %(size).1f МБ, допускается не более %(limit).0f МБ.")
+                % {"size": upload.size / 2**20, "limit": limit / 2**20},
+            )
         else:
             data = upload.read()
             plan = check_file(data, upload.name, region)
             if plan.ok:
                 batch = RegistryImport(
-                    region=region, filename=upload.name[:255], size=len(data),
-                    sha256=hashlib.sha256(data).hexdigest(), summary=summary(plan),
-                    created_by=request.user,
+                    region=region,
+                    filename=upload.name[:255],
+                    size=len(data),
+                    sha256=hashlib.sha256(data).hexdigest(),
+                    summary=summary(plan),
+                    created_by=user,
                 )
                 batch.file.save(upload.name, ContentFile(data), save=False)
                 batch.save()
                 return redirect("orgs:import_preview", pk=batch.pk)
             # A file with problems is not kept: the report is shown and nothing is saved.
             context.update(filename=upload.name, report=summary(plan), plan=plan)
-    context["recent"] = RegistryImport.objects.filter(region=region).select_related("created_by")[:10]
+    context["recent"] = RegistryImport.objects.filter(region=region).select_related("created_by")[
+        :10
+    ]
     return render(request, "orgs/import_upload.html", context)
 
 
@@ -70,16 +79,23 @@ def import_preview(request: HttpRequest, pk: str) -> HttpResponse:
     if batch.status == RegistryImport.Status.CHECKED:
         with batch.file.open("rb") as f:
             plan = check_file(f.read(), batch.filename, batch.region)
-    return render(request, "orgs/import_preview.html", {
-        "batch": batch, "plan": plan, "report": summary(plan) if plan else batch.summary,
-        "changes": [c for c in plan.changes if c.action != "same"][:500] if plan else [],
-    })
+    return render(
+        request,
+        "orgs/import_preview.html",
+        {
+            "batch": batch,
+            "plan": plan,
+            "report": summary(plan) if plan else batch.summary,
+            "changes": [c for c in plan.changes if c.action != "same"][:500] if plan else [],
+        },
+    )
 
 
 @login_required
 @require_POST
 def import_apply(request: HttpRequest, pk: str) -> HttpResponse:
-    batch = get_import_for_user(request.user, pk)
+    user: Any = request.user
+    batch = get_import_for_user(user, pk)
     if batch.status != RegistryImport.Status.CHECKED:
         messages.warning(request, _("Этот файл уже обработан."))
         return redirect("orgs:import_preview", pk=batch.pk)
@@ -96,7 +112,7 @@ def import_apply(request: HttpRequest, pk: str) -> HttpResponse:
         return redirect("orgs:import_preview", pk=batch.pk)
     batch.status = RegistryImport.Status.APPLIED
     batch.summary = summary(plan)
-    batch.applied_by = request.user
+    batch.applied_by = user
     batch.applied_at = timezone.now()
     batch.save(update_fields=["status", "summary", "applied_by", "applied_at"])
     messages.success(request, _("Реестр обновлён из файла «%(f)s».") % {"f": batch.filename})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.db.models import Count, Q
@@ -15,7 +17,7 @@ from marshrut.orgs.roles import Cap, Role
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user: Any = request.user
     schools = School.objects.for_user(user).active()
     figures = schools.aggregate(
         total=Count("id"),
@@ -33,15 +35,21 @@ def home(request: HttpRequest) -> HttpResponse:
             .count()
         )
     person = getattr(user, "person", None)
-    return render(request, "web/home.html", {
-        "figures": figures,
-        "municipality_count": municipalities,
-        "coordinator_count": coordinators,
-        "person": person,
-        "memberships": Membership.objects.active().filter(person__user=user)
-        .select_related("region", "municipality", "school").prefetch_related("schools"),
-        "only_school": schools.first() if figures["total"] == 1 else None,
-    })
+    return render(
+        request,
+        "web/home.html",
+        {
+            "figures": figures,
+            "municipality_count": municipalities,
+            "coordinator_count": coordinators,
+            "person": person,
+            "memberships": Membership.objects.active()
+            .filter(person__user=user)
+            .select_related("region", "municipality", "school")
+            .prefetch_related("schools"),
+            "only_school": schools.first() if figures["total"] == 1 else None,
+        },
+    )
 
 
 def healthz(request: HttpRequest) -> HttpResponse:

@@ -33,9 +33,12 @@ class Case:
 
 
 def _import(w: World) -> dict[str, Any]:
-    batch = RegistryImport(region=w.region, filename="r.csv", size=1, sha256="0" * 64,
-                           created_by=w.users["operator"])
-    batch.file.save("r.csv", ContentFile("Муниципалитет;ОКТМО\r\nТретий район;98703000\r\n".encode("cp1251")))
+    batch = RegistryImport(
+        region=w.region, filename="r.csv", size=1, sha256="0" * 64, created_by=w.users["operator"]
+    )
+    batch.file.save(
+        "r.csv", ContentFile("Муниципалитет;ОКТМО\r\nТретий район;98703000\r\n".encode("cp1251"))
+    )
     return {"pk": batch.pk}
 
 
@@ -49,18 +52,30 @@ MATRIX: dict[str, list[Case]] = {
     "home": [Case("200 200 200 200 200 200 200 200 200 302")],
     "healthz": [Case("200 200 200 200 200 200 200 200 200 200")],
     "accounts:login": [Case("302 302 302 302 302 302 302 302 302 200")],
-    "accounts:logout": [Case("302 302 302 302 302 302 302 302 302 302", method="post"),
-                        Case("405 405 405 405 405 405 405 405 405 405", note="GET does not log out")],
+    "accounts:logout": [
+        Case("302 302 302 302 302 302 302 302 302 302", method="post"),
+        Case("405 405 405 405 405 405 405 405 405 405", note="GET does not log out"),
+    ],
     "accounts:password_change": [Case("200 200 200 200 200 200 200 200 200 302")],
     "accounts:password_change_done": [Case("200 200 200 200 200 200 200 200 200 302")],
     "accounts:password_reset": [Case("200 200 200 200 200 200 200 200 200 200")],
     "accounts:password_reset_done": [Case("200 200 200 200 200 200 200 200 200 200")],
-    "accounts:password_reset_confirm": [Case("200 200 200 200 200 200 200 200 200 200",
-                                             kwargs=lambda w: {"uidb64": "MQ", "token": "bad-token"})],
+    "accounts:password_reset_confirm": [
+        Case(
+            "200 200 200 200 200 200 200 200 200 200",
+            kwargs=lambda w: {"uidb64": "MQ", "token": "bad-token"},
+        )
+    ],
     "accounts:password_reset_complete": [Case("200 200 200 200 200 200 200 200 200 200")],
     "accounts:tokens": [Case("200 200 200 200 200 200 200 200 200 302")],
-    "accounts:token_revoke": [Case("302 404 404 404 404 404 404 404 404 302", kwargs=_token, method="post",
-                                   note="only the owner revokes a token")],
+    "accounts:token_revoke": [
+        Case(
+            "302 404 404 404 404 404 404 404 404 302",
+            kwargs=_token,
+            method="post",
+            note="only the owner revokes a token",
+        )
+    ],
     "orgs:municipality_list": [Case("200 200 200 200 200 200 200 200 403 302")],
     "orgs:municipality_create": [Case("200 403 403 403 403 403 403 403 403 302")],
     "orgs:municipality_detail": [
@@ -85,32 +100,51 @@ MATRIX: dict[str, list[Case]] = {
     "orgs:person_list": [Case("200 200 403 200 200 200 200 200 403 302")],
     "orgs:person_create": [Case("200 403 403 200 200 403 403 403 403 302")],
     "orgs:person_detail": [
-        Case("200 200 404 200 200 200 200 200 404 302", kwargs=lambda w: {"pk": w.people["head"].pk}),
+        Case(
+            "200 200 404 200 200 200 200 200 404 302", kwargs=lambda w: {"pk": w.people["head"].pk}
+        ),
         Case("200 200 404 404 404 404 404 404 404 302", kwargs=lambda w: {"pk": w.p_m2.pk}),
     ],
     "orgs:person_edit": [
-        Case("200 403 404 200 200 403 403 403 404 302", kwargs=lambda w: {"pk": w.people["head"].pk}),
+        Case(
+            "200 403 404 200 200 403 403 403 404 302", kwargs=lambda w: {"pk": w.people["head"].pk}
+        ),
         Case("200 403 404 404 404 404 404 404 404 302", kwargs=lambda w: {"pk": w.p_m2.pk}),
     ],
     "orgs:person_account": [
-        Case("302 403 404 404 404 404 404 404 404 302", kwargs=lambda w: {"pk": w.p_m2.pk}, method="post",
-             data={"username": "second"}),
+        Case(
+            "302 403 404 404 404 404 404 404 404 302",
+            kwargs=lambda w: {"pk": w.p_m2.pk},
+            method="post",
+            data={"username": "second"},
+        ),
     ],
     "orgs:membership_create": [
-        Case("200 403 404 403 403 403 403 403 404 302", kwargs=lambda w: {"pk": w.people["head"].pk}),
+        Case(
+            "200 403 404 403 403 403 403 403 404 302", kwargs=lambda w: {"pk": w.people["head"].pk}
+        ),
         Case("200 403 404 404 404 404 404 404 404 302", kwargs=lambda w: {"pk": w.p_m2.pk}),
     ],
     "orgs:membership_end": [
-        Case("302 404 404 404 404 404 404 404 404 302", kwargs=lambda w: {"pk": w.membership_m2.pk},
-             method="post"),
+        Case(
+            "302 404 404 404 404 404 404 404 404 302",
+            kwargs=lambda w: {"pk": w.membership_m2.pk},
+            method="post",
+        ),
     ],
     "orgs:import_upload": [Case("200 403 403 403 403 403 403 403 403 302")],
     "orgs:import_template": [Case("200 403 403 403 403 403 403 403 403 302")],
     "orgs:import_preview": [Case("200 404 404 404 404 404 404 404 404 302", kwargs=_import)],
-    "orgs:import_apply": [Case("302 404 404 404 404 404 404 404 404 302", kwargs=_import, method="post")],
+    "orgs:import_apply": [
+        Case("302 404 404 404 404 404 404 404 404 302", kwargs=_import, method="post")
+    ],
     "audit:event_list": [Case("200 403 403 403 403 403 403 403 403 302")],
-    "set_language": [Case("302 302 302 302 302 302 302 302 302 302", method="post", data={"language": "en"})],
-    "api:api-root": [Case("404 404 404 404 404 404 404 404 404 404", note="the API has no root page")],
+    "set_language": [
+        Case("302 302 302 302 302 302 302 302 302 302", method="post", data={"language": "en"})
+    ],
+    "api:api-root": [
+        Case("404 404 404 404 404 404 404 404 404 404", note="the API has no root page")
+    ],
     "api:openapi-json": [Case("200 200 200 200 200 200 200 200 200 200")],
     "api:openapi-view": [Case("200 200 200 200 200 200 200 200 200 200")],
     "api:me": [Case("200 200 200 200 200 200 200 200 200 401")],
@@ -126,7 +160,9 @@ MATRIX: dict[str, list[Case]] = {
     ],
     "api:people": [Case("200 200 403 200 200 200 200 200 403 401")],
     "api:person": [
-        Case("200 200 404 200 200 200 200 200 404 401", kwargs=lambda w: {"pk": w.people["head"].pk}),
+        Case(
+            "200 200 404 200 200 200 200 200 404 401", kwargs=lambda w: {"pk": w.people["head"].pk}
+        ),
         Case("200 200 404 404 404 404 404 404 404 401", kwargs=lambda w: {"pk": w.p_m2.pk}),
     ],
 }
@@ -165,5 +201,9 @@ def test_permission_matrix(world: World, name: str, index: int) -> None:
             response = getattr(client, case.method)(url, case.data)
             got.append(str(response.status_code))
             transaction.set_rollback(True)
-    table = "\n".join(f"{p or 'anonymous':>14}: expected {e}, got {g}" for p, e, g in zip(COLUMNS, expected, got, strict=True) if e != g)
+    table = "\n".join(
+        f"{p or 'anonymous':>14}: expected {e}, got {g}"
+        for p, e, g in zip(COLUMNS, expected, got, strict=True)
+        if e != g
+    )
     assert got == expected, f"{name} {case.note}\n{table}"

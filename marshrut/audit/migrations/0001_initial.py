@@ -7,36 +7,110 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orgs', '0001_initial'),
+        ("orgs", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='когда')),
-                ('actor_name', models.CharField(blank=True, max_length=200, verbose_name='кто (как был записан)')),
-                ('action', models.CharField(choices=[('create', 'создание'), ('update', 'изменение'), ('delete', 'удаление'), ('import', 'загрузка из файла'), ('grant', 'назначение роли'), ('revoke', 'снятие роли'), ('account', 'учётная запись')], max_length=10, verbose_name='действие')),
-                ('source', models.CharField(choices=[('web', 'сайт'), ('api', 'API'), ('cli', 'командная строка'), ('demo', 'демо-данные')], default='web', max_length=10, verbose_name='откуда')),
-                ('target_type', models.CharField(db_index=True, max_length=100, verbose_name='вид объекта')),
-                ('target_id', models.CharField(blank=True, max_length=64, verbose_name='номер объекта')),
-                ('target_repr', models.CharField(blank=True, max_length=300, verbose_name='объект')),
-                ('changes', models.JSONField(blank=True, default=dict, verbose_name='изменения')),
-                ('message', models.CharField(blank=True, max_length=500, verbose_name='пояснение')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='кто')),
-                ('region', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='orgs.region')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="когда"
+                    ),
+                ),
+                (
+                    "actor_name",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="кто (как был записан)"
+                    ),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("create", "создание"),
+                            ("update", "изменение"),
+                            ("delete", "удаление"),
+                            ("import", "загрузка из файла"),
+                            ("grant", "назначение роли"),
+                            ("revoke", "снятие роли"),
+                            ("account", "учётная запись"),
+                        ],
+                        max_length=10,
+                        verbose_name="действие",
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("web", "сайт"),
+                            ("api", "API"),
+                            ("cli", "командная строка"),
+                            ("demo", "демо-данные"),
+                        ],
+                        default="web",
+                        max_length=10,
+                        verbose_name="откуда",
+                    ),
+                ),
+                (
+                    "target_type",
+                    models.CharField(db_index=True, max_length=100, verbose_name="вид объекта"),
+                ),
+                (
+                    "target_id",
+                    models.CharField(blank=True, max_length=64, verbose_name="номер объекта"),
+                ),
+                (
+                    "target_repr",
+                    models.CharField(blank=True, max_length=300, verbose_name="объект"),
+                ),
+                ("changes", models.JSONField(blank=True, default=dict, verbose_name="изменения")),
+                ("message", models.CharField(blank=True, max_length=500, verbose_name="пояснение")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="кто",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="orgs.region",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'запись журнала',
-                'verbose_name_plural': 'журнал изменений',
-                'ordering': ['-at', '-id'],
-                'indexes': [models.Index(fields=['target_type', 'target_id'], name='audit_audit_target__59bbff_idx')],
+                "verbose_name": "запись журнала",
+                "verbose_name_plural": "журнал изменений",
+                "ordering": ["-at", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["target_type", "target_id"], name="audit_audit_target__59bbff_idx"
+                    )
+                ],
             },
         ),
     ]

@@ -12,7 +12,12 @@ from marshrut.lib.exports import write_csv, write_xlsx
 from marshrut.orgs.importing import ImportRejected, apply_file, check_file, summary
 from marshrut.orgs.models import Municipality, Person, Region, School
 
-KIND_NAMES = {"municipality": "муниципалитеты", "school": "школы", "person": "люди", "membership": "роли"}
+KIND_NAMES = {
+    "municipality": "муниципалитеты",
+    "school": "школы",
+    "person": "люди",
+    "membership": "роли",
+}
 
 
 def resolve_region(code: str | None) -> Region:
@@ -23,7 +28,9 @@ def resolve_region(code: str | None) -> Region:
         return region
     regions = list(Region.objects.all()[:2])
     if len(regions) != 1:
-        raise CommandError("Укажите регион: --region КОД" if regions else "В базе нет ни одного региона")
+        raise CommandError(
+            "Укажите регион: --region КОД" if regions else "В базе нет ни одного региона"
+        )
     return regions[0]
 
 
@@ -35,7 +42,9 @@ class Command(BaseCommand):
         imp = sub.add_parser("import", help="загрузить муниципалитеты, школы, людей с ролями")
         imp.add_argument("file")
         imp.add_argument("--region", help="код субъекта (если в базе несколько регионов)")
-        imp.add_argument("--dry-run", action="store_true", help="только проверить и показать изменения")
+        imp.add_argument(
+            "--dry-run", action="store_true", help="только проверить и показать изменения"
+        )
         exp = sub.add_parser("export", help="выгрузить реестр")
         exp.add_argument("kind", choices=["municipalities", "schools", "people"])
         exp.add_argument("-o", "--output", required=True)
@@ -56,7 +65,9 @@ class Command(BaseCommand):
         plan = check_file(data, path.name, region)
         self._print_report(summary(plan))
         if plan.problems:
-            raise CommandError(f"Файл не загружен: ошибок {len(plan.problems)}. В базе ничего не изменилось.")
+            raise CommandError(
+                f"Файл не загружен: ошибок {len(plan.problems)}. В базе ничего не изменилось."
+            )
         if not plan.changes:
             raise CommandError("В файле нет строк для загрузки.")
         if options["dry_run"]:
@@ -80,7 +91,9 @@ class Command(BaseCommand):
         for note in report["notes"]:
             self.stdout.write(f"  примечание: {note}")
         for p in report["problems"]:
-            where = f"лист «{p['sheet']}», строка {p['row']}" if p["row"] else (p["sheet"] or "файл")
+            where = (
+                f"лист «{p['sheet']}», строка {p['row']}" if p["row"] else (p["sheet"] or "файл")
+            )
             col = f", столбец {p['column']}" if p["column"] else ""
             value = f", значение «{p['value']}»" if p["value"] else ""
             self.stderr.write(f"ОШИБКА: {where}{col}{value}: {p['reason']}")
@@ -93,7 +106,9 @@ class Command(BaseCommand):
         if kind == "municipalities":
             from django.db.models import Count
 
-            qs: Any = Municipality.objects.filter(region=region).annotate(school_count=Count("schools"))
+            qs: Any = Municipality.objects.filter(region=region).annotate(
+                school_count=Count("schools")
+            )
             columns = views.MUNICIPALITY_COLUMNS
         elif kind == "schools":
             qs = School.objects.filter(municipality__region=region).select_related("municipality")
@@ -103,8 +118,16 @@ class Command(BaseCommand):
 
             from marshrut.orgs.models import Membership
 
-            qs = Person.objects.filter(region=region).select_related("municipality", "school").prefetch_related(
-                Prefetch("memberships", queryset=Membership.objects.active(), to_attr="active_memberships")
+            qs = (
+                Person.objects.filter(region=region)
+                .select_related("municipality", "school")
+                .prefetch_related(
+                    Prefetch(
+                        "memberships",
+                        queryset=Membership.objects.active(),
+                        to_attr="active_memberships",
+                    )
+                )
             )
             columns = views.PERSON_COLUMNS
         out = Path(options["output"])

@@ -22,9 +22,13 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         region, counts = demo.build()
         created = ", ".join(f"{k}: {v}" for k, v in counts.items())
-        self.stdout.write(self.style.SUCCESS(f"{region.name}: {region.municipalities.count()} муниципалитетов, "
-                                             f"{sum(m.schools.count() for m in region.municipalities.all())} школ "
-                                             f"(добавлено сейчас — {created})."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{region.name}: {region.municipalities.count()} муниципалитетов, "
+                f"{sum(m.schools.count() for m in region.municipalities.all())} школ "
+                f"(добавлено сейчас — {created})."
+            )
+        )
         self.stdout.write("")
         self.stdout.write(f"Вход: http://{options['addr']}/   пароль у всех: {demo.DEMO_PASSWORD}")
         width = max(len(p.username) for p in demo.PERSONAS)
@@ -32,6 +36,8 @@ class Command(BaseCommand):
             self.stdout.write(f"  {p.username.ljust(width)}  {p.description}")
         self.stdout.write("")
         if not (settings.NODE_MODULES / "bootstrap").exists():
-            self.stderr.write("Нет node_modules: выполните `npm ci`, иначе страницы будут без оформления.")
+            self.stderr.write(
+                "Нет node_modules: выполните `npm ci`, иначе страницы будут без оформления."
+            )
         if not options["no_server"]:
             call_command("runserver", options["addr"], use_reloader=False)

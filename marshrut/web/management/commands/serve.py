@@ -9,7 +9,9 @@ from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = "Запустить веб-сервер (gunicorn) для работы на PostgreSQL; статика — через collectstatic."
+    help = (
+        "Запустить веб-сервер (gunicorn) для работы на PostgreSQL; статика — через collectstatic."
+    )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--bind", default=os.environ.get("BIND", "127.0.0.1:8000"))
@@ -18,10 +20,15 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         argv = [
-            "gunicorn", "marshrut.wsgi:application",
-            "--bind", options["bind"],
-            "--workers", str(options["workers"]),
-            "--timeout", str(options["timeout"]),
-            "--access-logfile", "-",
+            "gunicorn",
+            "marshrut.wsgi:application",
+            "--bind",
+            options["bind"],
+            "--workers",
+            str(options["workers"]),
+            "--timeout",
+            str(options["timeout"]),
+            "--access-logfile",
+            "-",
         ]
         os.execvp("gunicorn", argv)

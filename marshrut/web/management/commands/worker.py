@@ -12,7 +12,9 @@ class Command(BaseCommand):
     help = "Запустить обработчик фоновых задач (загрузки, отчёты)."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--batch", action="store_true", help="выполнить накопившиеся задачи и выйти")
+        parser.add_argument(
+            "--batch", action="store_true", help="выполнить накопившиеся задачи и выйти"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("db_worker", batch=options["batch"], interval=1)
