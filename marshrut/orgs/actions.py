@@ -6,13 +6,13 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from django.contrib.auth.forms import PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from marshrut.accounts.forms import InvitationForm
 from marshrut.accounts.models import User
 from marshrut.audit.log import Action, Source, diff, record, save_with_audit, snapshot
 from marshrut.orgs import access
@@ -200,7 +200,7 @@ def do_create_account(
         message=_("создана учётная запись"),
     )
     if person.email and request is not None:
-        form = PasswordResetForm({"email": person.email})
+        form = InvitationForm(user)
         if form.is_valid():
             transaction.on_commit(
                 lambda: form.save(
