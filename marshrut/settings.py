@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "marshrut.orgs",
     "marshrut.audit",
     "marshrut.web",
+    # Domain apps (one line each):
 ]
 
 MIDDLEWARE = [

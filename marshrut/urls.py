@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("marshrut.accounts.urls")),
     path("registry/", include("marshrut.orgs.urls")),
     path("audit/", include("marshrut.audit.urls")),
+    # Domain apps (one line each):
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
 ]

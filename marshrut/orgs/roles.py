@@ -26,6 +26,28 @@ class Cap(models.TextChoices):
     MEMBERSHIP_MANAGE = "membership.manage", _("назначать роли и создавать учётные записи")
     REGISTRY_IMPORT = "registry.import", _("загружать реестр из файла")
     AUDIT_VIEW = "audit.view", _("читать журнал изменений")
+    # Self-diagnostics
+    CRITERIA_MANAGE = "criteria.manage", _("загружать каталоги критериев")
+    CAMPAIGN_MANAGE = (
+        "campaign.manage",
+        _("проводить кампании самодиагностики, загружать результаты"),
+    )
+    DIAGNOSTICS_VIEW = "diagnostics.view", _("видеть ответы и результаты самодиагностики")
+    DIAGNOSTICS_FILL = "diagnostics.fill", _("заполнять и отправлять анкету самодиагностики школы")
+    DIAGNOSTICS_VERIFY = (
+        "diagnostics.verify",
+        _("проверять достоверность ответов, возвращать школе"),
+    )
+    # Roadmaps and programmes
+    PLAN_VIEW = "plan.view", _("видеть дорожные карты и их исполнение")
+    PLAN_MANAGE = "plan.manage", _("создавать и загружать дорожные карты своего уровня")
+    PLAN_REPORT = "plan.report", _("отчитываться об исполнении мероприятий")
+    PLAN_APPROVE = "plan.approve", _("утверждать или возвращать дорожные карты школ")
+    MEASURES_MANAGE = "measures.manage", _("вести библиотеку типовых мер")
+    # Events and surveys
+    EVENT_VIEW = "event.view", _("видеть мероприятия и участников")
+    EVENT_MANAGE = "event.manage", _("вести мероприятия и отчёты координатора")
+    SURVEY_MANAGE = "survey.manage", _("создавать анкетирования и обсуждения, видеть их итоги")
 
 
 class Node(models.TextChoices):
@@ -57,6 +79,8 @@ class RoleSpec:
 
 
 _VIEW_REGISTRY = frozenset({Cap.MUNICIPALITY_VIEW, Cap.SCHOOL_VIEW})
+# What everybody with a place in the hierarchy may read there.
+_VIEW_WORK = frozenset({Cap.DIAGNOSTICS_VIEW, Cap.PLAN_VIEW, Cap.EVENT_VIEW})
 
 ROLES: dict[str, RoleSpec] = {
     spec.role.value: spec
@@ -71,44 +95,64 @@ ROLES: dict[str, RoleSpec] = {
             Role.DEPARTMENT,
             Node.REGION,
             "Руководство: видит весь регион, ничего не меняет.",
-            _VIEW_REGISTRY | {Cap.PERSON_VIEW},
+            _VIEW_REGISTRY | _VIEW_WORK | {Cap.PERSON_VIEW},
         ),
         RoleSpec(
             Role.METHODOLOGIST,
             Node.REGION,
             "Методист регионального методического актива: видит школы региона для подбора "
             "практик и площадок, ведёт мероприятия.",
-            _VIEW_REGISTRY,
+            _VIEW_REGISTRY | _VIEW_WORK | {Cap.EVENT_MANAGE, Cap.SURVEY_MANAGE},
         ),
         RoleSpec(
             Role.MUNICIPAL_COORDINATOR,
             Node.MUNICIPALITY,
-            "Свой муниципалитет и его школы: контакты школ и людей, проверка ответов.",
-            _VIEW_REGISTRY | {Cap.SCHOOL_EDIT, Cap.PERSON_VIEW, Cap.PERSON_EDIT},
+            "Свой муниципалитет и его школы: контакты школ и людей, проверка ответов "
+            "самодиагностики, муниципальная дорожная карта, утверждение программ школ.",
+            _VIEW_REGISTRY
+            | _VIEW_WORK
+            | {
+                Cap.SCHOOL_EDIT,
+                Cap.PERSON_VIEW,
+                Cap.PERSON_EDIT,
+                Cap.DIAGNOSTICS_VERIFY,
+                Cap.PLAN_MANAGE,
+                Cap.PLAN_REPORT,
+                Cap.PLAN_APPROVE,
+            },
         ),
         RoleSpec(
             Role.SCHOOL_HEAD,
             Node.SCHOOL,
             "Своя школа: контакты, команда, самодиагностика, программа развития.",
-            _VIEW_REGISTRY | {Cap.SCHOOL_EDIT, Cap.PERSON_VIEW, Cap.PERSON_EDIT},
+            _VIEW_REGISTRY
+            | _VIEW_WORK
+            | {
+                Cap.SCHOOL_EDIT,
+                Cap.PERSON_VIEW,
+                Cap.PERSON_EDIT,
+                Cap.DIAGNOSTICS_FILL,
+                Cap.PLAN_MANAGE,
+                Cap.PLAN_REPORT,
+            },
         ),
         RoleSpec(
             Role.SCHOOL_COORDINATOR,
             Node.SCHOOL,
             "Своя школа: заполняет самодиагностику и отчёты, видит команду школы.",
-            _VIEW_REGISTRY | {Cap.PERSON_VIEW},
+            _VIEW_REGISTRY | _VIEW_WORK | {Cap.PERSON_VIEW, Cap.DIAGNOSTICS_FILL, Cap.PLAN_REPORT},
         ),
         RoleSpec(
             Role.CURATOR,
             Node.ASSIGNED,
             "Закреплённые школы ШНОР: посещения, заметки, проверка документов.",
-            _VIEW_REGISTRY | {Cap.PERSON_VIEW},
+            _VIEW_REGISTRY | _VIEW_WORK | {Cap.PERSON_VIEW},
         ),
         RoleSpec(
             Role.MENTOR,
             Node.ASSIGNED,
             "Закреплённые школы ШНОР: наставничество управленческой команды.",
-            _VIEW_REGISTRY | {Cap.PERSON_VIEW},
+            _VIEW_REGISTRY | _VIEW_WORK | {Cap.PERSON_VIEW},
         ),
     ]
 }

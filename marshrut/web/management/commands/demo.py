@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
@@ -21,6 +23,17 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
         region, counts = demo.build()
+        # Every app of the project may add its part of the demo in ``<app>/demo.py: build_demo``.
+        for app in apps.get_app_configs():
+            if not app.name.startswith("marshrut.") or app.name == "marshrut.orgs":
+                continue
+            try:
+                module = import_module(f"{app.name}.demo")
+            except ModuleNotFoundError as e:
+                if e.name != f"{app.name}.demo":
+                    raise
+                continue
+            module.build_demo(region, self.stdout)
         created = ", ".join(f"{k}: {v}" for k, v in counts.items())
         self.stdout.write(
             self.style.SUCCESS(
