@@ -44,8 +44,12 @@ def test_a_file_database_is_created_in_wal_mode(tmp_path: Path) -> None:
         "c = connection.cursor(); c.execute('PRAGMA journal_mode'); print(c.fetchone()[0])"
     )
     out = subprocess.run(
-        [sys.executable, "-c", code], env={**env, "DJANGO_SETTINGS_MODULE": "marshrut.settings"},
-        capture_output=True, text=True, check=True, cwd=ROOT,
+        [sys.executable, "-c", code],
+        env={**env, "DJANGO_SETTINGS_MODULE": "marshrut.settings"},
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
     )
     assert out.stdout.strip() == "wal"
 
@@ -62,16 +66,26 @@ def test_check_deploy_is_clean_with_production_environment(tmp_path: Path) -> No
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for the browser tests only
     result = subprocess.run(
         [sys.executable, "-m", "django", "check", "--deploy", "--fail-level", "WARNING"],
-        env=env, capture_output=True, text=True, cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path: Path) -> None:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "marshrut.settings", "DEBUG": "0", "MARSHRUT_VAR_DIR": str(tmp_path)}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "marshrut.settings",
+        "DEBUG": "0",
+        "MARSHRUT_VAR_DIR": str(tmp_path),
+    }
     env.pop("SECRET_KEY", None)
-    result = subprocess.run([sys.executable, "-m", "django", "check"], env=env, capture_output=True, text=True, cwd=ROOT)
+    result = subprocess.run(
+        [sys.executable, "-m", "django", "check"], env=env, capture_output=True, text=True, cwd=ROOT
+    )
     assert result.returncode != 0 and "SECRET_KEY is not set" in result.stderr
 
 

@@ -22,8 +22,15 @@ def browser() -> Iterator[Any]:
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
         )
         yield browser
         browser.close()
@@ -31,7 +38,9 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(locale="ru-RU", accept_downloads=True, viewport={"width": 1366, "height": 900})
+    context = browser.new_context(
+        locale="ru-RU", accept_downloads=True, viewport={"width": 1366, "height": 900}
+    )
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page

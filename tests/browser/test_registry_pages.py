@@ -46,21 +46,31 @@ def test_persona_sees_exactly_their_schools_and_exports_them(
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Выгрузить в Excel").click()
     book = openpyxl.load_workbook(io.BytesIO(download_info.value.path().read_bytes()))
-    exported = {row[1] for row in book.active.iter_rows(min_row=4, values_only=True)}  # title, blank, header
+    exported = {
+        row[1] for row in book.active.iter_rows(min_row=4, values_only=True)
+    }  # title, blank, header
     assert exported == VISIBLE[persona]
 
 
-def test_operator_filters_schools_and_the_export_follows_the_filter(world: World, live_server: Any, page: Any) -> None:
+def test_operator_filters_schools_and_the_export_follows_the_filter(
+    world: World, live_server: Any, page: Any
+) -> None:
     login(page, live_server.url, "operator")
     page.goto(f"{live_server.url}/registry/schools/")
     page.get_by_label("ШНОР").select_option("1")
     page.get_by_role("button", name="Найти").click()
-    assert page.locator("[data-testid=schools] tbody tr").all_inner_texts()[0].startswith("МАОУ СОШ № 1")
+    assert (
+        page.locator("[data-testid=schools] tbody tr")
+        .all_inner_texts()[0]
+        .startswith("МАОУ СОШ № 1")
+    )
     assert page.locator("[data-testid=total]").inner_text() == "1 запись"
     page.get_by_label("Поиск").fill("вторая")
     page.get_by_label("ШНОР").select_option("")
     page.get_by_role("button", name="Найти").click()
-    assert page.locator("[data-testid=schools] tbody tr td:first-child").all_inner_texts() == ["МАОУ «Вторая ООШ»"]
+    assert page.locator("[data-testid=schools] tbody tr td:first-child").all_inner_texts() == [
+        "МАОУ «Вторая ООШ»"
+    ]
     with page.expect_download() as download_info:
         page.get_by_role("link", name="CSV").click()
     text = download_info.value.path().read_bytes().decode("utf-8-sig")
@@ -69,9 +79,13 @@ def test_operator_filters_schools_and_the_export_follows_the_filter(world: World
     screenshot(page, "schools-filtered")
 
 
-def test_coordinator_opens_the_coordinators_registry(world: World, live_server: Any, page: Any) -> None:
+def test_coordinator_opens_the_coordinators_registry(
+    world: World, live_server: Any, page: Any
+) -> None:
     login(page, live_server.url, "coordinator")
-    page.get_by_role("button", name="Люди").click() if page.get_by_role("button", name="Люди").count() else None
+    page.get_by_role("button", name="Люди").click() if page.get_by_role(
+        "button", name="Люди"
+    ).count() else None
     page.goto(f"{live_server.url}/registry/people/?role=municipal_coordinator")
     names = page.locator("[data-testid=people] tbody tr td:first-child a").all_inner_texts()
     assert names == ["Coordinator Тест"]
@@ -85,7 +99,9 @@ def test_outsider_sees_no_registry(world: World, live_server: Any, page: Any) ->
     assert response.status == 403
 
 
-def test_wrong_password_five_times_locks_the_login(world: World, live_server: Any, page: Any) -> None:
+def test_wrong_password_five_times_locks_the_login(
+    world: World, live_server: Any, page: Any
+) -> None:
     for _ in range(5):
         login(page, live_server.url, "head", "wrong-password")
     assert page.locator("[data-testid=locked]").is_visible()
@@ -94,15 +110,18 @@ def test_wrong_password_five_times_locks_the_login(world: World, live_server: An
     screenshot(page, "locked-out")
 
 
-def test_operator_imports_a_registry_file_through_preview(world: World, live_server: Any, page: Any, tmp_path: Any) -> None:
+def test_operator_imports_a_registry_file_through_preview(
+    world: World, live_server: Any, page: Any, tmp_path: Any
+) -> None:
     from marshrut.orgs.demo import make_inn
     from marshrut.orgs.models import School
 
     path = tmp_path / "новые школы.csv"
     path.write_bytes(
-        ("Муниципалитет;Полное наименование;Краткое наименование;ИНН\r\n"
-         f"город Первогорск;Муниципальное автономное общеобразовательное учреждение «Лицей № 9»;МАОУ Лицей № 9;{make_inn(9)}\r\n"
-         ).encode("cp1251")
+        (
+            "Муниципалитет;Полное наименование;Краткое наименование;ИНН\r\n"
+            f"город Первогорск;Муниципальное автономное общеобразовательное учреждение «Лицей № 9»;МАОУ Лицей № 9;{make_inn(9)}\r\n"
+        ).encode("cp1251")
     )
     login(page, live_server.url, "operator")
     page.get_by_role("link", name="Загрузка реестра").click()

@@ -10,7 +10,11 @@ import pytest
 
 from marshrut.lib.exports import ExportColumn, escape_formula, write_csv, write_xlsx
 
-COLUMNS = [ExportColumn("Имя", lambda r: r[0]), ExportColumn("Дата", lambda r: r[1]), ExportColumn("Число", lambda r: r[2])]
+COLUMNS = [
+    ExportColumn("Имя", lambda r: r[0]),
+    ExportColumn("Дата", lambda r: r[1]),
+    ExportColumn("Число", lambda r: r[2]),
+]
 
 
 @pytest.mark.parametrize("text", ["=1+1", "+7 900", "-5", "@SUM(A1)", "\t=x", "\r=x"])
@@ -27,7 +31,9 @@ def test_csv_is_utf8_bom_semicolon_with_russian_dates() -> None:
 
 
 def test_xlsx_keeps_formula_like_text_as_text_and_dates_as_dates() -> None:
-    book = openpyxl.load_workbook(io.BytesIO(write_xlsx(COLUMNS, [("=1+2", dt.date(2024, 11, 5), 7)])))
+    book = openpyxl.load_workbook(
+        io.BytesIO(write_xlsx(COLUMNS, [("=1+2", dt.date(2024, 11, 5), 7)]))
+    )
     ws = book.active
     name, date, number = (c for c in ws[2])
     assert name.value == "=1+2" and name.data_type == "s"

@@ -18,7 +18,16 @@ def test_coordinator_corrects_school_contacts_and_the_change_is_logged(world: Wo
     url = reverse("orgs:school_edit", kwargs={"pk": world.s1.pk})
     page = client.get(url).content.decode()
     assert 'name="inn"' not in page and 'name="phone"' in page  # contacts only, no identifiers
-    response = client.post(url, {"address": "ул. Новая, 1", "phone": "+7 900 000-00-00", "email": "", "website": "", "pupils": "640"})
+    response = client.post(
+        url,
+        {
+            "address": "ул. Новая, 1",
+            "phone": "+7 900 000-00-00",
+            "email": "",
+            "website": "",
+            "pupils": "640",
+        },
+    )
     assert response.status_code == 302
     world.s1.refresh_from_db()
     assert world.s1.pupils == 640
@@ -46,13 +55,18 @@ def test_operator_grants_and_ends_a_role(world: World) -> None:
 
 def test_a_role_needs_its_node(world: World) -> None:
     response = world.client("operator").post(
-        reverse("orgs:membership_create", kwargs={"pk": world.p_m2.pk}), {"role": Role.MUNICIPAL_COORDINATOR}
+        reverse("orgs:membership_create", kwargs={"pk": world.p_m2.pk}),
+        {"role": Role.MUNICIPAL_COORDINATOR},
     )
     assert "Для этой роли выберите муниципалитет" in response.content.decode()
-    assert not Membership.objects.filter(person=world.p_m2, role=Role.MUNICIPAL_COORDINATOR).exists()
+    assert not Membership.objects.filter(
+        person=world.p_m2, role=Role.MUNICIPAL_COORDINATOR
+    ).exists()
 
 
-def test_creating_an_account_mails_a_link_to_set_the_password(world: World, django_capture_on_commit_callbacks: Any) -> None:
+def test_creating_an_account_mails_a_link_to_set_the_password(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         world.client("operator").post(
             reverse("orgs:person_account", kwargs={"pk": world.p_m2.pk}), {"username": "vtoraya"}
@@ -83,13 +97,23 @@ def test_password_reset_by_email_then_login_with_the_new_password(world: World) 
 
 def test_coordinator_adds_a_person_to_a_school_of_their_municipality(world: World) -> None:
     client = world.client("coordinator")
-    response = client.post(reverse("orgs:person_create"), {
-        "last_name": "Новикова", "first_name": "Ольга", "school": world.s3.pk, "position": "Учитель",
-        "email": "novikova@test.local",
-    })
+    response = client.post(
+        reverse("orgs:person_create"),
+        {
+            "last_name": "Новикова",
+            "first_name": "Ольга",
+            "school": world.s3.pk,
+            "position": "Учитель",
+            "email": "novikova@test.local",
+        },
+    )
     assert response.status_code == 302
     person = Person.objects.get(email="novikova@test.local")
     assert person.municipality == world.m1 and person.region == world.region
     # …but not to a school of another municipality: it is not among the choices.
-    response = client.post(reverse("orgs:person_create"), {"last_name": "Х", "first_name": "У", "school": world.s2.pk})
-    assert response.status_code == 200 and "Выберите корректный вариант" in response.content.decode()
+    response = client.post(
+        reverse("orgs:person_create"), {"last_name": "Х", "first_name": "У", "school": world.s2.pk}
+    )
+    assert (
+        response.status_code == 200 and "Выберите корректный вариант" in response.content.decode()
+    )

@@ -14,8 +14,14 @@ from marshrut.orgs.roles import Role
 
 
 def counts() -> tuple[int, ...]:
-    return (Region.objects.count(), Municipality.objects.count(), School.objects.count(),
-            Person.objects.count(), Membership.objects.count(), User.objects.count())
+    return (
+        Region.objects.count(),
+        Municipality.objects.count(),
+        School.objects.count(),
+        Person.objects.count(),
+        Membership.objects.count(),
+        User.objects.count(),
+    )
 
 
 def test_demo_has_the_sizes_of_seed_000_and_runs_twice_without_duplicates(db: Any) -> None:

@@ -81,10 +81,15 @@ def test_inactive_person_or_user_loses_access(world: World) -> None:
 
 
 def test_edit_rights_are_narrower_than_view_rights(world: World) -> None:
-    assert set(School.objects.for_user(world.users["coordinator"], Cap.SCHOOL_EDIT)) == {world.s1, world.s3}
+    assert set(School.objects.for_user(world.users["coordinator"], Cap.SCHOOL_EDIT)) == {
+        world.s1,
+        world.s3,
+    }
     assert not School.objects.for_user(world.users["coordinator"], Cap.SCHOOL_MANAGE).exists()
     assert not School.objects.for_user(world.users["department"], Cap.SCHOOL_EDIT).exists()
-    assert not Municipality.objects.for_user(world.users["coordinator"], Cap.MUNICIPALITY_EDIT).exists()
+    assert not Municipality.objects.for_user(
+        world.users["coordinator"], Cap.MUNICIPALITY_EDIT
+    ).exists()
 
 
 def test_audit_log_is_scoped_to_the_operators_region(world: World) -> None:

@@ -13,7 +13,10 @@ def test_bearer_token_gives_the_owners_scope(world: World) -> None:
     _, key = ApiToken.issue(world.users["coordinator"], "скрипт выгрузки")
     client = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
     schools = client.get("/api/v1/schools").json()
-    assert schools["count"] == 2 and {s["inn"] for s in schools["items"]} == {world.s1.inn, world.s3.inn}
+    assert schools["count"] == 2 and {s["inn"] for s in schools["items"]} == {
+        world.s1.inn,
+        world.s3.inn,
+    }
     assert client.get(f"/api/v1/schools/{world.s2.pk}").status_code == 404
     assert client.get("/api/v1/me").json()["roles"] == ["Муниципальный координатор"]
     assert ApiToken.objects.get(user=world.users["coordinator"]).last_used_at is not None
@@ -53,4 +56,6 @@ def test_schools_filter_by_shnor(world: World) -> None:
 
 def test_openapi_schema_describes_the_endpoints(world: World) -> None:
     schema = Client().get("/api/v1/openapi.json").json()
-    assert {"/api/v1/schools", "/api/v1/people", "/api/v1/municipalities", "/api/v1/me"} <= schema["paths"].keys()
+    assert {"/api/v1/schools", "/api/v1/people", "/api/v1/municipalities", "/api/v1/me"} <= schema[
+        "paths"
+    ].keys()
