@@ -49,6 +49,12 @@ INSTALLED_APPS = [
     "marshrut.audit",
     "marshrut.web",
     # Domain apps (one line each):
+    "marshrut.matching",
+    "marshrut.analytics",
+    "marshrut.events",
+    "marshrut.surveys",
+    "marshrut.plans",
+    "marshrut.diagnostics",
 ]
 
 MIDDLEWARE = [
@@ -145,6 +151,8 @@ NODE_MODULES = BASE_DIR / "node_modules"
 STATICFILES_DIRS = [
     ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
+    # Written at install time by `python -m marshrut.analytics.bundle` from vl-convert.
+    ("vendor/vega", BASE_DIR / "build" / "vega"),
 ]
 # In development and tests static files are served from the finders, without collectstatic.
 WHITENOISE_USE_FINDERS = DEBUG or TESTING

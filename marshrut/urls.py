@@ -10,6 +10,13 @@ urlpatterns = [
     path("registry/", include("marshrut.orgs.urls")),
     path("audit/", include("marshrut.audit.urls")),
     # Domain apps (one line each):
+    path("matching/", include("marshrut.matching.urls")),
+    path("analytics/", include("marshrut.analytics.urls")),
+    path("diagnostics/", include("marshrut.diagnostics.urls")),
+    path("plans/", include("marshrut.plans.urls")),
+    path("events/", include("marshrut.events.urls")),
+    path("surveys/", include("marshrut.surveys.urls")),
+    path("s/", include("marshrut.surveys.public_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
 ]

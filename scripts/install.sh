@@ -24,6 +24,7 @@ lock=requirements.lock
 
 command -v npm >/dev/null || apt_install nodejs npm
 npm ci --no-audit --no-fund --loglevel=error
+.venv/bin/python -m marshrut.analytics.bundle >/dev/null  # the chart library, served locally
 
 if [ "${1:-}" = "dev" ] && [ ! -x /usr/bin/chromium ]; then
   # Browser tests drive Debian's Chromium through Playwright; no browser download.

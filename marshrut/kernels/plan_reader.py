@@ -665,7 +665,7 @@ def _read_text(text: str, year: int, dictionary: Dictionary) -> Plan:
     return read_plan_rows((line.split("\t") for line in text.splitlines()), year, dictionary)
 
 
-def _docx_cell(cell: Any) -> tuple[str, bool]:
+def _docx_cell(cell: Any, styles: dict[str | None, bool]) -> tuple[str, bool]:
     from docx.text.hyperlink import Hyperlink
 
     parts: list[str] = []
@@ -679,21 +679,30 @@ def _docx_cell(cell: Any) -> tuple[str, bool]:
             else:
                 parts.append(content.text)
                 runs = [content]
-            bold_flags.extend(_docx_bold(run, paragraph) for run in runs if run.text.strip())
+            bold_flags.extend(
+                _docx_bold(run, paragraph, styles) for run in runs if run.text.strip()
+            )
         parts.append("\n")
     text = _tidy("".join(parts))
     return text, bool(text) and bool(bold_flags) and all(bold_flags)
 
 
-def _docx_bold(run: Any, paragraph: Any) -> bool:
+def _docx_bold(run: Any, paragraph: Any, styles: dict[str | None, bool]) -> bool:
     if run.bold is not None:
         return bool(run.bold)
-    style = paragraph.style
-    while style is not None:
-        if style.font.bold is not None:
-            return bool(style.font.bold)
-        style = style.base_style
-    return False
+    # Resolving a paragraph's style scans every style of the document; a plan has few distinct
+    # styles and thousands of runs, so each style's boldness is looked up once per document.
+    style_id = paragraph._p.style
+    if style_id not in styles:
+        style = paragraph.style
+        bold = False
+        while style is not None:
+            if style.font.bold is not None:
+                bold = bool(style.font.bold)
+                break
+            style = style.base_style
+        styles[style_id] = bold
+    return styles[style_id]
 
 
 def _docx_tables(data: bytes) -> list[_Table]:
@@ -707,6 +716,7 @@ def _docx_tables(data: bytes) -> list[_Table]:
             f"Не удалось прочитать документ DOCX: файл повреждён ({error})."
         ) from error
     tables: list[_Table] = []
+    styles: dict[str | None, bool] = {}
     adjacent = True
     for block in document.iter_inner_content():
         if not isinstance(block, Table):
@@ -725,7 +735,7 @@ def _docx_tables(data: bytes) -> list[_Table]:
                     cells.append(_Cell("", key=tc, spanned=True))
                     continue
                 previous_tc = tc
-                text, bold = _docx_cell(cell)
+                text, bold = _docx_cell(cell, styles)
                 cells.append(_Cell(text, bold, key=tc))
             cells.extend([_EMPTY] * row.grid_cols_after)
             rows.append(_Row(cells, source=number))

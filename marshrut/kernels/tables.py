@@ -21,6 +21,7 @@ import csv
 import datetime
 import io
 import re
+import struct
 import unicodedata
 import zipfile
 import zlib
@@ -364,6 +365,8 @@ _ZIP_ERRORS: tuple[type[Exception], ...] = (
     RuntimeError,
 )
 
+_ZIP_OR_XML_ERRORS: tuple[type[Exception], ...] = (*_ZIP_ERRORS, ElementTree.ParseError)
+
 
 def _utf16(name: str) -> bytes:
     return name.encode("utf-16-le")
@@ -372,18 +375,20 @@ def _utf16(name: str) -> bytes:
 def read_sheets(
     data: bytes, filename: str = "", *, max_rows: int = DEFAULT_MAX_ROWS
 ) -> list[Sheet]:
-    """Read every worksheet of an XLSX/XLSB/ODS/XLS workbook, or a CSV/TSV/TXT file as one sheet.
+    """Read every worksheet of an XLSX/ODS/XLS workbook, or a CSV/TSV/TXT file as one sheet.
 
     The format is detected by content.  Text files are decoded as UTF-8 (with or without BOM),
     UTF-16 with BOM (Excel's «Текст Юникод») or else CP1251 (Excel in Russia saves CSV in it); the
     delimiter is chosen among «;», tab and «,».  Error cells (#REF!, #DIV/0!) of XLSX files come
     back as their text.  ``filename`` only names the CSV sheet.
 
-    Raises TableError for an empty file, a file that is not a table, a corrupt or
-    password-protected workbook, a workbook with macros and a sheet with more than ``max_rows``
-    rows.  No exception of the underlying libraries escapes.
+    Raises TableError for an empty file, a file that is not a table (PDF, Word, an image, HTML
+    saved as .xls, random bytes), a corrupt or password-protected workbook, a workbook with
+    macros, an XLSB file, a sheet whose used range is too large to hold in memory
+    (:data:`MAX_CELLS`) and a sheet with more than ``max_rows`` rows.  No exception of the
+    underlying libraries escapes.
     """
-    if not data or not data.strip():
+    if not data or (len(data) < 4096 and not data.strip()):
         raise TableError(MSG_EMPTY)
     try:
         if data.startswith(_ZIP_MAGICS):
@@ -421,9 +426,17 @@ def _read_zip(data: bytes, max_rows: int) -> list[Sheet]:
             or any(name.startswith("xl/macrosheets/") for name in names)
         ):
             raise TableError(MSG_MACROS)
+        if "xl/workbook.xml" not in names:
+            raise TableError(
+                "Формат XLSB (двоичная книга Excel) не принимается. "
+                "Сохраните таблицу как «Книга Excel (*.xlsx)» и загрузите её снова."
+            )
+        try:
+            errors = _scan_xlsx(data)
+        except _ZIP_ERRORS as error:
+            raise TableError(MSG_NOT_A_TABLE) from error
         sheets = _read_with_calamine(data, max_rows)
-        if "xl/workbook.xml" in names:
-            _restore_xlsx_errors(data, sheets)
+        _put_errors(sheets, errors)
         return sheets
     if mimetype.startswith(b"application/vnd.oasis.opendocument.spreadsheet") or (
         not mimetype and "content.xml" in names
@@ -443,7 +456,7 @@ def _read_zip(data: bytes, max_rows: int) -> list[Sheet]:
 
 def _read_ole2(data: bytes, max_rows: int) -> list[Sheet]:
     # Stream names live in the compound file's directory as UTF-16; a plain byte search finds them
-    # without a full compound-file parser.
+    # before any parsing.
     if _utf16("EncryptedPackage") in data or _utf16("EncryptionInfo") in data:
         # An XLSX with a password is stored as an encrypted compound file.
         raise TableError(MSG_PASSWORD)
@@ -451,6 +464,7 @@ def _read_ole2(data: bytes, max_rows: int) -> list[Sheet]:
         raise TableError(MSG_MACROS)
     if _utf16("WordDocument") in data:
         raise TableError(_WORD_MESSAGE)
+    _check_xls(data)
     return _read_with_calamine(data, max_rows)
 
 
@@ -496,9 +510,10 @@ def _calamine_call(call: Any) -> Any:
 
 
 def _too_many_rows(max_rows: int) -> TableError:
+    limit = f"{max_rows:,}".replace(",", "\u00a0")
     return TableError(
-        f"Слишком много строк: на листе больше {max_rows:,} строк.".replace(",", " ")
-        + " Разделите таблицу на несколько файлов."
+        f"Слишком много строк: на листе больше {limit} строк. "
+        "Разделите таблицу на несколько файлов."
     )
 
 
@@ -521,38 +536,179 @@ def _calamine_rows(sheet: CalamineSheet, max_rows: int) -> list[list[object]]:
     return rows
 
 
-# calamine 0.9 turns error cells into empty strings; XLSX keeps the error text in the sheet XML
-# (<c r="B5" t="e"><v>#REF!</v></c>), so it is put back from there.
+# calamine allocates a sheet's whole used range (rows x columns) before reading a cell, and a
+# failed allocation aborts the process instead of raising: one value typed into XFD1048576, or a
+# damaged XLS header, would kill the worker.  So the used range is measured here first, cheaply,
+# and absurd sheets are refused with a message.
+MAX_CELLS = 30_000_000
+_XLSX_MAX_ROWS = 1_048_576
+_XLSX_MAX_COLUMNS = 16_384
+_XLS_MAX_ROWS = 65_536
+_XLS_MAX_COLUMNS = 256
+
+# calamine 0.9 also turns error cells into empty strings; XLSX keeps the error text in the sheet
+# XML (<c r="B5" t="e"><v>#REF!</v></c>), so the same pass picks it up to put it back.
 _ERROR_MARKERS = (b't="e"', b"t='e'")
 _CELL_TAG = re.compile(rb"""<(?:[\w.-]+:)?c\s[^>]*?\br\s*=\s*["']([A-Z]{1,3})(\d{1,7})["']""")
 _CELL_VALUE = re.compile(
     rb"\s*(?:<(?:[\w.-]+:)?f\b[^>]*?(?:/>|>[^<]*</(?:[\w.-]+:)?f>))?\s*<(?:[\w.-]+:)?v>([^<]*)<"
 )
+# Excel, LibreOffice and the Python writers all write ' r="' before a reference; patterns that
+# start with that literal run ten times faster than ones starting with \s.  A window where «r=»
+# is spelled any other way goes through the generic patterns.
+_LAST_ROW_NUMBER = re.compile(rb'<row [^>]*?\br="(\d{1,10})"')
+_REFERENCE = re.compile(rb' r="([^"<>]*)"')
+_ANY_REFERENCE = re.compile(rb"""\sr\s*=\s*(?:"([^"<>]*)"|'([^'<>]*)')""")
+# A cell reference or a row number; calamine would take «BRSNTS90» for a column far beyond XFD.
+_VALID_REFERENCE = re.compile(rb"([A-Z]{0,3})(\d{1,7})")
 _CHUNK = 1 << 20
+# Enough for a cell tag with a long formula cut by a chunk border to be whole in the next window.
+_OVERLAP = 1 << 16
 
 
-def _restore_xlsx_errors(data: bytes, sheets: list[Sheet]) -> None:
-    by_name = {sheet.name: sheet for sheet in sheets}
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            for name, member in _xlsx_sheet_members(archive).items():
-                sheet = by_name.get(name)
-                xml = None if sheet is None else _xml_from_first_error(archive, member)
-                if sheet is None or xml is None:
+def _too_big(sheet: str, rows: int, columns: int) -> TableError:
+    corner = f"{column_letter(max(columns, 1) - 1)}{max(rows, 1)}"
+    return TableError(
+        f"Таблица на листе «{sheet}» слишком большая: заполненные ячейки доходят до {corner}. "
+        "Удалите лишние данные за пределами таблицы и загрузите файл снова."
+    )
+
+
+def _letters_above(letters: str) -> bytes:
+    """Return a regex matching column letters that come after ``letters`` in column order."""
+    size = len(letters)
+    options = [f"[A-Z]{{{size + 1},3}}"] if size < 3 else []
+    for index, char in enumerate(letters):
+        if char < "Z":
+            rest = size - index - 1
+            options.append(f"{letters[:index]}[{chr(ord(char) + 1)}-Z][A-Z]{{{rest}}}")
+    return "|".join(options or ["(?!)"]).encode("ascii")
+
+
+class _SheetScan:
+    """The used range and the error cells of one XLSX sheet, gathered chunk by chunk.
+
+    Reading every cell reference would cost seconds on a big sheet.  Instead each window is
+    searched only for references beyond what is already known: a column after the widest seen
+    so far (past the first row nothing matches) or a row number with more digits than the
+    highest so far.  Only a window with such a hit is read in full.
+    """
+
+    def __init__(self) -> None:
+        self.rows = 0
+        self.widest = ""
+        self.malformed = False
+        self.errors: dict[tuple[int, int], str] = {}
+        self._beyond = self._beyond_pattern()
+
+    def _beyond_pattern(self) -> re.Pattern[bytes]:
+        # A reference in a column after the widest, any reference or row element whose row
+        # number has more digits than the highest row so far, or a value that is no reference.
+        digits = len(str(self.rows)) + 1
+        return re.compile(
+            b' r="(?:(?:%s)\\d|[A-Z]{0,3}\\d{%d}|(?![A-Z]{0,3}\\d{1,7}"))'
+            % (_letters_above(self.widest), digits)
+        )
+
+    @property
+    def columns(self) -> int:
+        return _column_index(self.widest) + 1 if self.widest else 0
+
+    def feed(self, window: bytes) -> None:
+        """Take in one window of the sheet XML (windows overlap a little)."""
+        rows, widest = self.rows, self.widest
+        # Rows come in order, so the last row element of a window holds its highest number.
+        last = window.rfind(b"<row ")
+        if last >= 0 and (number := _LAST_ROW_NUMBER.match(window, last)) is not None:
+            rows = max(rows, int(number[1]))
+        # Everything between the first «<» and the last «>» is whole, so no reference cut by the
+        # window's edges looks unusual or malformed.  In a usual window every «r=» is a ' r="';
+        # other quotes or whitespace send the window through the generic pattern.
+        start, end = window.find(b"<"), window.rfind(b">")
+        unusual = window.count(b"r=", start, end) != window.count(b' r="', start, end)
+        if unusual or self._beyond.search(window, start, end):
+            found = (_ANY_REFERENCE if unusual else _REFERENCE).findall(window, start, end)
+            for value in set(found):
+                text = b"".join(value) if isinstance(value, tuple) else value
+                reference = _VALID_REFERENCE.fullmatch(text)
+                if reference is None:
+                    self.malformed = True
                     continue
-                for (row, column), text in _error_cells(xml):
-                    _put_error(sheet.rows, row, column, text)
-    except (*_ZIP_ERRORS, ElementTree.ParseError):
-        # The workbook was already read; losing the error texts only leaves those cells empty.
-        return
+                rows = max(rows, int(reference[2]))
+                letters = reference[1].decode("ascii")
+                if (len(letters), letters) > (len(widest), widest):
+                    widest = letters
+        if (rows, widest) != (self.rows, self.widest):
+            self.rows, self.widest = rows, widest
+            self._beyond = self._beyond_pattern()
+        if any(marker in window for marker in _ERROR_MARKERS):
+            self.errors.update(_error_cells(window))
+
+    def too_big(self) -> bool:
+        """Tell whether calamine could not be trusted to hold the sheet in memory."""
+        return (
+            self.rows > _XLSX_MAX_ROWS
+            or self.columns > _XLSX_MAX_COLUMNS
+            or self.rows * self.columns > MAX_CELLS
+        )
 
 
-def _put_error(rows: list[list[object]], row: int, column: int, text: str) -> None:
-    if row >= len(rows):
-        return
-    cells = rows[row]
-    if column < len(cells) and cells[column] is None:
-        cells[column] = text
+def _scan_xlsx(data: bytes) -> dict[str, dict[tuple[int, int], str]]:
+    """Measure every sheet of an XLSX file and collect its error cells, by sheet name.
+
+    Raises TableError for a sheet whose used range calamine could not hold in memory.
+    """
+    found: dict[str, dict[tuple[int, int], str]] = {}
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        try:
+            members = _xlsx_sheet_members(archive)
+        except _ZIP_OR_XML_ERRORS:
+            members = {}
+        # Parts that no relation names are measured too: a damaged workbook may still lead
+        # calamine to them.
+        names = set(members.values())
+        for member in archive.namelist():
+            if (
+                member.startswith("xl/worksheets/")
+                and member.endswith(".xml")
+                and (member not in names)
+            ):
+                members[member] = member
+        for name, member in members.items():
+            scan = _scan_member(archive, member)
+            if scan is None:
+                continue
+            if scan.malformed:
+                raise TableError(MSG_NOT_A_TABLE)
+            if scan.too_big():
+                raise _too_big(name, scan.rows, scan.columns)
+            if scan.errors:
+                found[name] = scan.errors
+    return found
+
+
+def _scan_member(archive: zipfile.ZipFile, member: str) -> _SheetScan | None:
+    try:
+        stream = archive.open(member)
+    except KeyError:
+        return None
+    scan = _SheetScan()
+    tail = b""
+    with stream:
+        while chunk := stream.read(_CHUNK):
+            window = tail + chunk
+            scan.feed(window)
+            tail = window[-_OVERLAP:]
+    return scan
+
+
+def _put_errors(sheets: list[Sheet], errors: dict[str, dict[tuple[int, int], str]]) -> None:
+    for sheet in sheets:
+        for (row, column), text in errors.get(sheet.name, {}).items():
+            if row < len(sheet.rows):
+                cells = sheet.rows[row]
+                if column < len(cells) and cells[column] is None:
+                    cells[column] = text
 
 
 def _local(tag: str) -> str:
@@ -581,23 +737,6 @@ def _xlsx_sheet_members(archive: zipfile.ZipFile) -> dict[str, str]:
     return members
 
 
-def _xml_from_first_error(archive: zipfile.ZipFile, member: str) -> bytes | None:
-    """Return the sheet XML from shortly before its first error cell, or None if it has none.
-
-    The sheet is inflated once, in chunks, and nothing is kept while no error is seen: a big
-    sheet without errors costs one pass and little memory.
-    """
-    previous = b""
-    with archive.open(member) as stream:
-        while chunk := stream.read(_CHUNK):
-            # The previous chunk comes along so that a cell tag cut by the chunk border is whole.
-            window = previous + chunk
-            if any(marker in window for marker in _ERROR_MARKERS):
-                return window + stream.read()
-            previous = chunk
-    return None
-
-
 def _marker_positions(xml: bytes) -> Iterator[int]:
     # bytes.find runs at memory speed; a regex would be tried at every byte of a 100 MB sheet.
     for marker in _ERROR_MARKERS:
@@ -624,6 +763,173 @@ def _error_cells(xml: bytes) -> Iterator[tuple[tuple[int, int], str]]:
         if text:
             row = int(tag[2]) - 1
             yield (row, _column_index(tag[1].decode("ascii"))), text
+
+
+# Old Excel files: a compound file (MS-CFB) holding the BIFF «Workbook» stream.
+_END_OF_CHAIN = 0xFFFFFFFE
+_LAST_REGULAR_SECTOR = 0xFFFFFFFA
+_BIFF_RECORD = struct.Struct("<HHHH")
+_BIFF_DIMENSIONS = 0x0200
+_BIFF_FILEPASS = 0x002F
+# Cell records that start with a row and a column: FORMULA, BLANK, NUMBER, LABEL, BOOLERR, RK,
+# LABELSST, RSTRING, and MULRK / MULBLANK, which also end with their last column.
+_BIFF_MULTIPLE_CELLS = frozenset({0x00BD, 0x00BE})
+_BIFF_CELLS = frozenset({0x0006, 0x0201, 0x0203, 0x0204, 0x0205, 0x027E, 0x00FD, 0x00D6})
+_BIFF_CELLS |= _BIFF_MULTIPLE_CELLS
+
+
+class _CompoundFile:
+    """Just enough of a compound-file reader to fetch one stream; ValueError when malformed."""
+
+    def __init__(self, data: bytes) -> None:
+        if len(data) < 512:
+            raise ValueError("short header")
+        shift, mini_shift = struct.unpack_from("<HH", data, 0x1E)
+        if shift not in (9, 12) or mini_shift != 6:
+            raise ValueError("bad sector size")
+        self.data = data
+        self.size = 1 << shift
+        self.version3 = shift == 9
+        (fat_count, self.first_directory, _signature, self.cutoff, self.first_mini_fat) = (
+            struct.unpack_from("<IIIII", data, 0x2C)
+        )
+        first_difat, difat_count = struct.unpack_from("<II", data, 0x44)
+        self.sectors = (len(data) - 1) // self.size  # the header takes the first sector's place
+        difat = list(struct.unpack_from("<109I", data, 0x4C))
+        following = first_difat
+        for _ in range(min(difat_count, self.sectors)):
+            if following >= _LAST_REGULAR_SECTOR:
+                break
+            entries = self._words(self._sector(following))
+            difat.extend(entries[:-1])
+            following = entries[-1]
+        fat_sectors = [sector for sector in difat if sector < _LAST_REGULAR_SECTOR]
+        self.fat: list[int] = []
+        for sector in fat_sectors[: min(fat_count, self.sectors)]:
+            self.fat.extend(self._words(self._sector(sector)))
+
+    @staticmethod
+    def _words(block: bytes) -> list[int]:
+        return list(struct.unpack(f"<{len(block) // 4}I", block[: len(block) // 4 * 4]))
+
+    def _sector(self, number: int) -> bytes:
+        if number >= self.sectors:
+            raise ValueError("sector out of range")
+        start = (number + 1) * self.size
+        return self.data[start : start + self.size]
+
+    def _chain(self, start: int, table: list[int]) -> list[int]:
+        chain: list[int] = []
+        current = start
+        while current != _END_OF_CHAIN:
+            if current >= len(table) or len(chain) > len(table):
+                raise ValueError("broken chain")
+            chain.append(current)
+            current = table[current]
+        return chain
+
+    def _read(self, start: int, length: int) -> bytes:
+        content = b"".join(self._sector(number) for number in self._chain(start, self.fat))
+        if len(content) < length:
+            raise ValueError("stream shorter than its size")
+        return content[:length]
+
+    def stream(self, names: Sequence[str]) -> bytes | None:
+        """Return the content of the first stream with one of ``names``, or None."""
+        directory = b"".join(
+            self._sector(number) for number in self._chain(self.first_directory, self.fat)
+        )
+        entries = [directory[offset : offset + 128] for offset in range(0, len(directory), 128)]
+        if not entries or len(entries[0]) < 128:
+            raise ValueError("no root entry")
+        for entry in entries:
+            if len(entry) < 128 or entry[66] != 2:  # 2: a stream
+                continue
+            name_size = min(struct.unpack_from("<H", entry, 64)[0], 64)
+            name = entry[: max(name_size - 2, 0)].decode("utf-16-le", "replace")
+            if name not in names:
+                continue
+            start, size = struct.unpack_from("<IQ", entry, 116)
+            if self.version3:
+                size &= 0xFFFFFFFF
+            if size > len(self.data):
+                raise ValueError("stream larger than the file")
+            if size >= self.cutoff:
+                return self._read(start, size)
+            return self._read_mini(entries[0], start, size)
+        return None
+
+    def _read_mini(self, root: bytes, start: int, size: int) -> bytes:
+        root_start, root_size = struct.unpack_from("<IQ", root, 116)
+        if self.version3:
+            root_size &= 0xFFFFFFFF
+        if root_size > len(self.data):
+            raise ValueError("mini stream larger than the file")
+        mini_stream = self._read(root_start, root_size)
+        mini_fat = self._words(
+            b"".join(self._sector(number) for number in self._chain(self.first_mini_fat, self.fat))
+        )
+        pieces = [
+            mini_stream[number * 64 : number * 64 + 64] for number in self._chain(start, mini_fat)
+        ]
+        content = b"".join(pieces)
+        if len(content) < size:
+            raise ValueError("stream shorter than its size")
+        return content[:size]
+
+
+def _check_xls(data: bytes) -> None:
+    """Refuse an XLS file whose records place cells beyond what the format allows.
+
+    calamine sizes its cell grid by the DIMENSIONS records and the cells' positions, so a damaged
+    record aborts the process.  Raises TableError for such a file and for an encrypted one.
+    """
+    try:
+        workbook = _CompoundFile(data).stream(("Workbook", "Book", "WORKBOOK", "BOOK"))
+    except (ValueError, struct.error, IndexError) as error:
+        raise TableError(MSG_NOT_A_TABLE) from error
+    if workbook is None:
+        raise TableError(MSG_NOT_A_TABLE)
+    # Every record is walked: a search for a record's bytes would also hit cell data (a cell in
+    # row 513, column O is spelled like a DIMENSIONS header).  One unpack per record reads its
+    # type, its length and, for a cell, its row and column: a million cells take a second.
+    record = _BIFF_RECORD.unpack_from
+    cells, multiple = _BIFF_CELLS, _BIFF_MULTIPLE_CELLS
+    padded = workbook + bytes(8)
+    size = len(workbook)
+    position = 0
+    while position + 4 <= size:
+        kind, length, _row, column = record(padded, position)
+        body = position + 4
+        position = body + length
+        if position > size:
+            break
+        if kind in cells:
+            if length >= 4 and column >= _XLS_MAX_COLUMNS:
+                raise TableError(MSG_NOT_A_TABLE)
+            last = workbook[position - 2 : position]
+            if kind in multiple and length >= 6 and int.from_bytes(last, "little") >= 256:
+                raise TableError(MSG_NOT_A_TABLE)
+        elif kind == _BIFF_DIMENSIONS:
+            _check_dimensions(workbook[body:position])
+        elif kind == _BIFF_FILEPASS:
+            raise TableError(MSG_PASSWORD)
+
+
+def _check_dimensions(body: bytes) -> None:
+    if len(body) >= 12:
+        first_row, last_row, first_column, last_column = struct.unpack_from("<IIHH", body)
+    elif len(body) >= 8:
+        first_row, last_row, first_column, last_column = struct.unpack_from("<HHHH", body)
+    else:
+        raise TableError(MSG_NOT_A_TABLE)
+    if (
+        last_row > _XLS_MAX_ROWS
+        or last_column > _XLS_MAX_COLUMNS
+        or first_row > last_row
+        or first_column > last_column
+    ):
+        raise TableError(MSG_NOT_A_TABLE)
 
 
 # --------------------------------------------------------------------------------------------

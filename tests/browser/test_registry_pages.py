@@ -124,6 +124,7 @@ def test_operator_imports_a_registry_file_through_preview(
         ).encode("cp1251")
     )
     login(page, live_server.url, "operator")
+    page.get_by_role("button", name="Реестр").click()
     page.get_by_role("link", name="Загрузка реестра").click()
     page.get_by_label("Файл реестра").set_input_files(str(path))
     page.get_by_role("button", name="Проверить файл").click()

@@ -12,7 +12,7 @@ import io
 import os
 import string
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import openpyxl
@@ -414,8 +414,8 @@ def test_a_first_data_row_of_other_numbers_is_kept() -> None:
 
 
 def test_repeated_two_level_header_after_a_page_break_is_skipped() -> None:
-    upper = ["Наименование", "ИНН", "Руководитель", None]
-    lower = [None, None, "ФИО", "Телефон"]
+    upper: list[object] = ["Наименование", "ИНН", "Руководитель", None]
+    lower: list[object] = [None, None, "ФИО", "Телефон"]
     sheet = Sheet(
         "Лист1",
         [upper, lower, ["Школа 1", 1, "Иванов", "1"], upper, lower, ["Школа 2", 2, "Петров", "2"]],
@@ -767,6 +767,91 @@ def test_damaged_workbooks_never_leak_library_errors(data: st.DataObject) -> Non
 
 
 # --------------------------------------------------------------------------------------------
+# Files calamine cannot be trusted with: it allocates the whole used range before reading and
+# a failed allocation aborts the process, so these must be refused before they reach it.
+# --------------------------------------------------------------------------------------------
+
+
+def patched_sheet_xml(data: bytes, patch: Callable[[bytes], bytes]) -> bytes:
+    source = zipfile.ZipFile(io.BytesIO(data))
+    members = {name: source.read(name) for name in source.namelist()}
+    members["xl/worksheets/sheet1.xml"] = patch(members["xl/worksheets/sheet1.xml"])
+    return zip_bytes(members)
+
+
+def test_xlsx_with_a_value_in_the_last_cell_is_refused() -> None:
+    def far_cell(xml: bytes) -> bytes:
+        return xml.replace(
+            b"</sheetData>",
+            b'<row r="1048576"><c r="XFD1048576" t="n"><v>1</v></c></row></sheetData>',
+        )
+
+    data = patched_sheet_xml(FIXED_WORKBOOK, far_cell)
+    with pytest.raises(TableError) as caught:
+        read_sheets(data)
+    assert "слишком большая" in caught.value.message
+    assert "XFD1048576" in caught.value.message
+
+
+def test_xlsx_with_a_wide_but_sane_sheet_is_read() -> None:
+    data = patched_sheet_xml(
+        FIXED_WORKBOOK,
+        lambda xml: xml.replace(
+            b"</sheetData>", b'<row r="3"><c r="ZZ3"><v>7</v></c></row></sheetData>'
+        ),
+    )
+    rows = read_sheets(data)[0].rows
+    assert len(rows) == 3
+    assert len(rows[0]) == 702
+    assert rows[2][701] == 7.0
+
+
+@pytest.mark.parametrize("reference", [b"BRSNTS90", b"A99999999", b"a1", b""])
+def test_xlsx_with_a_malformed_cell_reference_is_refused(reference: bytes) -> None:
+    data = patched_sheet_xml(
+        FIXED_WORKBOOK,
+        lambda xml: xml.replace(
+            b"</sheetData>", b'<row r="3"><c r="' + reference + b'"><v>7</v></c></row></sheetData>'
+        ),
+    )
+    with pytest.raises(TableError, match="повреждён"):
+        read_sheets(data)
+
+
+def xls_with_numbers() -> bytes:
+    workbook = xlwt.Workbook()
+    sheet = workbook.add_sheet("Лист1")
+    # Enough cells for the Workbook stream to live in regular sectors, as in real files.
+    for row in range(200):
+        sheet.write(row, 0, f"Школа {row}")
+        sheet.write(row, 1, row + 0.5)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_xls_with_a_cell_beyond_column_iv_is_refused() -> None:
+    data = bytearray(xls_with_numbers())
+    assert read_sheets(bytes(data))[0].rows[7][1] == 7.5
+    # xlwt stores 7.5 as an RK record (0x027E, 10 bytes) for row 8, column B; its column
+    # becomes 300.
+    record = bytes.fromhex("7e020a00") + (7).to_bytes(2, "little") + (1).to_bytes(2, "little")
+    position = data.index(record)
+    data[position + 6 : position + 8] = (300).to_bytes(2, "little")
+    with pytest.raises(TableError, match="повреждён"):
+        read_sheets(bytes(data))
+
+
+def test_xls_with_damaged_dimensions_is_refused() -> None:
+    data = bytearray(xls_with_numbers())
+    # DIMENSIONS (0x0200, 14 bytes): first row, last row + 1 (32 bits each), then columns.
+    position = data.index(bytes.fromhex("00020e00") + bytes(4) + (200).to_bytes(4, "little"))
+    data[position + 8 : position + 12] = (0x7FFFFFFF).to_bytes(4, "little")
+    with pytest.raises(TableError, match="повреждён"):
+        read_sheets(bytes(data))
+
+
+# --------------------------------------------------------------------------------------------
 # Limits
 # --------------------------------------------------------------------------------------------
 
@@ -797,6 +882,31 @@ def test_formatted_but_empty_rows_beyond_the_limit_do_not_count(tmp_path: Path) 
     workbook.close()
     sheets = read_sheets(path.read_bytes(), max_rows=10)
     assert len(sheets[0].rows) == 2
+
+
+any_cell = st.one_of(
+    st.none(),
+    st.text(max_size=12),
+    st.sampled_from(["ИНН", "Наименование", "Руководитель", "ФИО", "Итого", "1", "2"]),
+    st.integers(),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.booleans(),
+    st.dates(),
+    st.datetimes(),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(any_cell, max_size=6), max_size=12))
+def test_find_table_on_any_grid_returns_or_raises_table_error(grid: list[list[object]]) -> None:
+    columns = [*SCHOOL_COLUMNS, Column("fio", "ФИО", ())]
+    try:
+        table = find_table(Sheet("Лист1", grid), columns)
+    except TableError as error:
+        assert error.message
+    else:
+        assert all(row.number > table.header_row for row in table.rows)
+        assert {"name", "inn"} <= set(table.columns)
 
 
 # --------------------------------------------------------------------------------------------

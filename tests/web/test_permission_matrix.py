@@ -19,6 +19,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from marshrut.accounts.models import ApiToken
 from marshrut.orgs.models import RegistryImport
 from tests.conftest import PERSONAS, World
+from tests.plans import matrix as plans
 
 COLUMNS = [*PERSONAS, None]  # None: not logged in
 
@@ -30,6 +31,7 @@ class Case:
     method: str = "get"
     data: dict[str, Any] = field(default_factory=dict)
     note: str = ""
+    setup: Callable[[World], Any] | None = None  # objects a URL without arguments needs
 
 
 def _import(w: World) -> dict[str, Any]:
@@ -42,9 +44,98 @@ def _import(w: World) -> dict[str, Any]:
     return {"pk": batch.pk}
 
 
+def _campaign(w: World) -> Any:
+    from tests.diagnostics.factories import campaign_for
+
+    return campaign_for(w)
+
+
+def _submission(w: World, school: Any, *, submitted: bool = False) -> Any:
+    from tests.diagnostics.factories import submission_for
+
+    return submission_for(w, school, submitted=submitted)
+
+
+def _flag(w: World) -> Any:
+    from marshrut.diagnostics.models import Flag
+
+    return Flag.objects.create(submission=_submission(w, w.s1, submitted=True), rule="jump", message="проверка")
+
+
 def _token(w: World) -> dict[str, Any]:
     token, _ = ApiToken.issue(w.users["operator"], "test")
     return {"pk": token.pk}
+
+
+def _event(w: World, municipality: str | None) -> dict[str, Any]:
+    import datetime as dt
+
+    from marshrut.events.models import Event
+
+    event = Event.objects.create(
+        region=w.region,
+        municipality=getattr(w, municipality) if municipality else None,
+        title="Семинар",
+        starts_on=dt.date(2024, 3, 1),
+        ends_on=dt.date(2024, 3, 1),
+    )
+    return {"pk": event.pk}
+
+
+def _participation_m2(w: World) -> dict[str, Any]:
+    from marshrut.events.models import Participation
+
+    event_pk = _event(w, "m2")["pk"]
+    p = Participation.objects.create(event_id=event_pk, person=w.p_m2, school=w.s2)
+    return {"pk": p.pk}
+
+
+def _period_report(w: World) -> dict[str, Any]:
+    import datetime as dt
+
+    from marshrut.events.models import PeriodReport
+
+    r = PeriodReport.objects.create(
+        region=w.region, starts_on=dt.date(2022, 9, 1), ends_on=dt.date(2022, 12, 31)
+    )
+    return {"pk": r.pk}
+
+
+def _survey(w: World) -> dict[str, Any]:
+    from marshrut.surveys.models import Question, Survey
+
+    survey = Survey.objects.create(region=w.region, title="Анкета", status=Survey.Status.OPEN)
+    Question.objects.create(survey=survey, text="Как дела?", options=["хорошо", "плохо"])
+    return {"pk": survey.pk}
+
+
+def _question(w: World) -> dict[str, Any]:
+    from marshrut.surveys.models import Question
+
+    return {"pk": Question.objects.get(survey_id=_survey(w)["pk"]).pk}
+
+
+def _survey_token(w: World) -> dict[str, Any]:
+    from marshrut.surveys.models import Survey
+
+    return {"token": Survey.objects.get(pk=_survey(w)["pk"]).token}
+
+
+def _document(w: World) -> dict[str, Any]:
+    from marshrut.surveys.actions import do_create_document
+    from marshrut.surveys.models import Document
+
+    document = do_create_document(
+        None, Document(region=w.region, title="Модель"), criteria=[("Ясность", 3)]
+    )
+    return {"pk": document.pk}
+
+
+def _review_token(w: World) -> dict[str, Any]:
+    from marshrut.surveys.models import Document, Review
+
+    document = Document.objects.get(pk=_document(w)["pk"])
+    return {"token": Review.objects.create(document=document, expert=w.p_m2).token}
 
 
 #                         op  dep met crd hd  sch cur men out anon
@@ -139,6 +230,149 @@ MATRIX: dict[str, list[Case]] = {
         Case("302 404 404 404 404 404 404 404 404 302", kwargs=_import, method="post")
     ],
     "audit:event_list": [Case("200 403 403 403 403 403 403 403 403 302")],
+    # Matching: partners are seen with the school's results; sessions compare municipalities,
+    # so plans are for those who see the whole region, and only the operator groups and deletes.
+    "matching:index": [Case("200 200 200 200 200 200 200 200 403 302")],
+    "matching:partners": [
+        Case("200 200 200 200 200 200 200 200 404 302", kwargs=lambda w: __import__("tests.matching.matrix", fromlist=["m"]).submission("s1")(w)),
+        Case("200 200 200 404 404 404 404 404 404 302", kwargs=lambda w: __import__("tests.matching.matrix", fromlist=["m"]).submission("s2")(w)),
+    ],
+    "matching:grouping": [Case("200 403 403 403 403 403 403 403 404 302", kwargs=lambda w: __import__("tests.matching.matrix", fromlist=["m"]).campaign(w))],
+    "matching:plan_list": [Case("200 200 200 403 403 403 403 403 403 302")],
+    "matching:plan_detail": [Case("200 200 200 404 404 404 404 404 404 302", kwargs=lambda w: __import__("tests.matching.matrix", fromlist=["m"]).plan(w))],
+    "matching:plan_delete": [
+        Case("302 403 403 404 404 404 404 404 404 302", method="post", kwargs=lambda w: __import__("tests.matching.matrix", fromlist=["m"]).plan(w)),
+        Case("405 405 405 405 405 405 405 405 405 302", kwargs=lambda w: __import__("tests.matching.matrix", fromlist=["m"]).plan(w), note="GET does not delete"),
+    ],
+    "analytics:dashboard": [
+        Case("200 200 200 200 200 200 200 200 403 302", note="no campaign yet: an empty page"),
+        Case("200 200 200 200 302 302 302 302 403 302", setup=lambda w: _campaign(w),
+             note="school teams and curators go to their schools' result pages"),
+    ],
+    "diagnostics:criteria_list": [Case("200 200 200 200 200 200 200 200 403 302")],
+    "diagnostics:criteria_detail": [Case("200 200 200 200 200 200 200 200 403 302", kwargs=lambda w: {"pk": _campaign(w).criteria_id})],
+    "diagnostics:campaign_list": [Case("200 200 200 200 200 200 200 200 403 302")],
+    "diagnostics:campaign_create": [Case("200 403 403 403 403 403 403 403 403 302")],
+    "diagnostics:campaign_detail": [Case("200 200 200 200 200 200 200 200 404 302", kwargs=lambda w: {"pk": _campaign(w).pk})],
+    "diagnostics:verification": [Case("200 403 403 200 403 403 403 403 403 302")],
+    "diagnostics:submission": [
+        Case("200 200 200 200 200 200 200 200 404 302", kwargs=lambda w: {"pk": _submission(w, w.s1).pk}),
+        Case("200 200 200 404 404 404 404 404 404 302", kwargs=lambda w: {"pk": _submission(w, w.s2).pk}),
+    ],
+    "diagnostics:answer_save": [
+        Case("302 403 403 403 302 302 403 403 404 302", method="post", data={"value": "yes"},
+             kwargs=lambda w: {"pk": _submission(w, w.s1).pk, "code": "ZN.01"}),
+        Case("302 403 403 404 404 404 404 404 404 302", method="post", data={"value": "yes"},
+             kwargs=lambda w: {"pk": _submission(w, w.s2).pk, "code": "ZN.01"}),
+    ],
+    "diagnostics:submission_submit": [Case("302 403 403 403 302 302 403 403 404 302", method="post",
+                                           kwargs=lambda w: {"pk": _submission(w, w.s1).pk})],
+    "diagnostics:submission_review": [
+        Case("302 403 403 302 403 403 403 403 404 302", method="post", data={"decision": "verify"},
+             kwargs=lambda w: {"pk": _submission(w, w.s1, submitted=True).pk}),
+        Case("302 403 403 404 404 404 404 404 404 302", method="post", data={"decision": "verify"},
+             kwargs=lambda w: {"pk": _submission(w, w.s2, submitted=True).pk}),
+    ],
+    "diagnostics:submission_reopen": [Case("302 403 403 403 403 403 403 403 404 302", method="post",
+                                           data={"until": "2099-01-01"}, kwargs=lambda w: {"pk": _submission(w, w.s1).pk})],
+    "diagnostics:result": [
+        Case("200 200 200 200 200 200 200 200 404 302", kwargs=lambda w: {"pk": _submission(w, w.s1, submitted=True).pk}),
+        Case("200 200 200 404 404 404 404 404 404 302", kwargs=lambda w: {"pk": _submission(w, w.s2, submitted=True).pk}),
+    ],
+    "diagnostics:flag_resolve": [Case("302 403 403 302 403 403 403 403 404 302", method="post",
+                                      data={"resolution": "confirmed"}, kwargs=lambda w: {"pk": _flag(w).pk})],
+    # Surveys: the region's operator and methodologists; respondents need no account.
+    "surveys:survey_list": [Case("200 403 200 403 403 403 403 403 403 302")],
+    "surveys:survey_create": [Case("200 403 200 403 403 403 403 403 403 302")],
+    "surveys:survey_detail": [Case("200 404 200 404 404 404 404 404 404 302", kwargs=_survey)],
+    "surveys:survey_edit": [Case("200 404 200 404 404 404 404 404 404 302", kwargs=_survey)],
+    "surveys:survey_status": [
+        Case(
+            "302 404 302 404 404 404 404 404 404 302",
+            kwargs=_survey,
+            method="post",
+            data={"status": "closed"},
+        )
+    ],
+    "surveys:question_add": [Case("200 404 200 404 404 404 404 404 404 302", kwargs=_survey)],
+    "surveys:question_edit": [Case("200 404 200 404 404 404 404 404 404 302", kwargs=_question)],
+    "surveys:question_delete": [
+        Case("302 404 302 404 404 404 404 404 404 302", kwargs=_question, method="post")
+    ],
+    "surveys:survey_invite": [
+        Case("302 404 302 404 404 404 404 404 404 302", kwargs=_survey, method="post")
+    ],
+    "surveys:survey_remind": [
+        Case("302 404 302 404 404 404 404 404 404 302", kwargs=_survey, method="post")
+    ],
+    "surveys:survey_results": [Case("200 404 200 404 404 404 404 404 404 302", kwargs=_survey)],
+    "surveys:document_list": [Case("200 403 200 403 403 403 403 403 403 302")],
+    "surveys:document_create": [Case("200 403 200 403 403 403 403 403 403 302")],
+    "surveys:document_detail": [
+        Case("200 404 200 404 404 404 404 404 404 302", kwargs=_document)
+    ],
+    "surveys:document_experts": [
+        Case("302 404 302 404 404 404 404 404 404 302", kwargs=_document, method="post")
+    ],
+    "respond:survey": [
+        Case("200 200 200 200 200 200 200 200 200 200", kwargs=_survey_token),
+        Case(
+            "404 404 404 404 404 404 404 404 404 404",
+            kwargs=lambda w: {"token": "guessed-token"},
+            note="an unknown token is not found",
+        ),
+    ],
+    "respond:review": [Case("200 200 200 200 200 200 200 200 200 200", kwargs=_review_token)],
+    # Events: a regional event is announced to the whole region; m2's event stays in m2.
+    "events:event_list": [Case("200 200 200 200 200 200 200 200 403 302")],
+    "events:event_calendar": [Case("200 200 200 200 200 200 200 200 403 302")],
+    "events:event_create": [Case("200 403 200 403 403 403 403 403 403 302")],
+    "events:event_import": [Case("200 403 200 403 403 403 403 403 403 302")],
+    "events:event_detail": [
+        Case("200 200 200 200 200 200 200 200 404 302", kwargs=lambda w: _event(w, None)),
+        Case("200 200 200 200 200 200 200 200 404 302", kwargs=lambda w: _event(w, "m1")),
+        Case("200 200 200 404 404 404 404 404 404 302", kwargs=lambda w: _event(w, "m2")),
+    ],
+    "events:event_edit": [
+        Case("200 403 200 403 403 403 403 403 404 302", kwargs=lambda w: _event(w, None)),
+        Case("200 403 200 404 404 404 404 404 404 302", kwargs=lambda w: _event(w, "m2")),
+    ],
+    "events:event_delete": [
+        Case(
+            "302 403 302 404 404 404 404 404 404 302",
+            kwargs=lambda w: _event(w, "m2"),
+            method="post",
+        ),
+        Case("405 405 405 405 405 405 405 405 405 302", kwargs=lambda w: _event(w, "m1")),
+    ],
+    "events:participants_add": [
+        Case(
+            "302 403 302 403 403 403 403 403 404 302",
+            kwargs=lambda w: _event(w, "m1"),
+            method="post",
+        ),
+    ],
+    "events:participation_attendance": [
+        Case(
+            "302 403 302 404 404 404 404 404 404 302",
+            kwargs=_participation_m2,
+            method="post",
+            data={"attended": "0"},
+        ),
+    ],
+    "events:report_list": [Case("200 200 200 403 403 403 403 403 403 302")],
+    "events:report_create": [
+        Case(
+            "302 403 302 403 403 403 403 403 403 302",
+            method="post",
+            data={"starts_on": "01.09.2022", "ends_on": "31.12.2022"},
+        )
+    ],
+    "events:report_detail": [
+        Case("200 200 200 404 404 404 404 404 404 302", kwargs=_period_report)
+    ],
+    "events:report_edit": [Case("200 403 200 404 404 404 404 404 404 302", kwargs=_period_report)],
+    "events:report_docx": [Case("200 200 200 404 404 404 404 404 404 302", kwargs=_period_report)],
     "set_language": [
         Case("302 302 302 302 302 302 302 302 302 302", method="post", data={"language": "en"})
     ],
@@ -159,6 +393,78 @@ MATRIX: dict[str, list[Case]] = {
         Case("200 200 200 404 404 404 404 404 404 401", kwargs=lambda w: {"pk": w.s2.pk}),
     ],
     "api:people": [Case("200 200 403 200 200 200 200 200 403 401")],
+    "plans:plan_list": [Case("200 200 200 200 200 200 200 200 403 302")],
+    "plans:plan_create": [Case("200 403 403 200 200 403 403 403 403 302")],
+    "plans:execution": [Case("200 200 200 200 200 200 200 200 403 302")],
+    "plans:item_list": [Case("200 200 200 200 200 200 200 200 403 302")],
+    "plans:plan_detail": [
+        Case("200 200 200 200 200 200 200 200 404 302", kwargs=plans.plan("region")),
+        Case("200 200 200 200 200 200 200 200 404 302", kwargs=plans.plan("municipality", "m1")),
+        Case("200 200 200 404 404 404 404 404 404 302", kwargs=plans.plan("municipality", "m2")),
+        Case("200 200 200 200 200 200 200 200 404 302", kwargs=plans.plan("school", "s1")),
+        Case("200 200 200 200 404 404 404 404 404 302", kwargs=plans.plan("school", "s3")),
+        Case("200 200 200 404 404 404 404 404 404 302", kwargs=plans.plan("school", "s2")),
+    ],
+    "plans:plan_execution": [
+        Case("200 200 200 200 200 200 200 200 404 302", kwargs=plans.plan("region")),
+        Case("200 200 200 404 404 404 404 404 404 302", kwargs=plans.plan("school", "s2")),
+    ],
+    "plans:plan_export": [Case("200 200 200 200 200 200 200 200 404 302", kwargs=plans.export)],
+    "plans:item_detail": [
+        Case("200 200 200 200 200 200 200 200 404 302", kwargs=plans.item("school", "s1")),
+        Case("200 200 200 404 404 404 404 404 404 302", kwargs=plans.item("municipality", "m2")),
+    ],
+    "plans:item_report": [
+        Case(
+            "302 403 403 302 302 302 403 403 404 302",
+            kwargs=plans.item("school", "s1"),
+            method="post",
+            data={"status": "in_progress"},
+        ),
+        Case(
+            "302 403 403 403 403 403 403 403 404 302",
+            kwargs=plans.item("region"),
+            method="post",
+            data={"status": "in_progress"},
+            note="the regional plan is read below, reported on by the region",
+        ),
+    ],
+    "plans:item_edit": [
+        Case("200 403 403 200 200 403 403 403 404 302", kwargs=plans.item("school", "s1")),
+        Case("200 403 403 404 404 404 404 404 404 302", kwargs=plans.item("municipality", "m2")),
+    ],
+    "plans:item_hand_down": [
+        Case("200 403 403 403 403 403 403 403 404 302", kwargs=plans.item("region")),
+        Case("200 403 403 200 403 403 403 403 404 302", kwargs=plans.item("municipality", "m1")),
+    ],
+    "plans:evidence_download": [
+        Case("200 200 200 200 200 200 200 200 404 302", kwargs=plans.evidence("s1")),
+        Case("200 200 200 404 404 404 404 404 404 302", kwargs=plans.evidence("s2")),
+    ],
+    "plans:import_upload": [Case("200 403 403 200 200 403 403 403 403 302")],
+    "plans:import_preview": [
+        Case("200 404 404 404 404 404 404 404 404 302", kwargs=plans.draft("region")),
+        Case("200 404 404 200 200 404 404 404 404 302", kwargs=plans.draft("school")),
+    ],
+    "plans:import_row": [
+        Case("200 404 404 200 200 404 404 404 404 302", kwargs=plans.draft("school", index=True)),
+    ],
+    "plans:import_map": [
+        Case("302 404 404 404 404 404 404 404 404 302", kwargs=plans.draft("region"), method="post"),
+    ],
+    "plans:import_save": [
+        Case("302 404 404 302 302 404 404 404 404 302", kwargs=plans.draft("school"), method="post"),
+    ],
+    "plans:organisation_list": [Case("200 403 403 200 200 403 403 403 403 302")],
+    "plans:organisation_create": [Case("200 403 403 403 403 403 403 403 403 302")],
+    "plans:organisation_edit": [
+        Case("200 404 404 404 404 404 404 404 404 302", kwargs=plans.organisation)
+    ],
+    "plans:calendar": [Case("200 200 200 200 200 200 200 200 403 302")],
+    "plans:calendar_feed": [
+        Case("200 200 200 200 200 200 200 200 200 200", kwargs=plans.calendar, note="the key is the login"),
+        Case("404 404 404 404 404 404 404 404 404 404", kwargs=lambda w: {"key": "wrong"}),
+    ],
     "api:person": [
         Case(
             "200 200 404 200 200 200 200 200 404 401", kwargs=lambda w: {"pk": w.people["head"].pk}
@@ -196,6 +502,8 @@ def test_permission_matrix(world: World, name: str, index: int) -> None:
     for persona in COLUMNS:
         # Each persona meets the same world: whatever a request changes is rolled back.
         with transaction.atomic():
+            if case.setup is not None:
+                case.setup(world)
             url = reverse(name, kwargs=case.kwargs(world))
             client = world.client(persona)
             response = getattr(client, case.method)(url, case.data)

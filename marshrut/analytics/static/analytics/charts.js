@@ -1,0 +1,12 @@
+// Draws every chart of the page from its Vega-Lite spec (a json_script "spec-NAME" for the
+// element "chart-NAME"); the table under each chart stays the source of its figures.
+document.addEventListener("DOMContentLoaded", () => {
+  if (typeof vegaEmbed !== "function") return;
+  document.querySelectorAll("script[type='application/json'][id^='spec-']").forEach((node) => {
+    const target = document.getElementById("chart-" + node.id.slice(5));
+    if (!target) return;
+    vegaEmbed(target, JSON.parse(node.textContent), { actions: false, renderer: "svg" })
+      .then(() => target.setAttribute("data-rendered", "1"))
+      .catch((error) => { target.textContent = "График не построен: " + error; });
+  });
+});

@@ -1,0 +1,396 @@
+"""Writes of self-diagnostics: each atomic, each in the audit log."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from marshrut.audit.log import Action, Source, record
+from marshrut.diagnostics import verification
+from marshrut.diagnostics.models import (
+    DONE,
+    Answer,
+    Campaign,
+    CriteriaVersion,
+    Flag,
+    Result,
+    Status,
+    Submission,
+)
+from marshrut.diagnostics.scoring import (
+    answers_of,
+    applicable_codes,
+    profile_of_school,
+    write_results,
+)
+from marshrut.kernels.criteria import AnswerError, cross_check, parse_catalogue, validate_answer
+from marshrut.orgs.models import Region, School
+
+
+@transaction.atomic
+def do_load_criteria(
+    actor: Any, text: str, source_name: str, *, source: str = Source.WEB
+) -> CriteriaVersion:
+    """Validate a catalogue file and store it as a criteria version (new, or replacing one unused)."""
+    catalogue = parse_catalogue(text, source_name)  # raises CatalogueError naming each problem
+    previous = None
+    if catalogue.previous_version:
+        previous = CriteriaVersion.objects.filter(code=catalogue.previous_version).first()
+        if previous is not None:
+            cross_check(catalogue, previous.catalogue)
+    existing = CriteriaVersion.objects.filter(code=catalogue.version).first()
+    if (
+        existing is not None
+        and existing.campaigns.exists()
+        and existing.sha256 != CriteriaVersion.digest(text)
+    ):
+        raise ValidationError(
+            _(
+                "Версия «%(v)s» уже используется кампаниями; загрузите изменённый каталог под новым "
+                "номером версии."
+            )
+            % {"v": catalogue.version}
+        )
+    version = existing or CriteriaVersion(code=catalogue.version)
+    version.title = catalogue.title
+    version.year = catalogue.year
+    version.illustrative = catalogue.illustrative
+    version.notice = catalogue.notice
+    version.source_text = text
+    version.source_name = source_name
+    version.sha256 = CriteriaVersion.digest(text)
+    version.previous = previous
+    version.indicator_count = len(catalogue.indicators)
+    version.loaded_by = actor if getattr(actor, "is_authenticated", False) else None
+    version.loaded_at = timezone.now()
+    version.save()
+    # Catalogues whose previous version arrives later get linked now.
+    CriteriaVersion.objects.filter(previous__isnull=True).exclude(pk=version.pk).filter(
+        pk__in=[
+            v.pk
+            for v in CriteriaVersion.objects.all()
+            if v.catalogue.previous_version == version.code
+        ]
+    ).update(previous=version)
+    record(
+        actor,
+        Action.CREATE if existing is None else Action.UPDATE,
+        version,
+        source=source,
+        target_type="diagnostics.criteriaversion",
+        message=f"загружен каталог критериев {source_name}: {len(catalogue.indicators)} показателей",
+    )
+    return version
+
+
+@transaction.atomic
+def do_open_campaign(
+    actor: Any,
+    region: Region,
+    criteria: CriteriaVersion,
+    *,
+    title: str,
+    year: int,
+    opens_on: dt.date,
+    closes_on: dt.date,
+    schools: Iterable[School] | None = None,
+    previous: Campaign | None = None,
+    source: str = Source.WEB,
+) -> Campaign:
+    """Open a campaign and a questionnaire for each of its schools (all active ones by default)."""
+    campaign = Campaign(
+        region=region,
+        criteria=criteria,
+        title=title,
+        year=year,
+        opens_on=opens_on,
+        closes_on=closes_on,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        previous=previous
+        or Campaign.objects.filter(region=region, year__lt=year).order_by("-year").first(),
+    )
+    campaign.full_clean()
+    campaign.save()
+    if schools is None:
+        schools = School.objects.filter(municipality__region=region, is_active=True)
+    catalogue = criteria.catalogue
+    submissions = []
+    for school in schools:
+        levels, ovz = profile_of_school(school)
+        sub = Submission(campaign=campaign, school=school, levels=levels, ovz=ovz)
+        sub.applicable = len(applicable_codes(catalogue, sub.profile))
+        submissions.append(sub)
+    Submission.objects.bulk_create(submissions, batch_size=2000)
+    record(
+        actor,
+        Action.CREATE,
+        campaign,
+        source=source,
+        region_id=region.pk,
+        message=f"открыта кампания: {len(submissions)} школ, {opens_on:%d.%m.%Y}–{closes_on:%d.%m.%Y}",
+    )
+    return campaign
+
+
+class SubmissionClosed(ValidationError):
+    pass
+
+
+def _require_open(submission: Submission) -> None:
+    if not submission.accepts_answers():
+        if submission.status in DONE:
+            raise SubmissionClosed(
+                _("Анкета уже отправлена; изменить её можно после возврата на доработку.")
+            )
+        raise SubmissionClosed(
+            _("Приём ответов закрыт: окно кампании %(a)s–%(b)s.")
+            % {
+                "a": f"{submission.campaign.opens_on:%d.%m.%Y}",
+                "b": f"{submission.campaign.closes_on:%d.%m.%Y}",
+            }
+        )
+
+
+def _refresh_progress(submission: Submission) -> None:
+    catalogue = submission.campaign.criteria.catalogue
+    codes = applicable_codes(catalogue, submission.profile)
+    submission.applicable = len(codes)
+    submission.answered = Answer.objects.filter(
+        submission=submission, code__in=codes, value__isnull=False
+    ).count()
+
+
+@transaction.atomic
+def do_save_answer(
+    actor: Any,
+    submission: Submission,
+    code: str,
+    raw: object,
+    *,
+    comment: str | None = None,
+    evidence_url: str | None = None,
+    evidence_file: Any = None,
+) -> Answer:
+    """Validate and keep one answer of a draft (autosave); raises AnswerError or SubmissionClosed."""
+    _require_open(submission)
+    catalogue = submission.campaign.criteria.catalogue
+    indicator = catalogue.indicators.get(code)
+    if indicator is None or not indicator.applies_to(submission.profile):
+        raise AnswerError(
+            _("Показатель %(c)s не входит в анкету этой школы") % {"c": code}, code, raw
+        )
+    value = validate_answer(indicator, raw)
+    answer, _created = Answer.objects.get_or_create(submission=submission, code=code)
+    answer.value = list(value) if isinstance(value, tuple) else value
+    if comment is not None:
+        answer.comment = comment
+    if evidence_url is not None:
+        answer.evidence_url = evidence_url
+    if evidence_file is not None:
+        answer.evidence_file = evidence_file
+    answer.updated_at = timezone.now()
+    answer.updated_by = actor if getattr(actor, "is_authenticated", False) else None
+    answer.full_clean(exclude=["submission", "value"])
+    answer.save()
+    if submission.status == Status.NOT_STARTED:
+        submission.status = Status.DRAFT
+    _refresh_progress(submission)
+    submission.updated_at = timezone.now()
+    submission.save(update_fields=["status", "answered", "applicable", "updated_at"])
+    return answer
+
+
+def missing_codes(submission: Submission) -> list[str]:
+    catalogue = submission.campaign.criteria.catalogue
+    answered = set(
+        Answer.objects.filter(submission=submission, value__isnull=False).values_list(
+            "code", flat=True
+        )
+    )
+    return [c for c in applicable_codes(catalogue, submission.profile) if c not in answered]
+
+
+@transaction.atomic
+def do_submit(actor: Any, submission: Submission, *, source: str = Source.WEB) -> list[Flag]:
+    """Send a complete questionnaire: score it, check it, and hand it to the coordinator."""
+    _require_open(submission)
+    missing = missing_codes(submission)
+    if missing:
+        raise ValidationError(
+            _("Не заполнены показатели: %(codes)s") % {"codes": ", ".join(missing)},
+            code="incomplete",
+        )
+    submission.status = Status.SUBMITTED
+    submission.submitted_at = timezone.now()
+    submission.submitted_by = actor if getattr(actor, "is_authenticated", False) else None
+    _refresh_progress(submission)
+    submission.save()
+    flags = finish([submission])
+    record(
+        actor,
+        Action.UPDATE,
+        submission,
+        source=source,
+        region_id=submission.campaign.region_id,
+        changes={"status": ["draft", "submitted"]},
+        message="анкета отправлена",
+    )
+    return flags
+
+
+def finish(submissions: list[Submission]) -> list[Flag]:
+    """Score submissions and run the verification rules on them (replacing open flags)."""
+    if not submissions:
+        return []
+    campaign = submissions[0].campaign
+    catalogue = campaign.criteria.catalogue
+    write_results(catalogue, submissions)
+    answers = answers_of(submissions)
+    evidence: dict[int, set[str]] = {}
+    for sid, code in (
+        Answer.objects.filter(submission__in=submissions)
+        .exclude(evidence_url="", evidence_file="")
+        .values_list("submission_id", "code")
+    ):
+        evidence.setdefault(sid, set()).add(code)
+    previous_answers: dict[int, dict[str, object]] = {}
+    shares: dict[int, float] = {}
+    previous_shares: dict[int, float] = {}
+    if campaign.previous_id:
+        previous_subs = {
+            s.school_id: s
+            for s in Submission.objects.filter(
+                campaign_id=campaign.previous_id, school__in=[s.school_id for s in submissions]
+            )
+        }
+        prev_answers = answers_of(list(previous_subs.values()))
+        for sub in submissions:
+            prev = previous_subs.get(sub.school_id)
+            if prev is not None:
+                previous_answers[sub.pk] = prev_answers.get(prev.pk, {})
+        for school_id, points, max_points in Result.objects.filter(
+            campaign_id=campaign.previous_id,
+            scope="overall",
+            school__in=[s.school_id for s in submissions],
+        ).values_list("school_id", "points", "max_points"):
+            previous_shares[school_id] = points / max_points if max_points else 0.0
+    for sid, points, max_points in Result.objects.filter(
+        submission__in=submissions, scope="overall"
+    ).values_list("submission_id", "points", "max_points"):
+        shares[sid] = points / max_points if max_points else 0.0
+    Flag.objects.filter(submission__in=submissions, resolution=Flag.Resolution.OPEN).delete()
+    flags = []
+    for sub in submissions:
+        for f in verification.check(
+            catalogue,
+            sub.profile,
+            {
+                k: (tuple(v) if isinstance(v, list) else v)
+                for k, v in answers.get(sub.pk, {}).items()
+            },
+            evidence.get(sub.pk, set()),
+            previous_answers.get(sub.pk),
+            share=shares.get(sub.pk),
+            previous_share=previous_shares.get(sub.school_id),
+        ):
+            flags.append(Flag(submission=sub, rule=f.rule, code=f.code, message=f.message[:500]))
+    Flag.objects.bulk_create(flags, batch_size=2000)
+    return flags
+
+
+def _review(actor: Any, submission: Submission, status: str, comment: str, message: str) -> None:
+    before = submission.status
+    submission.status = status
+    submission.reviewed_at = timezone.now()
+    submission.reviewed_by = actor if getattr(actor, "is_authenticated", False) else None
+    submission.review_comment = comment
+    submission.save(update_fields=["status", "reviewed_at", "reviewed_by", "review_comment"])
+    record(
+        actor,
+        Action.UPDATE,
+        submission,
+        region_id=submission.campaign.region_id,
+        changes={"status": [before, status], "review_comment": [None, comment]},
+        message=message,
+    )
+
+
+@transaction.atomic
+def do_return(actor: Any, submission: Submission, comment: str) -> None:
+    """Send a doubtful questionnaire back to the school with a comment."""
+    if submission.status not in DONE:
+        raise ValidationError(_("Вернуть можно только отправленную анкету."))
+    if not comment.strip():
+        raise ValidationError(_("Напишите школе, что нужно исправить."))
+    now = timezone.now()
+    submission.flags.filter(resolution=Flag.Resolution.OPEN).update(
+        resolution=Flag.Resolution.RETURNED,
+        resolved_at=now,
+        resolved_by=actor if getattr(actor, "is_authenticated", False) else None,
+        comment=comment,
+    )
+    # The school must be able to correct it even after the window closed.
+    if not submission.campaign.is_open():
+        submission.reopened_until = max(
+            timezone.localdate() + dt.timedelta(days=7), submission.campaign.closes_on
+        )
+        submission.save(update_fields=["reopened_until"])
+    _review(actor, submission, Status.RETURNED, comment, "анкета возвращена на доработку")
+
+
+@transaction.atomic
+def do_verify(actor: Any, submission: Submission, comment: str = "") -> None:
+    """Confirm a submitted questionnaire; its open flags are confirmed with it."""
+    if submission.status != Status.SUBMITTED:
+        raise ValidationError(_("Подтвердить можно только отправленную анкету."))
+    submission.flags.filter(resolution=Flag.Resolution.OPEN).update(
+        resolution=Flag.Resolution.CONFIRMED,
+        resolved_at=timezone.now(),
+        resolved_by=actor if getattr(actor, "is_authenticated", False) else None,
+        comment=comment,
+    )
+    _review(actor, submission, Status.VERIFIED, comment, "анкета проверена")
+
+
+@transaction.atomic
+def do_resolve_flag(actor: Any, flag: Flag, resolution: str, comment: str = "") -> None:
+    flag.resolution = resolution
+    flag.comment = comment
+    flag.resolved_at = timezone.now()
+    flag.resolved_by = actor if getattr(actor, "is_authenticated", False) else None
+    flag.save()
+    record(
+        actor,
+        Action.UPDATE,
+        flag.submission,
+        region_id=flag.submission.campaign.region_id,
+        changes={"flag": [flag.message, flag.get_resolution_display()]},
+        message="рассмотрено замечание проверки",
+    )
+
+
+@transaction.atomic
+def do_reopen(actor: Any, submission: Submission, until: dt.date) -> None:
+    """Let a school change its questionnaire again until a date (the operator's decision)."""
+    before = submission.status
+    submission.reopened_until = until
+    if submission.status in DONE:
+        submission.status = Status.DRAFT
+    submission.save(update_fields=["reopened_until", "status"])
+    record(
+        actor,
+        Action.UPDATE,
+        submission,
+        region_id=submission.campaign.region_id,
+        changes={
+            "status": [before, submission.status],
+            "reopened_until": [None, until.isoformat()],
+        },
+        message="приём ответов школы открыт повторно",
+    )

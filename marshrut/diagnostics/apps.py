@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DiagnosticsConfig(AppConfig):
+    name = "marshrut.diagnostics"
+    verbose_name = _("Самодиагностика")

@@ -1,0 +1,458 @@
+"""Self-diagnostics: criteria versions, campaigns, a school's questionnaire, results, flags.
+
+Answers are facts (submission, indicator, value); results are derived by the scoring kernel and
+stored as one row per (submission, scope) — the 8 directions and "overall" — plus one row per
+deficit, so dashboards aggregate result rows and never raw answers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from functools import lru_cache
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from marshrut.kernels.criteria import Catalogue, SchoolProfile, parse_catalogue
+from marshrut.orgs.access import grant
+from marshrut.orgs.models import Region, School
+from marshrut.orgs.roles import Cap
+
+LEVEL_CHOICES = [
+    ("below_basic", _("ниже базового")),
+    ("basic", _("базовый")),
+    ("medium", _("средний")),
+    ("high", _("высокий")),
+]
+
+
+@lru_cache(maxsize=16)
+def _parsed(sha256: str, text: str, source: str) -> Catalogue:
+    return parse_catalogue(text, source)
+
+
+class CriteriaVersion(models.Model):
+    """A criteria catalogue as loaded from its YAML file; campaigns are scored with it."""
+
+    code = models.CharField(_("версия"), max_length=50, unique=True)
+    title = models.CharField(_("название"), max_length=300)
+    year = models.PositiveIntegerField(_("год"))
+    illustrative = models.BooleanField(_("демонстрационный"), default=False)
+    notice = models.TextField(_("примечание"), blank=True)
+    source_text = models.TextField(_("файл каталога (YAML)"))
+    source_name = models.CharField(_("имя файла"), max_length=255, blank=True)
+    sha256 = models.CharField(max_length=64)
+    previous = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("предыдущая версия"),
+    )
+    indicator_count = models.PositiveIntegerField(_("показателей"), default=0)
+    loaded_at = models.DateTimeField(_("загружен"), default=timezone.now)
+    loaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("версия критериев")
+        verbose_name_plural = _("версии критериев")
+        ordering = ["-year", "code"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @staticmethod
+    def digest(text: str) -> str:
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    @property
+    def catalogue(self) -> Catalogue:
+        """The parsed catalogue, parsed once per process and version."""
+        return _parsed(self.sha256, self.source_text, self.source_name or self.code)
+
+
+class CampaignQuerySet(models.QuerySet["Campaign"]):
+    def for_user(self, user: Any, cap: Cap = Cap.DIAGNOSTICS_VIEW) -> CampaignQuerySet:
+        g = grant(user, cap)
+        if g.everything:
+            return self
+        regions = set(g.regions)
+        if g.municipalities:
+            regions |= set(
+                Region.objects.filter(municipalities__in=g.municipalities).values_list(
+                    "pk", flat=True
+                )
+            )
+        if g.schools:
+            regions |= set(
+                School.objects.filter(pk__in=g.schools).values_list(
+                    "municipality__region_id", flat=True
+                )
+            )
+        return self.filter(region_id__in=regions)
+
+
+class Campaign(models.Model):
+    """A self-diagnostics campaign of a region: one criteria version, one window, its schools."""
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="campaigns")
+    criteria = models.ForeignKey(
+        CriteriaVersion,
+        on_delete=models.PROTECT,
+        related_name="campaigns",
+        verbose_name=_("критерии"),
+    )
+    title = models.CharField(_("название"), max_length=200)
+    year = models.PositiveIntegerField(_("год"))
+    opens_on = models.DateField(_("начало приёма ответов"))
+    closes_on = models.DateField(_("окончание приёма ответов"))
+    previous = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("предыдущая кампания (для сравнения)"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = CampaignQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("кампания самодиагностики")
+        verbose_name_plural = _("кампании самодиагностики")
+        ordering = ["-year", "-opens_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_on__gte=models.F("opens_on")), name="campaign_window_in_order"
+            ),
+            models.UniqueConstraint(fields=["region", "title"], name="campaign_title_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def is_open(self, on: Any = None) -> bool:
+        day = on or timezone.localdate()
+        return self.opens_on <= day <= self.closes_on
+
+
+class Status(models.TextChoices):
+    NOT_STARTED = "not_started", _("не начата")
+    DRAFT = "draft", _("черновик")
+    SUBMITTED = "submitted", _("отправлена")
+    RETURNED = "returned", _("возвращена на доработку")
+    VERIFIED = "verified", _("проверена")
+
+
+EDITABLE = (Status.NOT_STARTED, Status.DRAFT, Status.RETURNED)
+DONE = (Status.SUBMITTED, Status.VERIFIED)
+
+
+class SubmissionQuerySet(models.QuerySet["Submission"]):
+    def for_user(self, user: Any, cap: Cap = Cap.DIAGNOSTICS_VIEW) -> SubmissionQuerySet:
+        return self.filter(
+            grant(user, cap).q(
+                region="campaign__region_id",
+                municipality="school__municipality_id",
+                school="school_id",
+            )
+        )
+
+
+class Submission(models.Model):
+    """One school's questionnaire in one campaign, with its workflow status."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="submissions")
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="submissions")
+    status = models.CharField(
+        _("состояние"), max_length=12, choices=Status.choices, default=Status.NOT_STARTED
+    )
+    # The school's profile when the campaign opened: which indicators apply.
+    levels = models.CharField(_("уровни образования"), max_length=20, default="noo,ooo,soo")
+    ovz = models.BooleanField(_("обучаются дети с ОВЗ"), default=False)
+    answered = models.PositiveIntegerField(_("отвечено"), default=0)
+    applicable = models.PositiveIntegerField(_("показателей"), default=0)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    review_comment = models.TextField(_("комментарий проверяющего"), blank=True)
+    reopened_until = models.DateField(_("приём открыт до"), null=True, blank=True)
+    source = models.CharField(_("источник"), max_length=10, default="web")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = SubmissionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("анкета школы")
+        verbose_name_plural = _("анкеты школ")
+        ordering = ["school__municipality__name", "school__short_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "school"], name="submission_once_per_campaign"
+            ),
+            models.CheckConstraint(
+                condition=Q(answered__lte=models.F("applicable")),
+                name="submission_progress_bounded",
+            ),
+            models.CheckConstraint(
+                condition=Q(submitted_at__isnull=True) | ~Q(status="not_started"),
+                name="submission_submitted_has_status",
+            ),
+        ]
+        indexes = [models.Index(fields=["campaign", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.school} — {self.campaign}"
+
+    @property
+    def profile(self) -> SchoolProfile:
+        return SchoolProfile(levels=frozenset(filter(None, self.levels.split(","))), ovz=self.ovz)
+
+    @property
+    def progress(self) -> int:
+        return round(100 * self.answered / self.applicable) if self.applicable else 0
+
+    def accepts_answers(self, on: Any = None) -> bool:
+        """Answers may change while the window (or a reopening) is open and it is not sent."""
+        day = on or timezone.localdate()
+        window = self.campaign.is_open(day) or (
+            self.reopened_until is not None and day <= self.reopened_until
+        )
+        return window and self.status in EDITABLE
+
+
+def evidence_path(answer: Answer, filename: str) -> str:
+    return f"diagnostics/{answer.submission.campaign_id}/{answer.submission.school_id}/{filename}"
+
+
+class Answer(models.Model):
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="answers")
+    code = models.CharField(_("показатель"), max_length=30)
+    value = models.JSONField(_("ответ"), null=True, blank=True)
+    comment = models.TextField(_("комментарий"), blank=True)
+    evidence_url = models.URLField(_("ссылка на подтверждение"), max_length=500, blank=True)
+    evidence_file = models.FileField(_("файл-подтверждение"), upload_to=evidence_path, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("ответ")
+        verbose_name_plural = _("ответы")
+        constraints = [models.UniqueConstraint(fields=["submission", "code"], name="answer_once")]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.value}"
+
+    @property
+    def has_evidence(self) -> bool:
+        return bool(self.evidence_url or self.evidence_file)
+
+
+class Result(models.Model):
+    """A scored scope of a submission: a direction or the school as a whole."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="results")
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    scope = models.CharField(_("направление"), max_length=30)
+    points = models.FloatField(_("баллы"))
+    max_points = models.FloatField(_("максимум"))
+    level = models.CharField(_("уровень"), max_length=12, choices=LEVEL_CHOICES)
+    deficits = models.PositiveIntegerField(_("дефицитов"), default=0)
+    critical_failed = models.PositiveIntegerField(_("проваленных критических"), default=0)
+
+    class Meta:
+        verbose_name = _("результат")
+        verbose_name_plural = _("результаты")
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "scope"], name="result_once_per_scope"),
+            models.CheckConstraint(
+                condition=Q(points__gte=0) & Q(points__lte=models.F("max_points") + 0.0001),
+                name="result_points_in_range",
+            ),
+        ]
+        indexes = [models.Index(fields=["campaign", "scope", "level"])]
+
+    def __str__(self) -> str:
+        return f"{self.scope}: {self.level}"
+
+    @property
+    def share(self) -> float:
+        return self.points / self.max_points if self.max_points else 0.0
+
+
+class Deficit(models.Model):
+    """An applicable indicator where the school falls short."""
+
+    class Kind(models.TextChoices):
+        CRITICAL = "critical", _("провален критический показатель")
+        ZERO = "zero", _("ноль баллов")
+        BELOW_MAX = "below_max", _("ниже максимума")
+
+    submission = models.ForeignKey(
+        Submission, on_delete=models.CASCADE, related_name="deficit_rows"
+    )
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    code = models.CharField(_("показатель"), max_length=30)
+    direction = models.CharField(_("направление"), max_length=30)
+    kind = models.CharField(_("вид"), max_length=10, choices=Kind.choices)
+    points = models.FloatField()
+    max_points = models.FloatField()
+
+    class Meta:
+        verbose_name = _("дефицит")
+        verbose_name_plural = _("дефициты")
+        indexes = [
+            models.Index(fields=["campaign", "code"]),
+            models.Index(fields=["campaign", "direction"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Flag(models.Model):
+    """A verification finding about a submitted answer and how it was resolved."""
+
+    class Rule(models.TextChoices):
+        JUMP = "jump", _("резкое изменение к прошлой кампании")
+        CONTRADICTION = "contradiction", _("противоречие в ответах")
+        NO_EVIDENCE = "no_evidence", _("высокий ответ без подтверждения")
+
+    class Resolution(models.TextChoices):
+        OPEN = "open", _("не рассмотрено")
+        CONFIRMED = "confirmed", _("подтверждено")
+        RETURNED = "returned", _("возвращено школе")
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="flags")
+    rule = models.CharField(_("правило"), max_length=15, choices=Rule.choices)
+    code = models.CharField(_("показатель"), max_length=30, blank=True)
+    message = models.CharField(_("что замечено"), max_length=500)
+    resolution = models.CharField(
+        _("решение"), max_length=10, choices=Resolution.choices, default=Resolution.OPEN
+    )
+    comment = models.TextField(_("комментарий"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("замечание проверки")
+        verbose_name_plural = _("замечания проверки")
+        ordering = ["submission", "rule", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(resolution="open") & Q(resolved_at__isnull=True))
+                | (~Q(resolution="open") & Q(resolved_at__isnull=False)),
+                name="flag_resolved_at_with_resolution",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def get_campaign_for_user(user: Any, pk: int, cap: Cap = Cap.DIAGNOSTICS_VIEW) -> Campaign:
+    return get_object_or_404(
+        Campaign.objects.for_user(user, cap).select_related("criteria", "region"), pk=pk
+    )
+
+
+def get_submission_for_user(user: Any, pk: int, cap: Cap = Cap.DIAGNOSTICS_VIEW) -> Submission:
+    return get_object_or_404(
+        Submission.objects.for_user(user, cap).select_related(
+            "campaign__criteria", "campaign__region", "school__municipality"
+        ),
+        pk=pk,
+    )
+
+
+class ImportJob(models.Model):
+    """A results file of a campaign on its way in: checked in the background, then applied whole."""
+
+    class Status(models.TextChoices):
+        CHECKING = "checking", _("проверяется")
+        CHECKED = "checked", _("проверен, ждёт применения")
+        FAILED = "failed", _("не загружен: есть ошибки")
+        APPLYING = "applying", _("загружается")
+        APPLIED = "applied", _("загружен")
+
+    RUNNING = (Status.CHECKING, Status.APPLYING)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="import_jobs")
+    file = models.FileField(upload_to="imports/diagnostics/%Y/%m/")
+    filename = models.CharField(_("файл"), max_length=255)
+    size = models.PositiveBigIntegerField(_("размер"))
+    sha256 = models.CharField(max_length=64)
+    layout = models.CharField(_("вид таблицы"), max_length=10, blank=True)
+    status = models.CharField(
+        _("состояние"), max_length=10, choices=Status.choices, default=Status.CHECKING
+    )
+    progress = models.PositiveSmallIntegerField(_("выполнено, %"), default=0)
+    counts = models.JSONField(_("итоги"), default=dict)
+    problems = models.JSONField(_("ошибки"), default=list)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("загрузка результатов")
+        verbose_name_plural = _("загрузки результатов")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(progress__lte=100), name="import_job_progress_percent"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="applied", applied_at__isnull=False)
+                | (~Q(status="applied") & Q(applied_at__isnull=True)),
+                name="import_job_applied_at_with_status",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @property
+    def running(self) -> bool:
+        return self.status in self.RUNNING
+
+
+def get_import_job_for_user(user: Any, pk: Any) -> ImportJob:
+    """A results import of a campaign the user manages; 404 outside the user's region."""
+    campaigns = Campaign.objects.for_user(user, Cap.CAMPAIGN_MANAGE)
+    return get_object_or_404(
+        ImportJob.objects.filter(campaign__in=campaigns).select_related(
+            "campaign__criteria", "campaign__region", "created_by", "applied_by"
+        ),
+        pk=pk,
+    )

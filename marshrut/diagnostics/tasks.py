@@ -1,0 +1,119 @@
+"""Background work of self-diagnostics: checking and applying a results file with progress.
+
+The tasks run in ``marshrut worker`` (django-tasks, database backend); the job page polls the
+:class:`~marshrut.diagnostics.models.ImportJob` row they update.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django_tasks import task
+
+from marshrut.audit.log import Source
+from marshrut.diagnostics.importing import ImportRejected, Plan, apply_file, check_file, summary
+from marshrut.diagnostics.models import ImportJob
+
+logger = logging.getLogger(__name__)
+
+FAILURE = (
+    "Внутренняя ошибка при обработке файла; в базе ничего не изменилось. Сообщите администратору."
+)
+
+
+def _progress(job: ImportJob) -> Any:
+    last = [-1]
+
+    def report(percent: int) -> None:
+        # One write per few percent: the page polls once a second anyway.
+        percent = max(0, min(100, int(percent)))
+        if percent >= last[0] + 3 or percent == 100:
+            last[0] = percent
+            ImportJob.objects.filter(pk=job.pk).update(progress=percent)
+
+    return report
+
+
+def _store(job: ImportJob, plan: Plan, status: str) -> None:
+    report = summary(plan)
+    job.status = status
+    job.layout = plan.layout
+    job.problems = report.pop("problems")
+    job.counts = report
+    job.progress = 100
+
+
+def _read(job: ImportJob) -> bytes:
+    with job.file.open("rb") as f:
+        return f.read()
+
+
+@task()
+def check_import(job_id: str) -> str:
+    """Check an uploaded results file against its campaign; nothing is written but the job."""
+    job = ImportJob.objects.select_related("campaign__criteria", "campaign__region").get(pk=job_id)
+    try:
+        plan = check_file(_read(job), job.filename, job.campaign, progress=_progress(job))
+    except Exception:
+        logger.exception("results import %s: check failed", job_id)
+        job.status, job.problems = ImportJob.Status.FAILED, [_failure()]
+        job.save(update_fields=["status", "problems"])
+        raise
+    _store(job, plan, ImportJob.Status.CHECKED if plan.ok else ImportJob.Status.FAILED)
+    job.save(update_fields=["status", "layout", "problems", "counts", "progress"])
+    return str(job.status)
+
+
+@task()
+def apply_import(job_id: str, user_id: int | None) -> str:
+    """Check the file again and write it whole, or mark the job failed with the new problems."""
+    job = ImportJob.objects.select_related("campaign__criteria", "campaign__region").get(pk=job_id)
+    user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    data = _read(job)
+    try:
+        plan = check_file(data, job.filename, job.campaign, progress=_scaled(job, 0, 40))
+        plan = apply_file(
+            user,
+            data,
+            job.filename,
+            job.campaign,
+            source=Source.WEB,
+            plan=plan,
+            progress=_scaled(job, 40, 100),
+        )
+    except ImportRejected as e:
+        _store(job, e.plan, ImportJob.Status.FAILED)
+        job.save(update_fields=["status", "layout", "problems", "counts", "progress"])
+        return str(job.status)
+    except Exception:
+        logger.exception("results import %s: apply failed", job_id)
+        job.status, job.problems = ImportJob.Status.FAILED, [_failure()]
+        job.save(update_fields=["status", "problems"])
+        raise
+    _store(job, plan, ImportJob.Status.APPLIED)
+    job.applied_by = user
+    job.applied_at = timezone.now()
+    job.save(
+        update_fields=[
+            "status",
+            "layout",
+            "problems",
+            "counts",
+            "progress",
+            "applied_by",
+            "applied_at",
+        ]
+    )
+    return str(job.status)
+
+
+def _scaled(job: ImportJob, low: int, high: int) -> Any:
+    report = _progress(job)
+    return lambda percent: report(low + (high - low) * percent // 100)
+
+
+def _failure() -> dict[str, Any]:
+    return {"sheet": "", "row": None, "column": "", "value": "", "reason": FAILURE}

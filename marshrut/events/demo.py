@@ -1,0 +1,169 @@
+"""Demo events: the seed 000 events table (autumn 2022) and a year of events of 2024."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+
+from marshrut.audit.log import Source
+from marshrut.events.actions import do_save_event
+from marshrut.events.importing import apply_events, check_events
+from marshrut.events.models import Direction, Event, Participation, PeriodReport
+from marshrut.orgs.models import Person, Region, School
+
+SEED_000 = "000_4dac235b0215878e.txt"
+
+EVENTS_2024: list[tuple[str, str, int, int, str, str, int | None]] = [
+    # form, title, month, day, organiser, participants text, planned coverage %
+    (
+        "seminar",
+        "Семинар «Самодиагностика 2024: как читать результаты»",
+        2,
+        8,
+        "ИРО ДО",
+        "Муниципальные координаторы, 14 человек; директора ОО – 60 человек",
+        40,
+    ),
+    (
+        "course",
+        "ДПП ПК «Управление качеством образования в школе Минпросвещения» (36 ч.)",
+        3,
+        11,
+        "ИРО ДО ЦНППМ",
+        "Управленческие команды – 96 человек",
+        30,
+    ),
+    (
+        "project_session",
+        "Проектная сессия «Программа развития школы 2025–2028»: группа северных муниципалитетов",
+        4,
+        17,
+        "ИРО ДО",
+        "18 школьных управленческих команд, муниципальных кураторов. Всего - 74 человека",
+        40,
+    ),
+    (
+        "internship",
+        "Стажировочная площадка на базе гимназии № 3 г. Северогорска: «Школьный климат»",
+        5,
+        22,
+        "МАОУ гимназия № 3",
+        "5 школ – 48 педагогов",
+        None,
+    ),
+    (
+        "webinar",
+        "Вебинар «Профориентационный минимум: опыт РИП»",
+        9,
+        19,
+        "ИРО ДО",
+        "Педагоги – 212 человек",
+        None,
+    ),
+    (
+        "desant",
+        "Педагогический десант в школы ШНОР Лесного района",
+        10,
+        8,
+        "ИРО ДО, РМА",
+        "Педагоги из 4 ОО – 37 человек",
+        100,
+    ),
+    (
+        "olympiad",
+        "Олимпиада управленческих команд «Школа Минпросвещения»",
+        11,
+        14,
+        "ИРО ДО",
+        "12 управленческих команд. Всего - 60 человек",
+        None,
+    ),
+    (
+        "meeting",
+        "Заседание РУМО: итоги мониторинга дорожных карт",
+        12,
+        12,
+        "ИРО ДО",
+        "Муниципальные методисты, 20 человек",
+        None,
+    ),
+]
+
+
+@transaction.atomic
+def build_demo(region: Region, stdout: Any) -> None:
+    seed = Path(settings.BASE_DIR).parent / "shared" / "seeds" / SEED_000
+    if seed.exists():
+        data = seed.read_bytes()
+        plan = check_events(data, seed.name, region, 2022)
+        if plan.ok and plan.to_create:
+            apply_events(None, data, seed.name, region, year=2022, source=Source.DEMO)
+        stdout.write(f"Мероприятия 2022 (seed 000): добавлено {len(plan.to_create)}")
+        PeriodReport.objects.get_or_create(
+            region=region,
+            starts_on=dt.date(2022, 9, 1),
+            ends_on=dt.date(2022, 12, 31),
+            defaults={
+                "goal": "провести анализ выявленных дефицитов по результатам самодиагностики и "
+                "разработать дорожные карты пилотных школ (школа, муниципалитет, регион)",
+                "tasks": [
+                    {
+                        "task": "Организовать прохождение самодиагностики всех школ региона",
+                        "solution": "прошли самодиагностику все муниципалитеты; выявлены дефициты",
+                    },
+                    {
+                        "task": "Сформировать базы данных муниципальных координаторов",
+                        "solution": "Сформирована БД муниципальных координаторов",
+                    },
+                ],
+                "difficulties": "по направлению «Воспитание» — недостаточная организация работы "
+                "с родителями;\nпо направлению «Знание» — невыстроенность ВСОКО.",
+                "good_practices": "развивающая образовательная среда во вновь построенных школах",
+                "next_goal": "создание единых региональных подходов для реализации проекта",
+                "next_tasks": "- формирование единого регионального образовательного пространства",
+            },
+        )
+    else:
+        stdout.write(f"Мероприятия: нет файла {seed}, таблица 2022 года не загружена")
+
+    rng = random.Random(2024)
+    schools = list(School.objects.filter(municipality__region=region).order_by("pk"))
+    heads = list(
+        Person.objects.filter(region=region, school__isnull=False, position="Директор").order_by(
+            "pk"
+        )
+    )
+    directions = [d.value for d in Direction]
+    added = 0
+    for form, title, month, day, organiser, participants, target in EVENTS_2024:
+        if Event.objects.filter(region=region, title=title).exists():
+            continue
+        start = dt.date(2024, month, day)
+        event = Event(
+            region=region,
+            form=form,
+            title=title,
+            starts_on=start,
+            ends_on=start + dt.timedelta(days=1 if form == "project_session" else 0),
+            organiser=organiser,
+            participants_text=participants,
+            planned_coverage=target,
+            hours=36 if form == "course" else None,
+            directions=rng.sample(directions, 2),
+            link="https://example.org/materials/2024/" + str(month),
+        )
+        do_save_event(None, event, before=None, source=Source.DEMO)
+        chosen = rng.sample(heads, min(len(heads), rng.randint(10, 40)))
+        Participation.objects.bulk_create(
+            Participation(
+                event=event, person=p, school_id=p.school_id, attended=rng.random() < 0.85
+            )
+            for p in chosen
+        )
+        added += 1
+    stdout.write(f"Мероприятия 2024: добавлено {added} (школ в регионе: {len(schools)})")

@@ -1,0 +1,58 @@
+"""Forms of matching: how many sessions, and which session each municipality goes to."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from marshrut.lib.forms import StyledMixin
+from marshrut.orgs.models import Municipality
+
+MAX_SESSIONS = 30
+
+
+class SessionCountForm(StyledMixin, forms.Form):
+    n = forms.IntegerField(
+        label=_("Число проектных сессий"), min_value=1, max_value=MAX_SESSIONS, initial=5
+    )
+
+
+class SessionPlanForm(StyledMixin, forms.Form):
+    """A select per municipality (its session number) and the plan's title."""
+
+    title = forms.CharField(label=_("Название плана"), max_length=200, required=False)
+    n = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=MAX_SESSIONS)
+
+    def __init__(
+        self,
+        data: Any = None,
+        *,
+        municipalities: Sequence[Municipality],
+        n: int,
+        assignment: Mapping[int, int] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(data, initial={"n": n}, **kwargs)
+        self.municipalities = list(municipalities)
+        choices = [(i, _("Сессия %(n)s") % {"n": i}) for i in range(1, n + 1)]
+        for m in self.municipalities:
+            self.fields[self.key(m.pk)] = forms.TypedChoiceField(
+                label=m.name,
+                choices=choices,
+                coerce=int,
+                initial=(assignment or {}).get(m.pk, 1),
+            )
+            self.fields[self.key(m.pk)].widget.attrs.update(
+                {"class": "form-select form-select-sm", "data-municipality": m.name}
+            )
+
+    @staticmethod
+    def key(pk: int) -> str:
+        return f"m{pk}"
+
+    def assignment(self) -> dict[int, int]:
+        """Municipality id → session number, from the cleaned data."""
+        return {m.pk: self.cleaned_data[self.key(m.pk)] for m in self.municipalities}

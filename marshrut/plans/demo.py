@@ -1,0 +1,186 @@
+"""Roadmaps of the demo region: the regional roadmap of seed 001, municipal and school plans.
+
+Seed 001 is the real Tyumen roadmap for 2024; the demo region is synthetic, so it is imported as
+that region's regional roadmap as it is (ТОГИРРО and ДОиН ТО keep their names). Some items are
+handed down to municipalities and schools, and progress is reported on part of them, so that the
+execution pages show done, late and coming work. Everything is keyed so that a second run adds
+nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from marshrut.audit.log import Source
+from marshrut.orgs.models import Municipality, Region, School
+from marshrut.plans.actions import (
+    do_create_plan,
+    do_hand_down,
+    do_report_progress,
+    do_seed_organisations,
+)
+from marshrut.plans.importing import (
+    ImportRefused,
+    dictionary_for,
+    draft_from_plan,
+    read_document,
+    reparse_row,
+)
+from marshrut.plans.models import ItemStatus, Level, Plan, PlanItem
+
+SEED_001 = "001_25124ddb0d9dfe29.txt"
+YEAR = 2024
+REGIONAL_TITLE = (
+    "План мероприятий («дорожная карта») реализации проекта «Школа Минпросвещения России» "
+    "в 2024 году"
+)
+SCHOOL_ITEMS = [
+    ("Самодиагностика школы по модели «Школа Минпросвещения России»", "январь – февраль", "ОО"),
+    ("Педагогический совет по итогам самодиагностики", "март", "ОО"),
+    ("Обновление программы развития школы", "до 30.04", "ОО, МОУО"),
+    ("Открытые уроки для педагогов школ муниципалитета", "2 раза в год (апрель, октябрь)", "ОО"),
+    ("Участие управленческой команды в курсах повышения квалификации", "по графику", "ОО"),
+    ("Отчёт о выполнении дорожной карты", "июнь, декабрь", "ОО"),
+    (
+        "Организация участия обучающихся во всероссийской олимпиаде школьников",
+        "сентябрь – ноябрь",
+        "ОО",
+    ),
+    ("Мониторинг достижения показателей программы развития", "4 квартал", "ОО, МОУО"),
+]
+
+
+def seeds_dir() -> Path:
+    return Path(settings.BASE_DIR).parent / "shared" / "seeds"
+
+
+def _regional_plan(region: Region, stdout: Any) -> Plan | None:
+    existing = Plan.objects.filter(
+        region=region, level=Level.REGION, year=YEAR, source_filename=SEED_001
+    ).first()
+    if existing is not None:
+        return existing
+    path = seeds_dir() / SEED_001
+    if not path.is_file():
+        stdout.write(f"Дорожные карты: нет файла {path}, региональная карта не загружена.")
+        return None
+    try:
+        parsed = read_document(path.read_bytes(), path.name, YEAR, dictionary_for(region))
+    except ImportRefused as e:
+        stdout.write(f"Дорожные карты: {e.message}")
+        return None
+    return do_create_plan(
+        None,
+        level=Level.REGION,
+        year=YEAR,
+        title=REGIONAL_TITLE,
+        rows=draft_from_plan(parsed)["rows"],
+        region=region,
+        source_filename=SEED_001,
+        source=Source.DEMO,
+    )
+
+
+def _report(item: PlanItem, status: str, comment: str, day: dt.date) -> None:
+    if item.reports.exists():
+        return
+    do_report_progress(None, item, status=status, comment=comment, on=day, source=Source.DEMO)
+
+
+def _school_plan(school: School, year: int) -> Plan:
+    title = f"Дорожная карта школы: {school.short_name}, {year} год"
+    plan = Plan.objects.filter(level=Level.SCHOOL, school=school, year=year, title=title).first()
+    if plan is not None:
+        return plan
+    dictionary = dictionary_for(school.municipality.region)
+    rows = [
+        reparse_row(
+            {
+                "section_number": "1",
+                "section_title": "Мероприятия школы",
+                "number": f"1.{n}",
+                "title": title_,
+                "deadline_texts": [deadline],
+                "responsible_text": responsible,
+                "expected_result": "",
+                "indicator": "",
+            },
+            year=year,
+            labels=["Сроки"],
+            orgs=dictionary,
+            mappings={},
+        )
+        for n, (title_, deadline, responsible) in enumerate(SCHOOL_ITEMS, start=1)
+    ]
+    return do_create_plan(
+        None,
+        level=Level.SCHOOL,
+        year=year,
+        title=title,
+        rows=rows,
+        school=school,
+        status=Plan.Status.APPROVED,
+        source=Source.DEMO,
+    )
+
+
+@transaction.atomic
+def build_demo(region: Region, stdout: Any) -> None:
+    rng = random.Random(4)
+    do_seed_organisations(None, region, source=Source.DEMO)
+    before = Plan.objects.filter(region=region).count()
+    regional = _regional_plan(region, stdout)
+    municipalities = list(Municipality.objects.filter(region=region).order_by("oktmo")[:5])
+    if regional is not None:
+        items = list(regional.items.order_by("position"))
+        # Most of the 2024 plan is done; the rest is late, as in a real December.
+        for n, item in enumerate(items):
+            if n % 5 == 3:
+                continue
+            status = ItemStatus.DONE if n % 7 else ItemStatus.IN_PROGRESS
+            day = item.due_on or dt.date(YEAR, 12, 1)
+            _report(item, status, "Выполнено в срок." if status == ItemStatus.DONE else "", day)
+        handed = [i for i in items if any(r["organisation"] == "МОУО" for r in i.responsible)][:3]
+        for item in handed:
+            do_hand_down(None, item, municipalities=municipalities, source=Source.DEMO)
+        for child in PlanItem.objects.filter(parent__in=handed).order_by("pk"):
+            if rng.random() < 0.6:
+                _report(child, ItemStatus.DONE, "Проведено.", child.due_on or dt.date(YEAR, 12, 1))
+        if municipalities:
+            first = municipalities[0]
+            municipal = Plan.objects.filter(
+                level=Level.MUNICIPALITY, municipality=first, year=YEAR
+            ).first()
+            schools = list(School.objects.filter(municipality=first).order_by("inn")[:4])
+            if municipal is not None and schools:
+                source = municipal.items.order_by("position").first()
+                if source is not None:
+                    do_hand_down(None, source, schools=schools, source=Source.DEMO)
+    this_year = timezone.localdate().year
+    # The head persona's school first, then two more schools of the same municipality.
+    head_school = School.objects.filter(
+        municipality__region=region, memberships__person__user__username="head"
+    ).first()
+    persona_schools = [head_school] if head_school else []
+    persona_schools += list(
+        School.objects.filter(municipality__region=region)
+        .exclude(pk__in=[s.pk for s in persona_schools])
+        .order_by("inn")[:2]
+    )
+    for school in persona_schools:
+        plan = _school_plan(school, this_year)
+        today = timezone.localdate()
+        for item in plan.items.order_by("position"):
+            if item.due_on and item.due_on < today and rng.random() < 0.7:
+                _report(item, ItemStatus.DONE, "Выполнено, протокол на сайте школы.", item.due_on)
+    added = Plan.objects.filter(region=region).count() - before
+    stdout.write(
+        f"Дорожные карты: {Plan.objects.filter(region=region).count()} (добавлено сейчас — {added})."
+    )

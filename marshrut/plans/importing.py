@@ -1,0 +1,302 @@
+"""Roadmap documents → a draft the operator checks and corrects → the rows of a plan.
+
+The kernel (:mod:`marshrut.kernels.plan_reader`) reads DOCX, PDF and the seeds' text form, and
+:func:`marshrut.kernels.tables.read_sheets` reads spreadsheets; this module decides what may be
+uploaded at all (by content, never by name), turns the kernel's plan into a JSON draft that keeps
+every source text beside what was read from it, and re-reads a row after the operator edits it.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from marshrut.kernels.deadlines import parse_deadline
+from marshrut.kernels.plan_reader import Plan as ParsedPlan
+from marshrut.kernels.plan_reader import PlanReadError, read_plan, read_plan_rows
+from marshrut.kernels.responsibles import DEFAULT_ABBREVIATIONS, OrgDictionary, parse_responsibles
+from marshrut.kernels.tables import TableError, read_sheets
+from marshrut.kernels.targets import parse_targets
+from marshrut.orgs.models import Region
+from marshrut.plans.models import Organisation
+
+KINDS = ("docx", "xlsx", "xls", "pdf", "txt")
+DEFAULT_LABEL = "Сроки"
+
+MSG_ARCHIVE = "Архивы не принимаются. Распакуйте архив и загрузите сам документ: DOCX, XLSX, XLS, PDF или TXT."
+MSG_MACROS = (
+    "Документы с макросами (DOCM, XLSM) не принимаются. Сохраните файл как обычный документ "
+    "Word (*.docx) или книгу Excel (*.xlsx) и загрузите его снова."
+)
+MSG_DOC = (
+    "Формат DOC (Word 97–2003) не поддерживается. Откройте файл в Word и сохраните как "
+    "«Документ Word (*.docx)»."
+)
+MSG_UNKNOWN = "Не удалось распознать формат файла: принимаются DOCX, XLSX, XLS, PDF и TXT."
+
+_ARCHIVE_MAGICS = (b"Rar!", b"7z\xbc\xaf\x27\x1c", b"\x1f\x8b", b"BZh", b"\xfd7zXZ")
+
+
+class ImportRefused(Exception):
+    """The file cannot become a plan; ``message`` is Russian text for the operator."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def sniff(data: bytes) -> str:
+    """The kind of an uploaded document by its content: one of :data:`KINDS`, or refuse it."""
+    if not data.strip():
+        raise ImportRefused("Файл пуст.")
+    if b"%PDF-" in data[:1024]:
+        return "pdf"
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                names = set(archive.namelist())
+                types = (
+                    archive.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
+                )
+        except (zipfile.BadZipFile, KeyError, OSError, EOFError) as error:
+            raise ImportRefused("Файл повреждён: не удалось открыть его как документ.") from error
+        macros = b"macroEnabled" in types or any(n.endswith("vbaProject.bin") for n in names)
+        if "word/document.xml" in names:
+            if macros:
+                raise ImportRefused(MSG_MACROS)
+            return "docx"
+        if "xl/workbook.xml" in names:
+            if macros:
+                raise ImportRefused(MSG_MACROS)
+            return "xlsx"
+        raise ImportRefused(MSG_ARCHIVE)
+    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        if "_VBA_PROJECT".encode("utf-16-le") in data:
+            raise ImportRefused(MSG_MACROS)
+        if "WordDocument".encode("utf-16-le") in data:
+            raise ImportRefused(MSG_DOC)
+        return "xls"
+    if data.startswith(_ARCHIVE_MAGICS):
+        raise ImportRefused(MSG_ARCHIVE)
+    for encoding in ("utf-8-sig", "cp1251", "utf-16"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if not any(ord(ch) < 32 and ch not in "\t\n\r\f" for ch in text):
+            return "txt"
+    raise ImportRefused(MSG_UNKNOWN)
+
+
+def dictionary_for(region: Region | None) -> OrgDictionary:
+    """The region's organisations as the kernel wants them; the built-in list when it has none."""
+    if region is None:
+        return OrgDictionary(DEFAULT_ABBREVIATIONS)
+    entries = {o.abbreviation: o.names for o in Organisation.objects.filter(region=region)}
+    return OrgDictionary(entries or DEFAULT_ABBREVIATIONS)
+
+
+def read_document(
+    data: bytes, filename: str, year: int, dictionary: OrgDictionary | None = None
+) -> ParsedPlan:
+    """Read a plan document of any accepted kind; :class:`ImportRefused` when it holds none."""
+    kind = sniff(data)
+    orgs = dictionary or OrgDictionary(DEFAULT_ABBREVIATIONS)
+    try:
+        if kind in ("xlsx", "xls"):
+            try:
+                sheets = read_sheets(data, filename)
+            except TableError as error:
+                raise ImportRefused(error.message) from error
+            first_error: PlanReadError | None = None
+            for sheet in sheets:
+                try:
+                    return read_plan_rows(sheet.rows, year, orgs)
+                except PlanReadError as error:
+                    first_error = first_error or error
+            raise first_error or PlanReadError("В книге нет ни одного листа.")
+        return read_plan(data, filename, year, orgs)
+    except PlanReadError as error:
+        raise ImportRefused(str(error)) from error
+
+
+# --- the draft ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Flags:
+    """What the operator should look at in a row."""
+
+    unknown_deadline: bool
+    no_deadline: bool
+    unmapped: list[str]
+    no_title: bool
+
+    @property
+    def any(self) -> bool:
+        return self.unknown_deadline or self.no_deadline or bool(self.unmapped) or self.no_title
+
+
+def deadline_labels(plan: ParsedPlan) -> list[str]:
+    labels = [c.label for c in plan.columns if c.role == "deadline"]
+    return labels or [DEFAULT_LABEL]
+
+
+def draft_from_plan(plan: ParsedPlan, *, kind: str = "") -> dict[str, Any]:
+    """A JSON draft: one row per item with its source texts and the fields the operator edits."""
+    labels = deadline_labels(plan)
+    rows: list[dict[str, Any]] = []
+    for section in plan.sections:
+        for item in section.items:
+            texts = {d.label: d.schedule.text for d in item.deadlines}
+            deadline_texts = [texts.get(label, "") for label in labels]
+            source = {
+                "number": item.number or "",
+                "title": item.title,
+                "deadlines": deadline_texts,
+                "responsible": item.responsible_text or "",
+                "expected_result": item.expected_result or "",
+                "indicator": item.indicator or "",
+            }
+            rows.append(
+                {
+                    "section_number": section.number or "",
+                    "section_title": section.title or "",
+                    "number": item.number or "",
+                    "title": item.title,
+                    "deadline_texts": deadline_texts,
+                    "responsible_text": item.responsible_text or "",
+                    "expected_result": item.expected_result or "",
+                    "indicator": item.indicator or "",
+                    "deadlines": [d.to_dict() for d in item.deadlines],
+                    "responsible": [r.to_dict() for r in item.responsible],
+                    "targets": [t.to_dict() for t in item.targets],
+                    "source": source,
+                    "source_row": item.source_row,
+                }
+            )
+    return {
+        "year": plan.year,
+        "kind": kind,
+        "labels": labels,
+        "columns": [{"role": c.role, "label": c.label} for c in plan.columns],
+        "rows": rows,
+        "mappings": {},
+    }
+
+
+def reparse_row(
+    row: dict[str, Any],
+    *,
+    year: int,
+    labels: list[str],
+    orgs: OrgDictionary,
+    mappings: Mapping[str, str],
+) -> dict[str, Any]:
+    """Read a row's deadline, responsible and target texts again (after the operator edited them)."""
+    deadlines = []
+    for label, text in zip(labels, row.get("deadline_texts", []), strict=False):
+        if text.strip():
+            deadlines.append({"label": label, **parse_deadline(text.strip(), year).to_dict()})
+    responsible = [
+        {"text": r.text, "organisation": r.organisation or mappings.get(r.text)}
+        for r in parse_responsibles(row.get("responsible_text", ""), orgs)
+    ]
+    targets = [t.to_dict() for t in parse_targets(row.get("expected_result", ""))]
+    indicator = row.get("indicator", "")
+    if indicator:
+        # An indicator without a value stays visible as a target the operator completes.
+        found = [t.to_dict() for t in parse_targets(indicator)]
+        targets.extend(
+            found
+            or [
+                {
+                    "text": indicator,
+                    "metric": indicator,
+                    "comparator": None,
+                    "value": None,
+                    "unit": None,
+                }
+            ]
+        )
+    return {**row, "deadlines": deadlines, "responsible": responsible, "targets": targets}
+
+
+def apply_mappings(draft: dict[str, Any], orgs: OrgDictionary) -> dict[str, Any]:
+    """Re-read every row of a draft with the current dictionary and the draft's own mappings."""
+    year, labels, mappings = draft["year"], draft["labels"], draft.get("mappings", {})
+    rows = [
+        reparse_row(row, year=year, labels=labels, orgs=orgs, mappings=mappings)
+        for row in draft["rows"]
+    ]
+    return {**draft, "rows": rows}
+
+
+def row_flags(row: Mapping[str, Any]) -> Flags:
+    kinds = [d["kind"] for d in row.get("deadlines", [])]
+    return Flags(
+        unknown_deadline="unknown" in kinds,
+        no_deadline=not kinds,
+        unmapped=[r["text"] for r in row.get("responsible", []) if not r["organisation"]],
+        no_title=not row.get("title", "").strip(),
+    )
+
+
+def unmapped_names(draft: Mapping[str, Any]) -> list[str]:
+    """Names in responsible cells the dictionary does not know, most frequent first."""
+    counts: dict[str, int] = {}
+    for row in draft.get("rows", []):
+        for name in row_flags(row).unmapped:
+            counts[name] = counts.get(name, 0) + 1
+    return sorted(counts, key=lambda n: (-counts[n], n))
+
+
+def draft_summary(draft: Mapping[str, Any]) -> dict[str, int]:
+    rows = draft.get("rows", [])
+    flags = [row_flags(r) for r in rows]
+    return {
+        "rows": len(rows),
+        "sections": len(sections_of(rows)),
+        "unknown_deadline": sum(f.unknown_deadline for f in flags),
+        "no_deadline": sum(f.no_deadline for f in flags),
+        "unmapped": sum(bool(f.unmapped) for f in flags),
+    }
+
+
+def sections_of(
+    rows: Iterable[Mapping[str, Any]],
+) -> list[tuple[str, str, list[Mapping[str, Any]]]]:
+    """Rows grouped by consecutive section (number, title) in document order."""
+    groups: list[tuple[str, str, list[Mapping[str, Any]]]] = []
+    for row in rows:
+        key = (row.get("section_number", ""), row.get("section_title", ""))
+        if not groups or (groups[-1][0], groups[-1][1]) != key:
+            groups.append((key[0], key[1], []))
+        groups[-1][2].append(row)
+    return groups
+
+
+def rows_from_plan_dict(data: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Draft rows from the CLI's JSON shape (``plan_to_dict``), for ``plan import``."""
+    rows = []
+    for section in data["sections"]:
+        for item in section["items"]:
+            rows.append(
+                {
+                    "section_number": section["number"] or "",
+                    "section_title": section["title"] or "",
+                    "number": item["number"] or "",
+                    "title": item["title"],
+                    "deadline_texts": [d["text"] for d in item["deadlines"]],
+                    "responsible_text": "; ".join(r["text"] for r in item["responsible"]),
+                    "expected_result": item["expected_result"] or "",
+                    "indicator": "",
+                    "deadlines": item["deadlines"],
+                    "responsible": item["responsible"],
+                    "targets": item["targets"],
+                }
+            )
+    return rows

@@ -1,0 +1,125 @@
+"""``marshrut plan parse FILE``, ``marshrut plan import FILE`` and ``marshrut plan remind``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from marshrut.audit.log import Source
+from marshrut.kernels.plan_reader import plan_to_dict
+from marshrut.orgs.models import Municipality, Region, School
+from marshrut.plans import reminders
+from marshrut.plans.actions import do_create_plan, do_seed_organisations
+from marshrut.plans.importing import ImportRefused, dictionary_for, draft_from_plan, read_document
+from marshrut.plans.models import Level
+
+
+def _owner(level: str, code: str) -> dict[str, Any]:
+    if level == Level.REGION:
+        region = Region.objects.filter(code=code).first()
+        if region is None:
+            raise CommandError(f"Нет региона с кодом {code}")
+        return {"region": region}
+    if level == Level.MUNICIPALITY:
+        municipality = Municipality.objects.filter(oktmo=code).select_related("region").first()
+        if municipality is None:
+            raise CommandError(f"Нет муниципалитета с ОКТМО {code}")
+        return {"municipality": municipality}
+    school = School.objects.filter(inn=code).select_related("municipality__region").first()
+    if school is None:
+        raise CommandError(f"Нет школы с ИНН {code}")
+    return {"school": school}
+
+
+class Command(BaseCommand):
+    help = "Дорожные карты: разбор документа, загрузка, напоминания об исполнении."
+
+    def add_arguments(self, parser: Any) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        parse = sub.add_parser(
+            "parse", help="разобрать документ и напечатать результат, не сохраняя"
+        )
+        parse.add_argument("file")
+        parse.add_argument("--year", type=int, required=True)
+        parse.add_argument("--format", choices=["json"], default="json")
+        imp = sub.add_parser("import", help="загрузить документ как дорожную карту")
+        imp.add_argument("file")
+        imp.add_argument("--year", type=int, required=True)
+        imp.add_argument("--level", choices=[v for v, _ in Level.choices], required=True)
+        imp.add_argument(
+            "--owner", required=True, help="код региона, ОКТМО муниципалитета или ИНН школы"
+        )
+        imp.add_argument("--title", help="название (по умолчанию «Дорожная карта: владелец, год»)")
+        remind = sub.add_parser("remind", help="разослать напоминания о сроках и просрочках")
+        remind.add_argument("--days", type=int, default=7, help="«срок скоро»: дней вперёд")
+        remind.add_argument("--on", help="дата ГГГГ-ММ-ДД (по умолчанию сегодня)")
+        remind.add_argument("--base-url", default="", help="адрес сайта для ссылок в письмах")
+        remind.add_argument(
+            "--dry-run", action="store_true", help="только показать, кому и сколько"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        getattr(self, f"_{options['action']}")(options)
+
+    def _read(self, options: dict[str, Any], region: Region | None = None) -> Any:
+        path = Path(options["file"])
+        if not path.is_file():
+            raise CommandError(f"Файл не найден: {path}")
+        try:
+            return read_document(
+                path.read_bytes(), path.name, options["year"], dictionary_for(region)
+            )
+        except ImportRefused as e:
+            raise CommandError(e.message) from None
+
+    def _parse(self, options: dict[str, Any]) -> None:
+        plan = self._read(options)
+        self.stdout.write(json.dumps(plan_to_dict(plan), ensure_ascii=False, indent=2))
+
+    def _import(self, options: dict[str, Any]) -> None:
+        owner = _owner(options["level"], options["owner"])
+        node = owner.get("school") or owner.get("municipality") or owner["region"]
+        region = (
+            node
+            if isinstance(node, Region)
+            else (node.region if isinstance(node, Municipality) else node.municipality.region)
+        )
+        do_seed_organisations(None, region, source=Source.CLI)
+        parsed = self._read(options, region)
+        draft = draft_from_plan(parsed)
+        title = options["title"] or f"Дорожная карта: {node}, {options['year']} год"
+        plan = do_create_plan(
+            None,
+            level=options["level"],
+            year=options["year"],
+            title=title,
+            rows=draft["rows"],
+            source_filename=Path(options["file"]).name,
+            source=Source.CLI,
+            **owner,
+        )
+        unknown = sum(1 for r in draft["rows"] for d in r["deadlines"] if d["kind"] == "unknown")
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Сохранена дорожная карта №{plan.pk} «{plan.title}»: разделов "
+                f"{plan.sections.count()}, мероприятий {plan.items.count()}"
+                + (f", нераспознанных сроков {unknown}" if unknown else "")
+                + "."
+            )
+        )
+
+    def _remind(self, options: dict[str, Any]) -> None:
+        on = dt.date.fromisoformat(options["on"]) if options["on"] else timezone.localdate()
+        found = reminders.collect(on, options["days"])
+        for r in found:
+            self.stdout.write(f"{r.email}: просрочено {len(r.overdue)}, срок скоро {len(r.soon)}")
+        if options["dry_run"]:
+            self.stdout.write(f"--dry-run: писем не отправлено (адресатов {len(found)}).")
+            return
+        sent = reminders.send(found, on=on, base_url=options["base_url"])
+        self.stdout.write(self.style.SUCCESS(f"Отправлено писем: {sent}."))

@@ -1,0 +1,113 @@
+"""Reminder e-mails: to the people who report on a plan, about its items due soon and overdue."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db.models import Q
+from django.template.loader import render_to_string
+
+from marshrut.orgs.models import Membership
+from marshrut.orgs.roles import ROLES, Cap, Node
+from marshrut.plans.models import Level, PlanItem
+
+# Who reports on a plan of each level: the roles that hold PLAN_REPORT on that kind of node.
+REPORTING_ROLES = {
+    level: [
+        spec.role.value
+        for spec in ROLES.values()
+        if spec.node == node and Cap.PLAN_REPORT in spec.caps
+    ]
+    for level, node in (
+        (Level.REGION, Node.REGION),
+        (Level.MUNICIPALITY, Node.MUNICIPALITY),
+        (Level.SCHOOL, Node.SCHOOL),
+    )
+}
+
+
+@dataclass
+class Reminder:
+    email: str
+    name: str
+    overdue: list[PlanItem] = field(default_factory=list)
+    soon: list[PlanItem] = field(default_factory=list)
+
+
+def _node(
+    level: str, region_id: int, municipality_id: int | None, school_id: int | None
+) -> tuple[str, int]:
+    if level == Level.SCHOOL:
+        return ("school", school_id or 0)
+    if level == Level.MUNICIPALITY:
+        return ("municipality", municipality_id or 0)
+    return ("region", region_id)
+
+
+def collect(on: dt.date, days: int = 7) -> list[Reminder]:
+    """One reminder per person with an e-mail, listing the items of their plans to look at."""
+    items = (
+        PlanItem.objects.open()
+        .filter(next_due_on__isnull=False, next_due_on__lte=on + dt.timedelta(days=days))
+        .select_related("plan__region", "plan__municipality", "plan__school")
+        .order_by("next_due_on", "plan_id", "position")
+    )
+    by_node: dict[tuple[str, int], list[PlanItem]] = defaultdict(list)
+    for item in items:
+        p = item.plan
+        by_node[_node(p.level, p.region_id, p.municipality_id, p.school_id)].append(item)
+    if not by_node:
+        return []
+    memberships = (
+        Membership.objects.active()
+        .filter(person__is_active=True)
+        .exclude(person__email="")
+        .filter(
+            Q(
+                role__in=REPORTING_ROLES[Level.REGION],
+                region_id__in=[k for n, k in by_node if n == "region"],
+            )
+            | Q(
+                role__in=REPORTING_ROLES[Level.MUNICIPALITY],
+                municipality_id__in=[k for n, k in by_node if n == "municipality"],
+            )
+            | Q(
+                role__in=REPORTING_ROLES[Level.SCHOOL],
+                school_id__in=[k for n, k in by_node if n == "school"],
+            )
+        )
+        .select_related("person")
+    )
+    reminders: dict[str, Reminder] = {}
+    for m in memberships:
+        node = (
+            ("school", m.school_id)
+            if m.school_id
+            else ("municipality", m.municipality_id)
+            if m.municipality_id
+            else ("region", m.region_id)
+        )
+        reminder = reminders.setdefault(
+            m.person.email.lower(), Reminder(m.person.email, m.person.full_name)
+        )
+        for item in by_node.get(node, []):  # type: ignore[arg-type]
+            target = (
+                reminder.overdue if item.next_due_on and item.next_due_on < on else reminder.soon
+            )
+            if item not in target:
+                target.append(item)
+    return [r for r in reminders.values() if r.overdue or r.soon]
+
+
+def send(reminders: list[Reminder], *, on: dt.date, base_url: str = "") -> int:
+    sent = 0
+    for r in reminders:
+        context = {"r": r, "on": on, "base_url": base_url.rstrip("/")}
+        subject = f"Маршрут: просрочено {len(r.overdue)}, срок скоро {len(r.soon)}"
+        body = render_to_string("plans/remind_email.txt", context)
+        sent += EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [r.email]).send()
+    return sent

@@ -1,0 +1,33 @@
+from django.urls import path
+
+from marshrut.plans import views
+
+app_name = "plans"
+urlpatterns = [
+    path("", views.plan_list, name="plan_list"),
+    path("new/", views.plan_create, name="plan_create"),
+    path("execution/", views.execution, name="execution"),
+    path("items/", views.item_list, name="item_list"),
+    path("<int:pk>/", views.plan_detail, name="plan_detail"),
+    path("<int:pk>/execution/", views.plan_execution, name="plan_execution"),
+    path(
+        "<int:pk>/export/<str:kind>.<str:fmt>",
+        views.plan_export,
+        name="plan_export",
+    ),
+    path("items/<int:pk>/", views.item_detail, name="item_detail"),
+    path("items/<int:pk>/report/", views.item_report, name="item_report"),
+    path("items/<int:pk>/edit/", views.item_edit, name="item_edit"),
+    path("items/<int:pk>/hand-down/", views.item_hand_down, name="item_hand_down"),
+    path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
+    path("import/", views.import_upload, name="import_upload"),
+    path("import/<uuid:pk>/", views.import_preview, name="import_preview"),
+    path("import/<uuid:pk>/rows/<int:index>/", views.import_row, name="import_row"),
+    path("import/<uuid:pk>/map/", views.import_map, name="import_map"),
+    path("import/<uuid:pk>/save/", views.import_save, name="import_save"),
+    path("organisations/", views.organisation_list, name="organisation_list"),
+    path("organisations/new/", views.organisation_create, name="organisation_create"),
+    path("organisations/<int:pk>/edit/", views.organisation_edit, name="organisation_edit"),
+    path("calendar/", views.calendar_page, name="calendar"),
+    path("calendar/<str:key>.ics", views.calendar_feed, name="calendar_feed"),
+]

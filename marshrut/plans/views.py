@@ -1,0 +1,803 @@
+"""Roadmap pages: plans, their import with a preview, monitoring, exports, the calendar feed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from marshrut.audit.log import snapshot
+from marshrut.lib.db import search
+from marshrut.lib.exports import XLSX_TYPE, ExportColumn
+from marshrut.lib.listing import maybe_export, paginate, query_without
+from marshrut.orgs import access
+from marshrut.orgs.models import Region
+from marshrut.orgs.roles import Cap
+from marshrut.plans import actions, documents, ical, queries
+from marshrut.plans.forms import (
+    DraftRowForm,
+    HandDownForm,
+    ItemFilter,
+    ItemForm,
+    MappingForm,
+    OrganisationForm,
+    PlanFilter,
+    PlanForm,
+    ReportForm,
+    UploadForm,
+    managed_regions,
+)
+from marshrut.plans.importing import (
+    ImportRefused,
+    dictionary_for,
+    draft_from_plan,
+    draft_summary,
+    read_document,
+    row_flags,
+    sniff,
+    unmapped_names,
+)
+from marshrut.plans.models import (
+    CalendarToken,
+    ControlDate,
+    Level,
+    Organisation,
+    Plan,
+    PlanImport,
+    PlanItem,
+    can_on_plan,
+    get_evidence_for_user,
+    get_import_for_user,
+    get_item_for_user,
+    get_plan_for_user,
+    manages_region,
+)
+
+# Plans -------------------------------------------------------------------------------------------
+
+PLAN_COLUMNS = [
+    ExportColumn("Дорожная карта", lambda p: p.title, 50),
+    ExportColumn("Уровень", lambda p: p.get_level_display(), 14),
+    ExportColumn("Владелец", lambda p: p.owner_name, 36),
+    ExportColumn("Год", lambda p: p.year, 8),
+    ExportColumn("Мероприятий", lambda p: p.total, 10),
+    ExportColumn("Выполнено", lambda p: p.done, 10),
+    ExportColumn("Просрочено", lambda p: p.overdue, 10),
+    ExportColumn("Срок в ближайшие 30 дней", lambda p: p.soon, 12),
+    ExportColumn("Состояние", lambda p: p.get_status_display(), 16),
+]
+
+
+def _years(plans: Any) -> list[int]:
+    return sorted(set(plans.order_by().values_list("year", flat=True)), reverse=True)
+
+
+def _filter_plans(qs: Any, form: PlanFilter) -> Any:
+    if form.value("year"):
+        qs = qs.filter(year=form.value("year"))
+    if form.value("level"):
+        qs = qs.filter(level=form.value("level"))
+    if form.value("municipality"):
+        qs = qs.filter(municipality=form.value("municipality"))
+    return search(qs, form.value("q"), ["title", "municipality__name", "school__short_name"])
+
+
+def _plans(user: Any, form: PlanFilter) -> Any:
+    return (
+        _filter_plans(Plan.objects.for_user(user), form)
+        .select_related("region", "municipality", "school")
+        .order_by("-year", "level", "municipality__name", "school__short_name", "title")
+    )
+
+
+def _plans_with_counts(user: Any, form: PlanFilter, today: dt.date) -> Any:
+    return _plans(user, form).annotate(**queries.counts("items__", today))
+
+
+def _page_with_counts(request: HttpRequest, plans: Any, today: dt.date) -> Any:
+    """A page of plans, counted over the items of that page only (not of every plan)."""
+    page = paginate(request, plans)
+    page.object_list = queries.attach_counts(list(page.object_list), today)
+    return page
+
+
+@login_required
+def plan_list(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    access.require(user, Cap.PLAN_VIEW)
+    today = timezone.localdate()
+    form = PlanFilter(request.GET, user=user, years=_years(Plan.objects.for_user(user)))
+    exported = maybe_export(
+        request, _plans_with_counts(user, form, today), PLAN_COLUMNS, "plans", "Дорожные карты"
+    )
+    if exported:
+        return exported
+    return render(
+        request,
+        "plans/plan_list.html",
+        {
+            "form": form,
+            "page": _page_with_counts(request, _plans(user, form), today),
+            "query": query_without(request, "page", "export"),
+            "can_manage": bool(access.grant(user, Cap.PLAN_MANAGE)),
+        },
+    )
+
+
+@login_required
+def plan_create(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    access.require(user, Cap.PLAN_MANAGE)
+    form = PlanForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            plan = actions.do_create_plan(
+                user,
+                level=data["level"],
+                year=data["year"],
+                title=data["title"],
+                region=data.get("region"),
+                municipality=data.get("municipality"),
+                school=data.get("school"),
+                status=Plan.Status.DRAFT if data["level"] == Level.SCHOOL else Plan.Status.ACTIVE,
+            )
+        except ValidationError as e:
+            form.add_error(None, e)
+        else:
+            messages.success(request, _("Дорожная карта создана."))
+            return redirect("plans:plan_detail", pk=plan.pk)
+    return render(
+        request,
+        "plans/form.html",
+        {"form": form, "title": _("Новая дорожная карта"), "back": reverse("plans:plan_list")},
+    )
+
+
+@login_required
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user: Any = request.user
+    plan = get_plan_for_user(user, pk)
+    today = timezone.localdate()
+    items = queries.with_rollup(plan.items.all(), today).select_related("section", "parent__plan")
+    sections: list[tuple[Any, list[PlanItem]]] = []
+    for item in items.order_by("position"):
+        if not sections or sections[-1][0].pk != item.section_id:
+            sections.append((item.section, []))
+        sections[-1][1].append(item)
+    return render(
+        request,
+        "plans/plan_detail.html",
+        {
+            "plan": plan,
+            "sections": sections,
+            "today": today,
+            "totals": queries.totals(plan.items.all(), today),
+            "can_manage": can_on_plan(user, Cap.PLAN_MANAGE, plan),
+            "can_report": can_on_plan(user, Cap.PLAN_REPORT, plan),
+        },
+    )
+
+
+@login_required
+def plan_execution(request: HttpRequest, pk: int) -> HttpResponse:
+    user: Any = request.user
+    plan = get_plan_for_user(user, pk)
+    today = timezone.localdate()
+    items = plan.items.all()
+    return render(
+        request,
+        "plans/plan_execution.html",
+        {
+            "plan": plan,
+            "today": today,
+            "totals": queries.totals(items, today),
+            "by_section": queries.by_section(items, today),
+            "by_organisation": queries.by_organisation(items, today),
+            "overdue": items.overdue(today).select_related("section").order_by("next_due_on")[:200],
+            "soon": items.due_soon(today, queries.SOON_DAYS).order_by("next_due_on")[:200],
+            "cascaded": queries.with_rollup(items, today)
+            .filter(children__isnull=False)
+            .distinct()
+            .order_by("position"),
+        },
+    )
+
+
+def _download(body: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, filename) or ""
+    return response
+
+
+@login_required
+def plan_export(request: HttpRequest, pk: int, kind: str, fmt: str) -> HttpResponse:
+    if kind not in ("plan", "monitoring") or fmt not in ("docx", "xlsx"):
+        raise Http404
+    plan = get_plan_for_user(request.user, pk)
+    monitoring = kind == "monitoring"
+    stem = f"{'monitoring' if monitoring else 'plan'}-{plan.year}-{plan.pk}"
+    if fmt == "docx":
+        body = documents.monitoring_docx(plan) if monitoring else documents.plan_docx(plan)
+        return _download(body, documents.DOCX_TYPE, f"{stem}.docx")
+    return _download(documents.plan_xlsx(plan, monitoring=monitoring), XLSX_TYPE, f"{stem}.xlsx")
+
+
+# Execution across plans --------------------------------------------------------------------------
+
+ITEM_COLUMNS = [
+    ExportColumn("Дорожная карта", lambda i: i.plan.title, 40),
+    ExportColumn("Владелец", lambda i: i.plan.owner_name, 30),
+    ExportColumn("№", lambda i: i.number, 8),
+    ExportColumn("Мероприятие", lambda i: i.title, 60),
+    ExportColumn("Сроки", lambda i: i.deadline_text, 20),
+    ExportColumn("Ближайшая контрольная дата", lambda i: i.next_due_on, 14),
+    ExportColumn("Ответственные", lambda i: i.responsible_text, 30),
+    ExportColumn("Исполнение", lambda i: i.get_status_display(), 14),
+    ExportColumn("Просрочено", lambda i: i.is_overdue(), 10),
+]
+
+
+def _current_year(years: list[int]) -> int | None:
+    this = timezone.localdate().year
+    return this if this in years else (years[0] if years else None)
+
+
+@login_required
+def execution(request: HttpRequest) -> HttpResponse:
+    """Execution across all the plans the user sees: by plan, level, organisation; late and due."""
+    user: Any = request.user
+    access.require(user, Cap.PLAN_VIEW)
+    today = timezone.localdate()
+    years = _years(Plan.objects.for_user(user))
+    data = request.GET.copy()
+    if "year" not in data and years:
+        data["year"] = str(_current_year(years))
+    form = PlanFilter(data, user=user, years=years)
+    items = PlanItem.objects.filter(plan__in=_filter_plans(Plan.objects.for_user(user), form))
+    return render(
+        request,
+        "plans/execution.html",
+        {
+            "form": form,
+            "today": today,
+            "page": _page_with_counts(request, _plans(user, form), today),
+            "query": query_without(request, "page", "export"),
+            "totals": queries.totals(items, today),
+            "by_level": queries.by_field(items, "plan__level", today),
+            "by_organisation": queries.by_organisation(items, today)[:30],
+            "overdue": items.overdue(today)
+            .select_related("plan__municipality", "plan__school", "plan__region")
+            .order_by("next_due_on", "plan_id", "position")[:50],
+            "soon": items.due_soon(today, queries.SOON_DAYS)
+            .select_related("plan__municipality", "plan__school", "plan__region")
+            .order_by("next_due_on", "plan_id", "position")[:50],
+            "levels": dict(Level.choices),
+        },
+    )
+
+
+@login_required
+def item_list(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    access.require(user, Cap.PLAN_VIEW)
+    today = timezone.localdate()
+    years = _years(Plan.objects.for_user(user))
+    form = ItemFilter(request.GET, user=user, years=years)
+    plans = _filter_plans(Plan.objects.for_user(user), form)
+    qs: Any = PlanItem.objects.filter(plan__in=plans).select_related(
+        "plan__region", "plan__municipality", "plan__school"
+    )
+    status = form.value("status")
+    if status == "overdue":
+        qs = qs.overdue(today)
+    elif status == "soon":
+        qs = qs.due_soon(today, queries.SOON_DAYS)
+    elif status:
+        qs = qs.filter(status=status)
+    if form.value("organisation"):
+        qs = qs.filter(
+            Q(organisations__abbreviation=form.value("organisation"))
+            | Q(responsible_text__icontains=form.value("organisation"))
+        ).distinct()
+    qs = qs.order_by("next_due_on", "plan_id", "position")
+    exported = maybe_export(request, qs, ITEM_COLUMNS, "plan-items", "Мероприятия дорожных карт")
+    if exported:
+        return exported
+    return render(
+        request,
+        "plans/item_list.html",
+        {
+            "form": form,
+            "page": paginate(request, qs),
+            "query": query_without(request, "page", "export"),
+            "today": today,
+        },
+    )
+
+
+# Items and progress ------------------------------------------------------------------------------
+
+
+@login_required
+def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user: Any = request.user
+    item = get_item_for_user(user, pk)
+    today = timezone.localdate()
+    can_report = can_on_plan(user, Cap.PLAN_REPORT, item.plan)
+    children = (
+        item.children.filter(plan__in=Plan.objects.for_user(user))
+        .select_related("plan__municipality", "plan__school")
+        .order_by("plan__municipality__name", "plan__school__short_name")
+    )
+    return render(
+        request,
+        "plans/item_detail.html",
+        {
+            "item": item,
+            "plan": item.plan,
+            "today": today,
+            "reports": item.reports.select_related("author", "control_date").prefetch_related(
+                "evidence"
+            ),
+            "control_dates": item.control_dates.all(),
+            "children": children,
+            "rollup": queries.totals(item.children.all(), today),
+            "form": ReportForm(item=item) if can_report else None,
+            "can_manage": can_on_plan(user, Cap.PLAN_MANAGE, item.plan),
+            "can_hand_down": item.plan.level != Level.SCHOOL
+            and can_on_plan(user, Cap.PLAN_MANAGE, item.plan),
+        },
+    )
+
+
+@login_required
+@require_POST
+def item_report(request: HttpRequest, pk: int) -> HttpResponse:
+    user: Any = request.user
+    item = get_item_for_user(user, pk, Cap.PLAN_REPORT)
+    form = ReportForm(request.POST, request.FILES, item=item)
+    if form.is_valid():
+        data = form.cleaned_data
+        actions.do_report_progress(
+            user,
+            item,
+            status=data["status"],
+            comment=data["comment"],
+            actual_value=data["actual_value"],
+            links=data["links"],
+            files=data["evidence"],
+            control_date=data["control_date"],
+        )
+        messages.success(request, _("Отчёт об исполнении сохранён."))
+        return redirect("plans:item_detail", pk=item.pk)
+    messages.error(request, _("Отчёт не сохранён: исправьте ошибки в форме."))
+    return render(
+        request,
+        "plans/item_detail.html",
+        {
+            "item": item,
+            "plan": item.plan,
+            "today": timezone.localdate(),
+            "reports": item.reports.all(),
+            "control_dates": item.control_dates.all(),
+            "children": [],
+            "rollup": None,
+            "form": form,
+        },
+        status=400,
+    )
+
+
+@login_required
+def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user: Any = request.user
+    item = get_item_for_user(user, pk, Cap.PLAN_MANAGE)
+    before = snapshot(item)
+    form = ItemForm(request.POST or None, instance=item)
+    if request.method == "POST" and form.is_valid():
+        actions.do_update_item(user, form.save(commit=False), before=before)
+        messages.success(request, _("Мероприятие сохранено."))
+        return redirect("plans:item_detail", pk=item.pk)
+    return render(
+        request,
+        "plans/form.html",
+        {
+            "form": form,
+            "title": _("Мероприятие %(n)s") % {"n": item.number or ""},
+            "back": reverse("plans:item_detail", args=[item.pk]),
+        },
+    )
+
+
+@login_required
+def item_hand_down(request: HttpRequest, pk: int) -> HttpResponse:
+    user: Any = request.user
+    item = get_item_for_user(user, pk, Cap.PLAN_MANAGE)
+    if item.plan.level == Level.SCHOOL:
+        raise PermissionDenied
+    form = HandDownForm(request.POST or None, item=item)
+    if request.method == "POST" and form.is_valid():
+        created = actions.do_hand_down(
+            user,
+            item,
+            municipalities=form.cleaned_data.get("municipalities") or [],
+            schools=form.cleaned_data.get("schools") or [],
+        )
+        messages.success(
+            request, _("Мероприятие передано: %(n)s дорожных карт.") % {"n": len(created)}
+        )
+        return redirect("plans:item_detail", pk=item.pk)
+    return render(
+        request,
+        "plans/form.html",
+        {
+            "form": form,
+            "title": _("Передать на уровень ниже: %(t)s") % {"t": str(item)[:120]},
+            "back": reverse("plans:item_detail", args=[item.pk]),
+        },
+    )
+
+
+@login_required
+def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+    evidence = get_evidence_for_user(request.user, pk)
+    return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.filename)
+
+
+# Import: upload → preview and corrections → save ----------------------------------------------
+
+
+def _default_title(owner: Any, year: int) -> str:
+    return f"Дорожная карта: {owner}, {year} год"
+
+
+@login_required
+def import_upload(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    access.require(user, Cap.PLAN_MANAGE)
+    form = UploadForm(request.POST or None, request.FILES or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        upload = data["file"]
+        content = upload.read()
+        try:
+            owner = actions.owner_fields(
+                data["level"],
+                region=data.get("region"),
+                municipality=data.get("municipality"),
+                school=data.get("school"),
+            )
+            kind = sniff(content)
+            parsed = read_document(
+                content, upload.name, data["year"], dictionary_for(owner["region"])
+            )
+        except ImportRefused as e:
+            form.add_error("file", e.message)
+        except ValidationError as e:
+            form.add_error(None, e)
+        else:
+            node = owner["school"] or owner["municipality"] or owner["region"]
+            batch = actions.do_create_import(
+                user,
+                data=content,
+                filename=upload.name,
+                draft=draft_from_plan(parsed, kind=kind),
+                level=data["level"],
+                year=data["year"],
+                title=data["title"] or _default_title(node, data["year"]),
+                **owner,
+            )
+            return redirect("plans:import_preview", pk=batch.pk)
+    recent = PlanImport.objects.filter(
+        access.grant(user, Cap.PLAN_MANAGE).q(
+            region="region_id", municipality="municipality_id", school="school_id"
+        )
+    ).select_related("created_by")[:10]
+    return render(
+        request,
+        "plans/import_upload.html",
+        {"form": form, "recent": recent, "limit_mb": settings.IMPORT_MAX_BYTES // 2**20},
+    )
+
+
+def _preview_rows(batch: PlanImport) -> list[dict[str, Any]]:
+    rows = []
+    for index, row in enumerate(batch.draft.get("rows", [])):
+        rows.append({"index": index, "row": row, "flags": row_flags(row)})
+    return rows
+
+
+@login_required
+def import_preview(request: HttpRequest, pk: str) -> HttpResponse:
+    user: Any = request.user
+    batch = get_import_for_user(user, pk)
+    names = unmapped_names(batch.draft) if batch.status == PlanImport.Status.DRAFT else []
+    mapping = (
+        MappingForm(
+            names=names, region=batch.region, remember=manages_region(user, batch.region_id)
+        )
+        if names
+        else None
+    )
+    sections: list[tuple[str, str, list[dict[str, Any]]]] = []
+    for view in _preview_rows(batch):
+        key = (view["row"].get("section_number", ""), view["row"].get("section_title", ""))
+        if not sections or sections[-1][:2] != key:
+            sections.append((key[0], key[1], []))
+        sections[-1][2].append(view)
+    return render(
+        request,
+        "plans/import_preview.html",
+        {
+            "batch": batch,
+            "sections": sections,
+            "summary": draft_summary(batch.draft),
+            "labels": batch.draft.get("labels", []),
+            "mapping": mapping,
+        },
+    )
+
+
+def _row_context(batch: PlanImport, index: int) -> dict[str, Any]:
+    row = batch.draft["rows"][index]
+    return {
+        "batch": batch,
+        "r": {"index": index, "row": row, "flags": row_flags(row)},
+        "labels": batch.draft.get("labels", []),
+    }
+
+
+@login_required
+def import_row(request: HttpRequest, pk: str, index: int) -> HttpResponse:
+    """One row of a draft: its edit form (GET) and its correction (POST), in place with htmx."""
+    user: Any = request.user
+    batch = get_import_for_user(user, pk)
+    rows = list(batch.draft.get("rows", []))
+    if not 0 <= index < len(rows):
+        raise Http404
+    if batch.status != PlanImport.Status.DRAFT:
+        messages.warning(request, _("Черновик уже сохранён как дорожная карта."))
+        return redirect("plans:import_preview", pk=batch.pk)
+    labels = batch.draft.get("labels", [])
+    is_htmx = bool(getattr(request, "htmx", False))
+    if request.method == "POST":
+        form = DraftRowForm(request.POST, labels=labels)
+        if form.is_valid():
+            if form.cleaned_data["delete"]:
+                del rows[index]
+                actions.do_update_draft_rows(batch, rows)
+                if is_htmx:
+                    response = HttpResponse("")
+                    response["HX-Refresh"] = "true"
+                    return response
+                return redirect("plans:import_preview", pk=batch.pk)
+            rows[index] = form.row(rows[index])
+            actions.do_update_draft_rows(batch, rows)
+            if is_htmx:
+                return render(request, "plans/_draft_row.html", _row_context(batch, index))
+            messages.success(request, _("Строка исправлена."))
+            return redirect(f"{reverse('plans:import_preview', args=[batch.pk])}#row-{index}")
+    else:
+        form = DraftRowForm(initial=DraftRowForm.initial_for(rows[index]), labels=labels)
+    context = _row_context(batch, index) | {"form": form}
+    template = "plans/_draft_row_form.html" if is_htmx else "plans/import_row.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_POST
+def import_map(request: HttpRequest, pk: str) -> HttpResponse:
+    user: Any = request.user
+    batch = get_import_for_user(user, pk)
+    if batch.status != PlanImport.Status.DRAFT:
+        return redirect("plans:import_preview", pk=batch.pk)
+    remember = manages_region(user, batch.region_id)
+    form = MappingForm(
+        request.POST, names=unmapped_names(batch.draft), region=batch.region, remember=remember
+    )
+    if form.is_valid():
+        chosen = form.mappings()
+        if remember and form.cleaned_data.get("remember"):
+            for name, organisation in chosen.items():
+                actions.do_add_alias(user, organisation, name)
+        actions.do_update_draft_rows(
+            batch,
+            batch.draft["rows"],
+            mappings={name: o.abbreviation for name, o in chosen.items()},
+        )
+        messages.success(request, _("Сопоставлено названий: %(n)s.") % {"n": len(chosen)})
+    return redirect("plans:import_preview", pk=batch.pk)
+
+
+@login_required
+@require_POST
+def import_save(request: HttpRequest, pk: str) -> HttpResponse:
+    user: Any = request.user
+    batch = get_import_for_user(user, pk)
+    try:
+        plan = actions.do_save_import(user, batch)
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+        return redirect("plans:import_preview", pk=batch.pk)
+    messages.success(
+        request, _("Дорожная карта сохранена: %(n)s мероприятий.") % {"n": plan.items.count()}
+    )
+    return redirect("plans:plan_detail", pk=plan.pk)
+
+
+# The organisation dictionary -------------------------------------------------------------------
+
+ORGANISATION_COLUMNS = [
+    ExportColumn("Сокращение", lambda o: o.abbreviation, 20),
+    ExportColumn("Полное наименование", lambda o: o.full_name, 60),
+    ExportColumn("Другие написания", lambda o: "; ".join(o.aliases), 60),
+]
+
+
+def _dictionary_region(user: Any) -> Region:
+    """The region whose dictionary the user reads: their own, or the first they manage."""
+    g = access.require(user, Cap.PLAN_MANAGE)
+    if g.everything or g.regions:
+        region = managed_regions(user).order_by("pk").first()
+    else:
+        region = (
+            Region.objects.filter(
+                Q(municipalities__in=g.municipalities) | Q(municipalities__schools__in=g.schools)
+            )
+            .order_by("pk")
+            .first()
+        )
+    if region is None:
+        raise PermissionDenied
+    return region
+
+
+@login_required
+def organisation_list(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    region = _dictionary_region(user)
+    qs = Organisation.objects.filter(region=region)
+    qs = search(qs, request.GET.get("q"), ["abbreviation", "full_name"])
+    exported = maybe_export(
+        request, qs, ORGANISATION_COLUMNS, "organisations", "Справочник организаций"
+    )
+    if exported:
+        return exported
+    return render(
+        request,
+        "plans/organisation_list.html",
+        {
+            "region": region,
+            "page": paginate(request, qs, per_page=100),
+            "query": query_without(request, "page", "export"),
+            "q": request.GET.get("q", ""),
+            "can_edit": manages_region(user, region.pk),
+        },
+    )
+
+
+def _organisation_form(
+    request: HttpRequest, region: Region, instance: Organisation | None
+) -> HttpResponse:
+    before = snapshot(instance) if instance else None
+    form = OrganisationForm(request.POST or None, instance=instance, region=region)
+    if request.method == "POST" and form.is_valid():
+        organisation = form.save(commit=False)
+        try:
+            actions.do_save_organisation(request.user, organisation, before=before)
+        except ValidationError as e:
+            form.add_error(None, e)
+        else:
+            messages.success(request, _("Справочник обновлён."))
+            return redirect("plans:organisation_list")
+    return render(
+        request,
+        "plans/form.html",
+        {
+            "form": form,
+            "title": instance or _("Новая организация"),
+            "back": reverse("plans:organisation_list"),
+        },
+    )
+
+
+@login_required
+def organisation_create(request: HttpRequest) -> HttpResponse:
+    region = _dictionary_region(request.user)
+    if not manages_region(request.user, region.pk):
+        raise PermissionDenied
+    return _organisation_form(request, region, None)
+
+
+@login_required
+def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user: Any = request.user
+    g = access.grant(user, Cap.PLAN_MANAGE)
+    qs = (
+        Organisation.objects.all()
+        if g.everything
+        else Organisation.objects.filter(region_id__in=g.regions)
+    )
+    organisation = get_object_or_404(qs, pk=pk)
+    return _organisation_form(request, organisation.region, organisation)
+
+
+# The calendar feed -----------------------------------------------------------------------------
+
+
+def calendar_items(user: Any) -> Any:
+    """Open items of the plans of the user's own level: what they report on, or else read."""
+    cap = Cap.PLAN_REPORT if access.grant(user, Cap.PLAN_REPORT) else Cap.PLAN_VIEW
+    return PlanItem.objects.open().filter(plan__in=Plan.objects.own_level(user, cap))
+
+
+@login_required
+def calendar_page(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    access.require(user, Cap.PLAN_VIEW)
+    if request.method == "POST":
+        actions.do_issue_calendar_token(user)
+        messages.success(request, _("Выдан новый адрес календаря; старый больше не работает."))
+        return redirect("plans:calendar")
+    token = CalendarToken.objects.filter(user=user).first()
+    url = (
+        request.build_absolute_uri(reverse("plans:calendar_feed", args=[token.key]))
+        if token
+        else None
+    )
+    upcoming = (
+        ControlDate.objects.filter(
+            item__in=calendar_items(user), met_on__isnull=True, due_on__gte=timezone.localdate()
+        )
+        .select_related("item__plan")
+        .order_by("due_on")[:20]
+    )
+    return render(request, "plans/calendar.html", {"url": url, "upcoming": upcoming})
+
+
+def calendar_feed(request: HttpRequest, key: str) -> HttpResponse:
+    token = CalendarToken.objects.select_related("user").filter(key=key).first()
+    if token is None or not token.user.is_active:
+        raise Http404
+    user = token.user
+    dates = (
+        ControlDate.objects.filter(item__in=calendar_items(user), met_on__isnull=True)
+        .select_related("item__plan__region", "item__plan__municipality", "item__plan__school")
+        .order_by("due_on")[:2000]
+    )
+    base = request.build_absolute_uri("/").rstrip("/")
+    events = [
+        ical.Event(
+            uid=f"control-date-{c.pk}@marshrut",
+            day=c.due_on,
+            summary=f"{c.item.number} {c.item.title}".strip()[:250],
+            description="\n".join(
+                p
+                for p in (
+                    f"{c.item.plan.title} ({c.item.plan.owner_name})",
+                    f"Сроки: {c.item.deadline_text}" if c.item.deadline_text else "",
+                    f"Ответственные: {c.item.responsible_text}" if c.item.responsible_text else "",
+                )
+                if p
+            ),
+            url=base + reverse("plans:item_detail", args=[c.item_id]),
+        )
+        for c in dates
+    ]
+    body = ical.calendar(events, name=_("Сроки дорожных карт"), stamp=timezone.now())
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="marshrut.ics"'
+    return response

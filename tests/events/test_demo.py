@@ -1,0 +1,30 @@
+"""The demo parts of events and surveys run twice without duplicating anything."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from marshrut.events import demo as events_demo
+from marshrut.events.models import Event, Participation
+from marshrut.orgs import demo
+from marshrut.surveys import demo as surveys_demo
+from marshrut.surveys.models import Answer, Document, Response, Review, Survey
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_is_idempotent() -> None:
+    region, _ = demo.build()
+    out = io.StringIO()
+    for _ in range(2):
+        events_demo.build_demo(region, out)
+        surveys_demo.build_demo(region, out)
+    assert Event.objects.filter(region=region, starts_on__year=2022).count() == 12
+    assert Event.objects.filter(region=region, starts_on__year=2024).count() == 8
+    assert Participation.objects.exists()
+    assert Survey.objects.filter(document__isnull=True).count() == 1
+    assert Response.objects.filter(survey__document__isnull=True).count() == 320
+    assert Document.objects.count() == 1 and Review.objects.count() == 12
+    assert Answer.objects.exists()
