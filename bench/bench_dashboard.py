@@ -66,14 +66,26 @@ def main() -> None:
     region = Region.objects.create(name="Область для замеров", code="95")
     n_mun = max(30, SCHOOLS // 35)
     municipalities = Municipality.objects.bulk_create(
-        [Municipality(region=region, name=f"Район {i:04d}", oktmo=f"95{i:06d}") for i in range(n_mun)]
+        [
+            Municipality(region=region, name=f"Район {i:04d}", oktmo=f"95{i:06d}")
+            for i in range(n_mun)
+        ]
     )
     rng = random.Random(3)
-    School.objects.bulk_create([
-        School(municipality=municipalities[i % n_mun], full_name=f"Школа {i}", short_name=f"Школа {i:05d}",
-               inn=make_inn(i), settlement=rng.choice(["urban", "rural"]), is_shnor=rng.random() < 0.1)
-        for i in range(SCHOOLS)
-    ], batch_size=5000)
+    School.objects.bulk_create(
+        [
+            School(
+                municipality=municipalities[i % n_mun],
+                full_name=f"Школа {i}",
+                short_name=f"Школа {i:05d}",
+                inn=make_inn(i),
+                settlement=rng.choice(["urban", "rural"]),
+                is_shnor=rng.random() < 0.1,
+            )
+            for i in range(SCHOOLS)
+        ],
+        batch_size=5000,
+    )
     school_ids = list(School.objects.values_list("pk", flat=True))
     path = ROOT / "marshrut" / "data" / "criteria" / "demo-2024.yaml"
     version = do_load_criteria(None, path.read_text(encoding="utf-8"), path.name)
@@ -83,24 +95,55 @@ def main() -> None:
     levels = ["below_basic", "basic", "medium", "high"]
     previous = None
     for year in (2022, 2023, 2024):
-        campaign = Campaign.objects.create(region=region, criteria=version, title=f"Кампания {year}", year=year,
-                                           opens_on=dt.date(year, 11, 1), closes_on=dt.date(year, 11, 15),
-                                           previous=previous)
+        campaign = Campaign.objects.create(
+            region=region,
+            criteria=version,
+            title=f"Кампания {year}",
+            year=year,
+            opens_on=dt.date(year, 11, 1),
+            closes_on=dt.date(year, 11, 15),
+            previous=previous,
+        )
         Submission.objects.bulk_create(
-            [Submission(campaign=campaign, school_id=s, status=Status.VERIFIED if rng.random() < 0.95 else Status.DRAFT)
-             for s in school_ids], batch_size=5000)
+            [
+                Submission(
+                    campaign=campaign,
+                    school_id=s,
+                    status=Status.VERIFIED if rng.random() < 0.95 else Status.DRAFT,
+                )
+                for s in school_ids
+            ],
+            batch_size=5000,
+        )
         subs = dict(Submission.objects.filter(campaign=campaign).values_list("school_id", "pk"))
         results, deficits = [], []
         for s in school_ids:
             for scope in scopes:
                 share = min(1.0, max(0.0, rng.gauss(0.6 + 0.03 * (year - 2022), 0.2)))
-                results.append(Result(submission_id=subs[s], campaign=campaign, school_id=s, scope=scope,
-                                       points=round(share * 20, 1), max_points=20,
-                                       level=levels[min(3, int(share * 4))]))
+                results.append(
+                    Result(
+                        submission_id=subs[s],
+                        campaign=campaign,
+                        school_id=s,
+                        scope=scope,
+                        points=round(share * 20, 1),
+                        max_points=20,
+                        level=levels[min(3, int(share * 4))],
+                    )
+                )
             for code in rng.sample(codes, 10):
-                deficits.append(Deficit(submission_id=subs[s], campaign=campaign, school_id=s, code=code,
-                                        direction=catalogue.indicators[code].direction, kind="zero",
-                                        points=0, max_points=1))
+                deficits.append(
+                    Deficit(
+                        submission_id=subs[s],
+                        campaign=campaign,
+                        school_id=s,
+                        code=code,
+                        direction=catalogue.indicators[code].direction,
+                        kind="zero",
+                        points=0,
+                        max_points=1,
+                    )
+                )
             if len(results) > 50000:
                 Result.objects.bulk_create(results, batch_size=10000)
                 Deficit.objects.bulk_create(deficits, batch_size=10000)
@@ -111,26 +154,49 @@ def main() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as c:
             c.execute("ANALYZE")
-    print(f"{connection.vendor}, {SCHOOLS} schools, {n_mun} municipalities, 3 campaigns: "
-          f"{Result.objects.count()} result rows, {Deficit.objects.count()} deficit rows "
-          f"(built in {time.perf_counter() - build_start:.0f} s)")
+    print(
+        f"{connection.vendor}, {SCHOOLS} schools, {n_mun} municipalities, 3 campaigns: "
+        f"{Result.objects.count()} result rows, {Deficit.objects.count()} deficit rows "
+        f"(built in {time.perf_counter() - build_start:.0f} s)"
+    )
 
     campaign = previous
     f = queries.Filters()
     cid = campaign.pk
     raw = {
-        "participation": ("SELECT status, COUNT(*) FROM diagnostics_submission WHERE campaign_id = %s GROUP BY status", [cid]),
-        "level_distribution": ("SELECT scope, level, COUNT(*) FROM diagnostics_result WHERE campaign_id = %s GROUP BY scope, level", [cid]),
-        "heatmap": ("SELECT s.municipality_id, r.scope, COUNT(*), SUM(CASE WHEN r.level = 'below_basic' THEN 1 ELSE 0 END), "
-                    "AVG(r.points / r.max_points) FROM diagnostics_result r JOIN orgs_school s ON s.id = r.school_id "
-                    "WHERE r.campaign_id = %s GROUP BY s.municipality_id, r.scope", [cid]),
-        "frequent_deficits": ("SELECT code, direction, COUNT(*), SUM(CASE WHEN kind = 'critical' THEN 1 ELSE 0 END) AS c "
-                              "FROM diagnostics_deficit WHERE campaign_id = %s GROUP BY code, direction "
-                              "ORDER BY COUNT(*) DESC, code LIMIT 20", [cid]),
-        "deficits_by_direction": ("SELECT direction, COUNT(*) FROM diagnostics_deficit WHERE campaign_id = %s GROUP BY direction", [cid]),
-        "dynamics": ("SELECT campaign_id, school_id, level FROM diagnostics_result WHERE scope = 'overall' "
-                     "AND campaign_id IN (%s, %s)", [cid, campaign.previous_id]),
-        "mean_shares": ("SELECT scope, AVG(points / max_points) FROM diagnostics_result WHERE campaign_id = %s GROUP BY scope", [cid]),
+        "participation": (
+            "SELECT status, COUNT(*) FROM diagnostics_submission WHERE campaign_id = %s GROUP BY status",
+            [cid],
+        ),
+        "level_distribution": (
+            "SELECT scope, level, COUNT(*) FROM diagnostics_result WHERE campaign_id = %s GROUP BY scope, level",
+            [cid],
+        ),
+        "heatmap": (
+            "SELECT s.municipality_id, r.scope, COUNT(*), SUM(CASE WHEN r.level = 'below_basic' THEN 1 ELSE 0 END), "
+            "AVG(r.points / r.max_points) FROM diagnostics_result r JOIN orgs_school s ON s.id = r.school_id "
+            "WHERE r.campaign_id = %s GROUP BY s.municipality_id, r.scope",
+            [cid],
+        ),
+        "frequent_deficits": (
+            "SELECT code, direction, COUNT(*), SUM(CASE WHEN kind = 'critical' THEN 1 ELSE 0 END) AS c "
+            "FROM diagnostics_deficit WHERE campaign_id = %s GROUP BY code, direction "
+            "ORDER BY COUNT(*) DESC, code LIMIT 20",
+            [cid],
+        ),
+        "deficits_by_direction": (
+            "SELECT direction, COUNT(*) FROM diagnostics_deficit WHERE campaign_id = %s GROUP BY direction",
+            [cid],
+        ),
+        "dynamics": (
+            "SELECT campaign_id, school_id, level FROM diagnostics_result WHERE scope = 'overall' "
+            "AND campaign_id IN (%s, %s)",
+            [cid, campaign.previous_id],
+        ),
+        "mean_shares": (
+            "SELECT scope, AVG(points / max_points) FROM diagnostics_result WHERE campaign_id = %s GROUP BY scope",
+            [cid],
+        ),
     }
     orm = {
         "participation": lambda: queries.participation(campaign, f),
@@ -152,14 +218,18 @@ def main() -> None:
     for name, fn in orm.items():
         fn()
         t_orm = median_ms(fn)
-        t_raw = median_ms(lambda: run_raw(*raw[name]))
+        t_raw = median_ms(lambda sql=raw[name]: run_raw(*sql))
         total_orm += t_orm
         total_raw += t_raw
         print(f"{name:<24}{t_orm:>10.1f}{t_raw:>14.1f}{t_orm / t_raw:>8.2f}")
-    print(f"{'all aggregates':<24}{total_orm:>10.1f}{total_raw:>14.1f}{total_orm / total_raw:>8.2f}")
+    print(
+        f"{'all aggregates':<24}{total_orm:>10.1f}{total_raw:>14.1f}{total_orm / total_raw:>8.2f}"
+    )
 
     user = User.objects.create_user("bench-operator", password="x")
-    person = Person.objects.create(region=region, last_name="Оператор", first_name="Замер", user=user)
+    person = Person.objects.create(
+        region=region, last_name="Оператор", first_name="Замер", user=user
+    )
     Membership.objects.create(person=person, role="operator", region=region)
     client = Client()
     client.force_login(user)

@@ -40,7 +40,8 @@ os.environ.setdefault("IMPORT_MAX_BYTES", str(200 * 2**20))
 BENCH_DIR = Path(tempfile.gettempdir()) / "mr-diagnostics-import-bench"
 if "DATABASE_URL" not in os.environ and "MARSHRUT_VAR_DIR" not in os.environ:
     BENCH_DIR.mkdir(exist_ok=True)
-    (BENCH_DIR / "marshrut.sqlite3").unlink(missing_ok=True)
+    for name in ("marshrut.sqlite3", "marshrut.sqlite3-wal", "marshrut.sqlite3-shm"):
+        (BENCH_DIR / name).unlink(missing_ok=True)
     os.environ["MARSHRUT_VAR_DIR"] = str(BENCH_DIR)
 
 
@@ -156,9 +157,7 @@ def prepare(schools: int, path: Path) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--schools", type=int, default=40_000)
-    parser.add_argument(
-        "--file", help="the results file (written if missing)"
-    )
+    parser.add_argument("--file", help="the results file (written if missing)")
     parser.add_argument(
         "--prepare", action="store_true", help="only build the database and the file"
     )

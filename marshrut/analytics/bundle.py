@@ -21,7 +21,7 @@ def build(target: Path = TARGET) -> Path:
     version = f"{vl_convert.get_vega_version()} {vl_convert.get_vega_embed_version()}"
     if path.exists() and stamp.exists() and stamp.read_text() == version:
         return path
-    path.write_text(vl_convert.javascript_bundle(), encoding="utf-8")
+    path.write_text(vl_convert.javascript_bundle(None), encoding="utf-8")  # type: ignore[arg-type]  # None: the default snippet
     stamp.write_text(version)
     return path
 

@@ -9,7 +9,12 @@ from marshrut.kernels.criteria import LEVEL_NAMES, LEVELS
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 FONT = "Times New Roman"
-LEVEL_COLOURS = {"below_basic": "#dc3545", "basic": "#ffc107", "medium": "#0dcaf0", "high": "#198754"}
+LEVEL_COLOURS = {
+    "below_basic": "#dc3545",
+    "basic": "#ffc107",
+    "medium": "#0dcaf0",
+    "high": "#198754",
+}
 _LEVEL_SCALE = {
     "domain": [LEVEL_NAMES[level] for level in LEVELS],
     "range": [LEVEL_COLOURS[level] for level in LEVELS],
@@ -22,7 +27,11 @@ def _base(title: str, width: int | str = "container", height: int = 260) -> dict
         "title": {"text": title, "anchor": "start", "fontSize": 14},
         "width": width,
         "height": height,
-        "config": {"font": FONT, "axis": {"labelFontSize": 12, "titleFontSize": 12}, "legend": {"labelFontSize": 12}},
+        "config": {
+            "font": FONT,
+            "axis": {"labelFontSize": 12, "titleFontSize": 12},
+            "legend": {"labelFontSize": 12},
+        },
     }
 
 
@@ -31,21 +40,44 @@ def levels_by_scope(title: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
 
     ``rows``: [{"scope": name, "order": n, "level": code, "schools": n}].
     """
-    data = [{**r, "level_name": LEVEL_NAMES[r["level"]], "level_order": LEVELS.index(r["level"])} for r in rows]
+    data = [
+        {**r, "level_name": LEVEL_NAMES[r["level"]], "level_order": LEVELS.index(r["level"])}
+        for r in rows
+    ]
     spec = _base(title, height=max(160, 26 * len({r["scope"] for r in rows})))
-    spec.update({
-        "data": {"values": data},
-        "mark": {"type": "bar"},
-        "encoding": {
-            "y": {"field": "scope", "type": "nominal", "title": None, "sort": {"field": "order"}},
-            "x": {"field": "schools", "type": "quantitative", "stack": "normalize", "title": "доля школ",
-                  "axis": {"format": "%"}},
-            "color": {"field": "level_name", "type": "nominal", "title": "уровень", "scale": _LEVEL_SCALE},
-            "order": {"field": "level_order"},
-            "tooltip": [{"field": "scope"}, {"field": "level_name", "title": "уровень"},
-                        {"field": "schools", "title": "школ"}],
-        },
-    })
+    spec.update(
+        {
+            "data": {"values": data},
+            "mark": {"type": "bar"},
+            "encoding": {
+                "y": {
+                    "field": "scope",
+                    "type": "nominal",
+                    "title": None,
+                    "sort": {"field": "order"},
+                },
+                "x": {
+                    "field": "schools",
+                    "type": "quantitative",
+                    "stack": "normalize",
+                    "title": "доля школ",
+                    "axis": {"format": "%"},
+                },
+                "color": {
+                    "field": "level_name",
+                    "type": "nominal",
+                    "title": "уровень",
+                    "scale": _LEVEL_SCALE,
+                },
+                "order": {"field": "level_order"},
+                "tooltip": [
+                    {"field": "scope"},
+                    {"field": "level_name", "title": "уровень"},
+                    {"field": "schools", "title": "школ"},
+                ],
+            },
+        }
+    )
     return spec
 
 
@@ -56,36 +88,68 @@ def heatmap(title: str, rows: list[dict[str, Any]], value: str, value_title: str
     """
     municipalities = len({r["municipality"] for r in rows})
     spec = _base(title, height=max(200, 18 * municipalities))
-    spec.update({
-        "data": {"values": rows},
-        "mark": {"type": "rect"},
-        "encoding": {
-            "x": {"field": "direction", "type": "nominal", "title": None, "sort": {"field": "order"},
-                  "axis": {"labelAngle": -30}},
-            "y": {"field": "municipality", "type": "nominal", "title": None},
-            "color": {"field": value, "type": "quantitative", "title": value_title,
-                      "scale": {"scheme": "redyellowgreen" if value == "mean_share" else "reds", "domain": [0, 1]},
-                      "legend": {"format": "%"}},
-            "tooltip": [{"field": "municipality"}, {"field": "direction"},
-                        {"field": value, "format": ".0%", "title": value_title}, {"field": "schools", "title": "школ"}],
-        },
-    })
+    spec.update(
+        {
+            "data": {"values": rows},
+            "mark": {"type": "rect"},
+            "encoding": {
+                "x": {
+                    "field": "direction",
+                    "type": "nominal",
+                    "title": None,
+                    "sort": {"field": "order"},
+                    "axis": {"labelAngle": -30},
+                },
+                "y": {"field": "municipality", "type": "nominal", "title": None},
+                "color": {
+                    "field": value,
+                    "type": "quantitative",
+                    "title": value_title,
+                    "scale": {
+                        "scheme": "redyellowgreen" if value == "mean_share" else "reds",
+                        "domain": [0, 1],
+                    },
+                    "legend": {"format": "%"},
+                },
+                "tooltip": [
+                    {"field": "municipality"},
+                    {"field": "direction"},
+                    {"field": value, "format": ".0%", "title": value_title},
+                    {"field": "schools", "title": "школ"},
+                ],
+            },
+        }
+    )
     return spec
 
 
-def bars(title: str, rows: list[dict[str, Any]], label: str, value: str, value_title: str,
-         colour: str = "#1d4e89") -> dict[str, Any]:
+def bars(
+    title: str,
+    rows: list[dict[str, Any]],
+    label: str,
+    value: str,
+    value_title: str,
+    colour: str = "#1d4e89",
+) -> dict[str, Any]:
     """Horizontal bars sorted by value: the most frequent deficits, deficits by direction."""
     spec = _base(title, height=max(120, 20 * len(rows)))
-    spec.update({
-        "data": {"values": rows},
-        "mark": {"type": "bar", "color": colour},
-        "encoding": {
-            "y": {"field": label, "type": "nominal", "title": None, "sort": "-x", "axis": {"labelLimit": 420}},
-            "x": {"field": value, "type": "quantitative", "title": value_title},
-            "tooltip": [{"field": label}, {"field": value, "title": value_title}],
-        },
-    })
+    spec.update(
+        {
+            "data": {"values": rows},
+            "mark": {"type": "bar", "color": colour},
+            "encoding": {
+                "y": {
+                    "field": label,
+                    "type": "nominal",
+                    "title": None,
+                    "sort": "-x",
+                    "axis": {"labelLimit": 420},
+                },
+                "x": {"field": value, "type": "quantitative", "title": value_title},
+                "tooltip": [{"field": label}, {"field": value, "title": value_title}],
+            },
+        }
+    )
     return spec
 
 

@@ -14,11 +14,20 @@ from marshrut.orgs.models import Municipality, School
 
 class DashboardFilter(FilterForm):
     campaign = forms.TypedChoiceField(label=_("Кампания"), coerce=int, choices=[])
-    municipality = forms.ModelChoiceField(label=_("Муниципалитет"), queryset=Municipality.objects.none(), empty_label=_("весь регион"))
+    municipality = forms.ModelChoiceField(
+        label=_("Муниципалитет"), queryset=Municipality.objects.none(), empty_label=_("весь регион")
+    )
     kind = forms.ChoiceField(label=_("Тип школы"), choices=[("", _("все")), *School.Kind.choices])
-    settlement = forms.ChoiceField(label=_("Местность"), choices=[("", _("все")), *School.Settlement.choices])
-    shnor = forms.ChoiceField(label=_("ШНОР"), choices=[("", _("все")), ("1", _("только ШНОР")), ("0", _("без ШНОР"))])
-    level = forms.ChoiceField(label=_("Уровень образования"), choices=[("", _("все")), ("noo", "НОО"), ("ooo", "ООО"), ("soo", "СОО")])
+    settlement = forms.ChoiceField(
+        label=_("Местность"), choices=[("", _("все")), *School.Settlement.choices]
+    )
+    shnor = forms.ChoiceField(
+        label=_("ШНОР"), choices=[("", _("все")), ("1", _("только ШНОР")), ("0", _("без ШНОР"))]
+    )
+    level = forms.ChoiceField(
+        label=_("Уровень образования"),
+        choices=[("", _("все")), ("noo", "НОО"), ("ooo", "ООО"), ("soo", "СОО")],
+    )
 
     def __init__(self, *args: Any, campaigns: Any, municipalities: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

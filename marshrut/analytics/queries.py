@@ -67,7 +67,9 @@ def _school_q(filters: Filters, prefix: str = "school__") -> Q:
     return q
 
 
-def results(campaign: Campaign, filters: Filters, scope: str | None = "overall") -> QuerySet[Result]:
+def results(
+    campaign: Campaign, filters: Filters, scope: str | None = "overall"
+) -> QuerySet[Result]:
     qs = Result.objects.filter(campaign=campaign).filter(_school_q(filters))
     return qs.filter(scope=scope) if scope else qs
 
@@ -86,8 +88,11 @@ class Participation:
 
 def participation(campaign: Campaign, filters: Filters) -> Participation:
     rows = dict(
-        Submission.objects.filter(campaign=campaign).filter(_school_q(filters))
-        .values_list("status").annotate(n=Count("*")).order_by()
+        Submission.objects.filter(campaign=campaign)
+        .filter(_school_q(filters))
+        .values_list("status")
+        .annotate(n=Count("*"))
+        .order_by()
     )
     total = sum(rows.values())
     done = sum(rows.get(s, 0) for s in DONE)
@@ -98,7 +103,10 @@ def level_distribution(campaign: Campaign, filters: Filters) -> dict[str, dict[s
     """scope → level → number of schools (scored submissions only)."""
     dist: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(LEVEL_CODES, 0))
     for scope, level, n in (
-        results(campaign, filters, None).values_list("scope", "level").annotate(n=Count("*")).order_by()
+        results(campaign, filters, None)
+        .values_list("scope", "level")
+        .annotate(n=Count("*"))
+        .order_by()
     ):
         dist[scope][level] = n
     return dict(dist)
@@ -121,8 +129,11 @@ def heatmap(campaign: Campaign, filters: Filters) -> dict[tuple[int, str], HeatC
     for mid, scope, n, below, mean in (
         results(campaign, filters, None)
         .values_list("school__municipality_id", "scope")
-        .annotate(n=Count("*"), below=Count("id", filter=Q(level="below_basic")),
-                  mean=Avg(F("points") / F("max_points")))
+        .annotate(
+            n=Count("*"),
+            below=Count("id", filter=Q(level="below_basic")),
+            mean=Avg(F("points") / F("max_points")),
+        )
         .order_by()
     ):
         cells[(mid, scope)] = HeatCell(n, below, float(mean or 0.0))
@@ -139,7 +150,8 @@ class DeficitCount:
 
 def frequent_deficits(campaign: Campaign, filters: Filters, limit: int = 20) -> list[DeficitCount]:
     rows = (
-        Deficit.objects.filter(campaign=campaign).filter(_school_q(filters))
+        Deficit.objects.filter(campaign=campaign)
+        .filter(_school_q(filters))
         .values_list("code", "direction")
         .annotate(n=Count("*"), critical=Count("id", filter=Q(kind="critical")))
         .order_by("-n", "code")[:limit]
@@ -149,8 +161,11 @@ def frequent_deficits(campaign: Campaign, filters: Filters, limit: int = 20) -> 
 
 def deficits_by_direction(campaign: Campaign, filters: Filters) -> dict[str, int]:
     return dict(
-        Deficit.objects.filter(campaign=campaign).filter(_school_q(filters))
-        .values_list("direction").annotate(n=Count("*")).order_by()
+        Deficit.objects.filter(campaign=campaign)
+        .filter(_school_q(filters))
+        .values_list("direction")
+        .annotate(n=Count("*"))
+        .order_by()
     )
 
 
@@ -175,7 +190,8 @@ def dynamics(campaign: Campaign, filters: Filters, scope: str = "overall") -> Dy
         return result
     rows = (
         Result.objects.filter(campaign_id__in=[campaign.pk, campaign.previous_id], scope=scope)
-        .filter(_school_q(filters)).values_list("campaign_id", "school_id", "level")
+        .filter(_school_q(filters))
+        .values_list("campaign_id", "school_id", "level")
     )
     for cid, sid, level in rows:
         (result.levels_now if cid == campaign.pk else result.levels_before)[sid] = level
@@ -195,12 +211,20 @@ class RiskSchool:
     reason: str
 
 
-def risk_zone(campaign: Campaign, filters: Filters, dyn: Dynamics | None = None) -> list[RiskSchool]:
+def risk_zone(
+    campaign: Campaign, filters: Filters, dyn: Dynamics | None = None
+) -> list[RiskSchool]:
     """Schools below the basic level, or whose level fell against the previous campaign."""
     dyn = dyn or dynamics(campaign, filters)
-    below = dict(results(campaign, filters).filter(level="below_basic").values_list("school_id", "level"))
+    below = dict(
+        results(campaign, filters).filter(level="below_basic").values_list("school_id", "level")
+    )
     ids = set(below) | set(dyn.fell)
-    schools = School.objects.filter(pk__in=ids).select_related("municipality").order_by("municipality__name", "short_name")
+    schools = (
+        School.objects.filter(pk__in=ids)
+        .select_related("municipality")
+        .order_by("municipality__name", "short_name")
+    )
     out = []
     for school in schools:
         level = dyn.levels_now.get(school.pk) or below.get(school.pk) or ""
@@ -208,7 +232,9 @@ def risk_zone(campaign: Campaign, filters: Filters, dyn: Dynamics | None = None)
         if school.pk in below:
             reasons.append("ниже базового")
         if school.pk in dyn.fell:
-            reasons.append(f"снижение: {level_name(dyn.levels_before[school.pk])} → {level_name(level)}")
+            reasons.append(
+                f"снижение: {level_name(dyn.levels_before[school.pk])} → {level_name(level)}"
+            )
         out.append(RiskSchool(school, level, "; ".join(reasons)))
     return out
 
@@ -217,8 +243,10 @@ def mean_shares(campaign: Campaign, filters: Filters) -> dict[str, float]:
     """scope → mean share of points (0…1) of the scored schools."""
     return {
         scope: float(mean or 0.0)
-        for scope, mean in results(campaign, filters, None).values_list("scope")
-        .annotate(mean=Avg(F("points") / F("max_points"))).order_by()
+        for scope, mean in results(campaign, filters, None)
+        .values_list("scope")
+        .annotate(mean=Avg(F("points") / F("max_points")))
+        .order_by()
     }
 
 
@@ -229,8 +257,11 @@ def participation_by_municipality(campaign: Campaign, filters: Filters) -> dict[
     """municipality id → participation of its schools, in one query."""
     rows: dict[int, dict[str, int]] = defaultdict(dict)
     for mid, status, n in (
-        Submission.objects.filter(campaign=campaign).filter(_school_q(filters))
-        .values_list("school__municipality_id", "status").annotate(n=Count("*")).order_by()
+        Submission.objects.filter(campaign=campaign)
+        .filter(_school_q(filters))
+        .values_list("school__municipality_id", "status")
+        .annotate(n=Count("*"))
+        .order_by()
     ):
         rows[mid][status] = n
     out = {}
@@ -247,8 +278,10 @@ def levels_by_municipality(
     """municipality id → level → number of schools in ``scope``, in one query."""
     dist: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(LEVEL_CODES, 0))
     for mid, level, n in (
-        results(campaign, filters, scope).values_list("school__municipality_id", "level")
-        .annotate(n=Count("*")).order_by()
+        results(campaign, filters, scope)
+        .values_list("school__municipality_id", "level")
+        .annotate(n=Count("*"))
+        .order_by()
     ):
         dist[mid][level] = n
     return dict(dist)

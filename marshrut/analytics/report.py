@@ -1062,9 +1062,10 @@ def build_docx(
             _repeat_header(table.rows[0])
             for values in block.rows:
                 cells = table.add_row().cells
-                for cell, value, width in zip(cells, values, block.widths, strict=True):
+                # Widths come from the grid and the header row: per-cell widths cost seconds
+                # on a 1,000-row appendix.
+                for cell, value in zip(cells, values, strict=True):
                     _cell(cell, value)
-                    cell.width = Cm(width)
             if not block.rows:
                 cells = table.add_row().cells
                 merged = cells[0].merge(cells[-1])

@@ -1,8 +1,10 @@
 from django.urls import path
 
 from marshrut.analytics import views
+from marshrut.analytics.views_reports import report_urlpatterns
 
 app_name = "analytics"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    *report_urlpatterns,
 ]

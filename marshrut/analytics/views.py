@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
@@ -19,7 +19,7 @@ from marshrut.diagnostics.models import Campaign, Result, Submission
 from marshrut.kernels.criteria import LEVEL_NAMES, LEVELS, level_name
 from marshrut.lib.exports import ExportColumn, export_response
 from marshrut.orgs import access
-from marshrut.orgs.models import Municipality, School
+from marshrut.orgs.models import Municipality
 from marshrut.orgs.roles import Cap
 
 
@@ -31,7 +31,11 @@ def _pick(campaigns: list[Campaign], wanted: Any) -> Campaign:
     for c in campaigns:
         if str(c.pk) == str(wanted):
             return c
-    with_results = set(Result.objects.filter(campaign__in=campaigns, scope="overall").values_list("campaign_id", flat=True).distinct())
+    with_results = set(
+        Result.objects.filter(campaign__in=campaigns, scope="overall")
+        .values_list("campaign_id", flat=True)
+        .distinct()
+    )
     for c in campaigns:  # newest first
         if c.pk in with_results:
             return c
@@ -43,11 +47,13 @@ def _pick(campaigns: list[Campaign], wanted: Any) -> Campaign:
 class Table:
     """A table of the dashboard: shown on the page and exported to XLSX as it is."""
 
-    def __init__(self, name: str, title: str, columns: list[tuple[str, str]], rows: list[dict[str, Any]]):
+    def __init__(
+        self, name: str, title: str, columns: list[tuple[str, str]], rows: list[dict[str, Any]]
+    ):
         self.name, self.title, self.columns, self.rows = name, title, columns, rows
 
     def export_columns(self) -> list[ExportColumn]:
-        return [ExportColumn(title, (lambda key: lambda row: row.get(key))(key), 18) for key, title in self.columns]
+        return [ExportColumn(title, operator.itemgetter(key), 18) for key, title in self.columns]
 
     def cells(self) -> list[list[Any]]:
         return [[row.get(key) for key, _title in self.columns] for row in self.rows]
@@ -55,21 +61,39 @@ class Table:
     def body(self) -> SafeString:
         """The rows as HTML, built in Python: a template loop over hundreds of cells is slow."""
         if not self.rows:
-            return format_html('<tr><td colspan="{}" class="text-muted">{}</td></tr>', len(self.columns), _("Нет данных."))
+            return format_html(
+                '<tr><td colspan="{}" class="text-muted">{}</td></tr>',
+                len(self.columns),
+                _("Нет данных."),
+            )
         return format_html_join(
-            "", "<tr>{}</tr>",
-            ((format_html_join("", "<td>{}</td>", ((_show(row.get(key)),) for key, _t in self.columns)),)
-             for row in self.rows),
+            "",
+            "<tr>{}</tr>",
+            (
+                (
+                    format_html_join(
+                        "", "<td>{}</td>", ((_show(row.get(key)),) for key, _t in self.columns)
+                    ),
+                )
+                for row in self.rows
+            ),
         )
 
     def heat_body(self, campaign_id: int) -> SafeString:
         """A heat table as HTML: the first column links to the municipality, cells are coloured."""
         rows = []
         for row, cells in self.heat_cells():
-            first = format_html('<td class="text-start"><a href="?campaign={}&amp;municipality={}">{}</a></td>',
-                                campaign_id, row["municipality_id"], row["municipality"])
-            tds = format_html_join("", '<td style="background:hsl({},70%,86%)">{}</td>',
-                                   ((hue, _show(value)) for value, hue in cells))
+            first = format_html(
+                '<td class="text-start"><a href="?campaign={}&amp;municipality={}">{}</a></td>',
+                campaign_id,
+                row["municipality_id"],
+                row["municipality"],
+            )
+            tds = format_html_join(
+                "",
+                '<td style="background:hsl({},70%,86%)">{}</td>',
+                ((hue, _show(value)) for value, hue in cells),
+            )
             rows.append(format_html("<tr>{}{}</tr>", first, tds))
         return format_html_join("", "{}", ((r,) for r in rows))
 
@@ -125,7 +149,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     chosen = form.value("municipality")
     if chosen is None and not whole_region:
         chosen = municipalities.first()
-    municipality = chosen if chosen is None or municipalities.filter(pk=chosen.pk).exists() else None
+    municipality = (
+        chosen if chosen is None or municipalities.filter(pk=chosen.pk).exists() else None
+    )
     if chosen is not None and municipality is None:
         raise Http404
     filters = form.filters(municipality.pk if municipality else None)
@@ -135,17 +161,29 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         found = next((t for t in context["tables"] if t.name == table), None)
         if found is None:
             raise Http404
-        return export_response("xlsx", found.export_columns(), found.rows,
-                               filename=f"{found.name}-{campaign.pk}", title=f"{found.title}. {campaign.title}")
-    context.update(form=form, campaign=campaign, municipality=municipality, whole_region=whole_region,
-                   query=request.GET.urlencode())
+        return export_response(
+            "xlsx",
+            found.export_columns(),
+            found.rows,
+            filename=f"{found.name}-{campaign.pk}",
+            title=f"{found.title}. {campaign.title}",
+        )
+    context.update(
+        form=form,
+        campaign=campaign,
+        municipality=municipality,
+        whole_region=whole_region,
+        query=request.GET.urlencode(),
+    )
     if municipality is None:
         context["heat_below_html"] = context["tables_by_name"]["heatmap"].heat_body(campaign.pk)
         context["heat_mean_html"] = context["tables_by_name"]["heatmap_mean"].heat_body(campaign.pk)
     return render(request, "analytics/dashboard.html", context)
 
 
-def build(campaign: Campaign, filters: queries.Filters, municipality: Municipality | None) -> dict[str, Any]:
+def build(
+    campaign: Campaign, filters: queries.Filters, municipality: Municipality | None
+) -> dict[str, Any]:
     """Every figure, chart and table of a dashboard, from the aggregates in :mod:`queries`."""
     catalogue = campaign.criteria.catalogue
     scope_names = {d.code: d.name for d in catalogue.directions} | {"overall": _("Итого")}
@@ -165,100 +203,252 @@ def build(campaign: Campaign, filters: queries.Filters, municipality: Municipali
     for scope in catalogue.scope_codes:
         counts = distribution.get(scope, dict.fromkeys(LEVELS, 0))
         total = sum(counts.values())
-        row = {"scope": scope_names[scope], "schools": total,
-               "mean": _pct(means.get(scope, 0.0)), "region_mean": _pct(region_means.get(scope, 0.0))}
+        row = {
+            "scope": scope_names[scope],
+            "schools": total,
+            "mean": _pct(means.get(scope, 0.0)),
+            "region_mean": _pct(region_means.get(scope, 0.0)),
+        }
         for level in LEVELS:
             row[level] = counts.get(level, 0)
             row[f"{level}_pct"] = _pct(counts.get(level, 0) / total) if total else 0.0
         level_rows.append(row)
-    tables.append(Table("levels", _("Уровни соответствия по направлениям"), [
-        ("scope", _("Направление")), ("schools", _("Школ")),
-        *[(level, LEVEL_NAMES[level]) for level in LEVELS],
-        ("below_basic_pct", _("Ниже базового, %")), ("mean", _("Средняя доля баллов, %")),
-        ("region_mean", _("По региону, %")),
-    ], level_rows))
+    tables.append(
+        Table(
+            "levels",
+            _("Уровни соответствия по направлениям"),
+            [
+                ("scope", _("Направление")),
+                ("schools", _("Школ")),
+                *[(level, LEVEL_NAMES[level]) for level in LEVELS],
+                ("below_basic_pct", _("Ниже базового, %")),
+                ("mean", _("Средняя доля баллов, %")),
+                ("region_mean", _("По региону, %")),
+            ],
+            level_rows,
+        )
+    )
     chart_specs["levels"] = charts.levels_by_scope(
         _("Уровни соответствия по направлениям"),
-        [{"scope": scope_names[s], "order": order[s], "level": lv, "schools": n}
-         for s in catalogue.scope_codes for lv, n in distribution.get(s, {}).items()],
+        [
+            {"scope": scope_names[s], "order": order[s], "level": lv, "schools": n}
+            for s in catalogue.scope_codes
+            for lv, n in distribution.get(s, {}).items()
+        ],
     )
 
     if municipality is None:
         heat = queries.heatmap(campaign, filters)
         by_municipality = queries.participation_by_municipality(campaign, filters)
         names = dict(Municipality.objects.filter(pk__in=by_municipality).values_list("pk", "name"))
-        heat_rows = []
-        for (mid, scope), cell in sorted(heat.items(), key=lambda kv: (names.get(kv[0][0], ""), order[kv[0][1]])):
-            heat_rows.append({"municipality": names.get(mid, str(mid)), "municipality_id": mid,
-                              "direction": scope_names[scope], "order": order[scope], "schools": cell.schools,
-                              "below_share": round(cell.below_share, 3), "mean_share": round(cell.mean_share, 3)})
-        chart_specs["heat_below"] = charts.heatmap(_("Доля школ ниже базового уровня"), heat_rows, "below_share", _("ниже базового"))
-        chart_specs["heat_mean"] = charts.heatmap(_("Средняя доля баллов"), heat_rows, "mean_share", _("доля баллов"))
+        heat_rows: list[dict[str, Any]] = []
+        for (mid, scope), cell in sorted(
+            heat.items(), key=lambda kv: (names.get(kv[0][0], ""), order[kv[0][1]])
+        ):
+            heat_rows.append(
+                {
+                    "municipality": names.get(mid, str(mid)),
+                    "municipality_id": mid,
+                    "direction": scope_names[scope],
+                    "order": order[scope],
+                    "schools": cell.schools,
+                    "below_share": round(cell.below_share, 3),
+                    "mean_share": round(cell.mean_share, 3),
+                }
+            )
+        chart_specs["heat_below"] = charts.heatmap(
+            _("Доля школ ниже базового уровня"), heat_rows, "below_share", _("ниже базового")
+        )
+        chart_specs["heat_mean"] = charts.heatmap(
+            _("Средняя доля баллов"), heat_rows, "mean_share", _("доля баллов")
+        )
         # The same cells as a pivot: a municipality a row, a direction a column.
         pivot: dict[int, dict[str, Any]] = {}
         for r in heat_rows:
-            row = pivot.setdefault(r["municipality_id"], {"municipality": r["municipality"],
-                                                          "municipality_id": r["municipality_id"]})
+            row = pivot.setdefault(
+                r["municipality_id"],
+                {"municipality": r["municipality"], "municipality_id": r["municipality_id"]},
+            )
             row[r["direction"]] = _pct(r["below_share"])
             row[f"{r['direction']} (доля баллов)"] = _pct(r["mean_share"])
         directions = [scope_names[c] for c in catalogue.scope_codes]
-        tables.append(Table("heatmap", _("Доля школ ниже базового уровня, % (муниципалитеты × направления)"), [
-            ("municipality", _("Муниципалитет")), *[(d, d) for d in directions],
-        ], sorted(pivot.values(), key=lambda r: r["municipality"])))
-        tables.append(Table("heatmap_mean", _("Средняя доля баллов, % (муниципалитеты × направления)"), [
-            ("municipality", _("Муниципалитет")), *[(f"{d} (доля баллов)", d) for d in directions],
-        ], sorted(pivot.values(), key=lambda r: r["municipality"])))
-        tables.append(Table("participation", _("Участие по муниципалитетам"), [
-            ("name", _("Муниципалитет")), ("schools", _("Школ")), ("done", _("Прошли")), ("share", _("Доля, %")),
-        ], sorted(({"name": names[mid], "municipality_id": mid, "schools": p.schools, "done": p.done,
-                    "share": _pct(p.share_done)} for mid, p in by_municipality.items()), key=lambda r: r["name"])))
+        tables.append(
+            Table(
+                "heatmap",
+                _("Доля школ ниже базового уровня, % (муниципалитеты × направления)"),
+                [
+                    ("municipality", _("Муниципалитет")),
+                    *[(d, d) for d in directions],
+                ],
+                sorted(pivot.values(), key=lambda r: r["municipality"]),
+            )
+        )
+        tables.append(
+            Table(
+                "heatmap_mean",
+                _("Средняя доля баллов, % (муниципалитеты × направления)"),
+                [
+                    ("municipality", _("Муниципалитет")),
+                    *[(f"{d} (доля баллов)", d) for d in directions],
+                ],
+                sorted(pivot.values(), key=lambda r: r["municipality"]),
+            )
+        )
+        tables.append(
+            Table(
+                "participation",
+                _("Участие по муниципалитетам"),
+                [
+                    ("name", _("Муниципалитет")),
+                    ("schools", _("Школ")),
+                    ("done", _("Прошли")),
+                    ("share", _("Доля, %")),
+                ],
+                sorted(
+                    (
+                        {
+                            "name": names[mid],
+                            "municipality_id": mid,
+                            "schools": p.schools,
+                            "done": p.done,
+                            "share": _pct(p.share_done),
+                        }
+                        for mid, p in by_municipality.items()
+                    ),
+                    key=lambda r: r["name"],
+                ),
+            )
+        )
     else:
         schools = list(
-            Result.objects.filter(campaign=campaign, scope="overall", school__municipality=municipality)
-            .filter(queries._school_q(filters)).select_related("school", "submission")
+            Result.objects.filter(
+                campaign=campaign, scope="overall", school__municipality=municipality
+            )
+            .filter(queries._school_q(filters))
+            .select_related("school", "submission")
             .order_by("school__short_name")
         )
-        tables.append(Table("schools", _("Школы муниципалитета"), [
-            ("school", _("Школа")), ("level", _("Общий уровень")), ("share", _("Доля баллов, %")),
-            ("deficits", _("Дефицитов")),
-        ], [{"school": r.school.short_name, "submission_id": r.submission_id, "level": level_name(r.level),
-             "level_code": r.level, "share": _pct(r.share), "deficits": r.deficits} for r in schools]))
+        tables.append(
+            Table(
+                "schools",
+                _("Школы муниципалитета"),
+                [
+                    ("school", _("Школа")),
+                    ("level", _("Общий уровень")),
+                    ("share", _("Доля баллов, %")),
+                    ("deficits", _("Дефицитов")),
+                ],
+                [
+                    {
+                        "school": r.school.short_name,
+                        "submission_id": r.submission_id,
+                        "level": level_name(r.level),
+                        "level_code": r.level,
+                        "share": _pct(r.share),
+                        "deficits": r.deficits,
+                    }
+                    for r in schools
+                ],
+            )
+        )
 
-    deficit_rows = [{"code": d.code, "text": getattr(catalogue.indicators.get(d.code), "text", d.code),
-                     "direction": scope_names.get(d.direction, d.direction), "schools": d.schools,
-                     "critical": d.critical} for d in deficits]
-    tables.append(Table("deficits", _("Самые частые дефициты"), [
-        ("code", _("Код")), ("text", _("Показатель")), ("direction", _("Направление")),
-        ("schools", _("Школ с дефицитом")), ("critical", _("Из них провален критический")),
-    ], deficit_rows))
+    deficit_rows: list[dict[str, Any]] = [
+        {
+            "code": d.code,
+            "text": getattr(catalogue.indicators.get(d.code), "text", d.code),
+            "direction": scope_names.get(d.direction, d.direction),
+            "schools": d.schools,
+            "critical": d.critical,
+        }
+        for d in deficits
+    ]
+    tables.append(
+        Table(
+            "deficits",
+            _("Самые частые дефициты"),
+            [
+                ("code", _("Код")),
+                ("text", _("Показатель")),
+                ("direction", _("Направление")),
+                ("schools", _("Школ с дефицитом")),
+                ("critical", _("Из них провален критический")),
+            ],
+            deficit_rows,
+        )
+    )
     chart_specs["deficits"] = charts.bars(
         _("Самые частые дефициты"),
         [{"label": f"{r['code']} {r['text'][:60]}", "schools": r["schools"]} for r in deficit_rows],
-        "label", "schools", _("школ"),
+        "label",
+        "schools",
+        _("школ"),
     )
-    direction_rows = [{"direction": scope_names.get(code, code), "deficits": by_direction.get(code, 0)}
-                      for code in catalogue.direction_codes]
-    tables.append(Table("directions", _("Дефициты по направлениям"),
-                        [("direction", _("Направление")), ("deficits", _("Дефицитов"))], direction_rows))
-    chart_specs["directions"] = charts.bars(_("Дефициты по направлениям"), direction_rows, "direction", "deficits",
-                                            _("дефицитов"), colour="#b02a37")
+    direction_rows = [
+        {"direction": scope_names.get(code, code), "deficits": by_direction.get(code, 0)}
+        for code in catalogue.direction_codes
+    ]
+    tables.append(
+        Table(
+            "directions",
+            _("Дефициты по направлениям"),
+            [("direction", _("Направление")), ("deficits", _("Дефицитов"))],
+            direction_rows,
+        )
+    )
+    chart_specs["directions"] = charts.bars(
+        _("Дефициты по направлениям"),
+        direction_rows,
+        "direction",
+        "deficits",
+        _("дефицитов"),
+        colour="#b02a37",
+    )
 
     dynamics_rows = [
         {"change": _("уровень повысился"), "schools": len(dyn.rose)},
         {"change": _("уровень не изменился"), "schools": len(dyn.stayed)},
         {"change": _("уровень снизился"), "schools": len(dyn.fell)},
     ]
-    tables.append(Table("dynamics", _("Динамика общего уровня к прошлой кампании"),
-                        [("change", _("Изменение")), ("schools", _("Школ"))], dynamics_rows))
-    tables.append(Table("risk", _("Зона риска"), [
-        ("school", _("Школа")), ("municipality", _("Муниципалитет")), ("reason", _("Причина")),
-    ], [{"school": r.school.short_name, "school_id": r.school.pk, "municipality": r.school.municipality.name,
-         "reason": r.reason} for r in risk]))
+    tables.append(
+        Table(
+            "dynamics",
+            _("Динамика общего уровня к прошлой кампании"),
+            [("change", _("Изменение")), ("schools", _("Школ"))],
+            dynamics_rows,
+        )
+    )
+    tables.append(
+        Table(
+            "risk",
+            _("Зона риска"),
+            [
+                ("school", _("Школа")),
+                ("municipality", _("Муниципалитет")),
+                ("reason", _("Причина")),
+            ],
+            [
+                {
+                    "school": r.school.short_name,
+                    "school_id": r.school.pk,
+                    "municipality": r.school.municipality.name,
+                    "reason": r.reason,
+                }
+                for r in risk
+            ],
+        )
+    )
 
     return {
-        "participation": participation, "tables": tables, "tables_by_name": {t.name: t for t in tables},
+        "participation": participation,
+        "tables": tables,
+        "tables_by_name": {t.name: t for t in tables},
         "charts": chart_specs,
-        "dynamics": dyn, "risk": risk, "catalogue": catalogue,
-        "result_ids": dict(Submission.objects.filter(campaign=campaign, school__in=[r.school.pk for r in risk])
-                           .values_list("school_id", "pk")),
+        "dynamics": dyn,
+        "risk": risk,
+        "catalogue": catalogue,
+        "result_ids": dict(
+            Submission.objects.filter(
+                campaign=campaign, school__in=[r.school.pk for r in risk]
+            ).values_list("school_id", "pk")
+        ),
     }

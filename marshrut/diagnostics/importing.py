@@ -723,8 +723,8 @@ class _Checker:
                 continue
             answer = v.get("answer")
             hit = self.validate(indicator, caches[code], answer) if answer is not None else None
-            if hit.__class__ is _Bad:
-                self.problem(sheet.name, row.number, cols["answer"], answer, hit.message)  # type: ignore[union-attr]
+            if isinstance(hit, _Bad):
+                self.problem(sheet.name, row.number, cols["answer"], answer, hit.message)
                 continue
             url = cell_text(v.get("evidence_url")) if has_url else ""
             if url:
@@ -1111,16 +1111,18 @@ def _upsert_answers_sql(
             fields += ["comment"] if kind[0] else []
             fields += ["evidence_url"] if kind[1] else []
             sets = ", ".join(f"{f} = excluded.{f}" for f in fields)
-            cursor.executemany(
-                f"INSERT INTO {table} (submission_id, code, value, comment, evidence_url, evidence_file, "
-                f"updated_at, updated_by_id) VALUES (%s, %s, %s{cast}, %s, %s, '', %s, %s) "
-                f"ON CONFLICT (submission_id, code) DO UPDATE SET {sets}",
-                rows,
-            )
+            if connection.vendor == "postgresql":
+                _copy_upsert(cursor, table, rows, sets)
+            else:
+                cursor.executemany(
+                    f"INSERT INTO {table} (submission_id, code, value, comment, evidence_url, "
+                    f"evidence_file, updated_at, updated_by_id) VALUES (%s, %s, %s, %s, %s, '', %s, %s) "
+                    f"ON CONFLICT (submission_id, code) DO UPDATE SET {sets}",
+                    rows,
+                )
             written += len(rows)
             report(5 + 55 * written // max(total, 1))
 
-        cast = "::jsonb" if connection.vendor == "postgresql" else ""
         stamp = connection.ops.adapt_datetimefield_value(now)
         dumps = json.dumps
         for sid, code, value, comment, url in _answer_rows(plan):
@@ -1131,6 +1133,31 @@ def _upsert_answers_sql(
         for kind in list(groups):
             flush(kind)
     return written
+
+
+def _copy_upsert(cursor: Any, table: str, rows: list[tuple[Any, ...]], sets: str) -> None:
+    """PostgreSQL: COPY the rows into a temporary table, then one INSERT … ON CONFLICT from it.
+
+    Row by row ``executemany`` costs a round trip per answer; COPY streams them.
+    """
+    cursor.execute(
+        "CREATE TEMPORARY TABLE IF NOT EXISTS marshrut_answer_import (submission_id bigint, "
+        "code varchar(30), value jsonb, comment text, evidence_url varchar(500), "
+        "updated_at timestamptz, updated_by_id bigint) ON COMMIT DROP"
+    )
+    cursor.execute("TRUNCATE marshrut_answer_import")
+    with cursor.cursor.copy(
+        "COPY marshrut_answer_import (submission_id, code, value, comment, evidence_url, "
+        "updated_at, updated_by_id) FROM STDIN"
+    ) as copy:
+        for row in rows:
+            copy.write_row(row)
+    cursor.execute(
+        f"INSERT INTO {table} (submission_id, code, value, comment, evidence_url, evidence_file, "
+        "updated_at, updated_by_id) SELECT submission_id, code, value, comment, evidence_url, '', "
+        "updated_at, updated_by_id FROM marshrut_answer_import "
+        f"ON CONFLICT (submission_id, code) DO UPDATE SET {sets}"
+    )
 
 
 def apply_file(

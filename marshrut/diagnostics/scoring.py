@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from marshrut.diagnostics.models import Answer, Deficit, Result, Submission
 from marshrut.kernels.criteria import Catalogue, SchoolProfile
 from marshrut.kernels.scoring import SchoolResult, deficits_many, score, score_many
 
 
-def profile_of_school(school: object) -> tuple[str, bool]:
+def profile_of_school(school: Any) -> tuple[str, bool]:
     """The profile fields a submission keeps: levels as 'noo,ooo,soo' and the ОВЗ flag."""
     levels = [
         code
@@ -20,8 +21,8 @@ def profile_of_school(school: object) -> tuple[str, bool]:
             ("soo", school.offers_soo),
         )
         if on
-    ]  # type: ignore[attr-defined]
-    return ",".join(levels), bool(school.teaches_ovz)  # type: ignore[attr-defined]
+    ]
+    return ",".join(levels), bool(school.teaches_ovz)
 
 
 def applicable_codes(catalogue: Catalogue, profile: SchoolProfile) -> list[str]:
@@ -54,7 +55,9 @@ def score_submission(
     return score(catalogue, submission.profile, _normalised(catalogue, answers))
 
 
-def write_results(catalogue: Catalogue, submissions: Iterable[Submission], *, batch: int = 2000) -> int:
+def write_results(
+    catalogue: Catalogue, submissions: Iterable[Submission], *, batch: int = 2000
+) -> int:
     """Score submissions and replace their result and deficit rows; returns how many were scored.
 
     Uses the kernel's bulk functions (compiled tables), not the full per-indicator ``score``:
@@ -71,20 +74,39 @@ def write_results(catalogue: Catalogue, submissions: Iterable[Submission], *, ba
         deficit_maps = deficits_many(catalogue, items)
         results: list[Result] = []
         deficits: list[Deficit] = []
-        for sub, (_profile, values), scored, found in zip(chunk, items, rows, deficit_maps, strict=True):
-            for scope, (points, max_points, level, n_deficits, n_failed) in zip(scopes, scored, strict=True):
-                results.append(Result(
-                    submission=sub, campaign_id=sub.campaign_id, school_id=sub.school_id, scope=scope,
-                    points=points, max_points=max_points, level=level, deficits=n_deficits,
-                    critical_failed=n_failed,
-                ))
+        for sub, (_profile, values), scored, found in zip(
+            chunk, items, rows, deficit_maps, strict=True
+        ):
+            for scope, (points, max_points, level, n_deficits, n_failed) in zip(
+                scopes, scored, strict=True
+            ):
+                results.append(
+                    Result(
+                        submission=sub,
+                        campaign_id=sub.campaign_id,
+                        school_id=sub.school_id,
+                        scope=scope,
+                        points=points,
+                        max_points=max_points,
+                        level=level,
+                        deficits=n_deficits,
+                        critical_failed=n_failed,
+                    )
+                )
             for code, kind in found.items():
                 indicator = catalogue.indicators[code]
-                deficits.append(Deficit(
-                    submission=sub, campaign_id=sub.campaign_id, school_id=sub.school_id, code=code,
-                    direction=indicator.direction, kind=kind, points=indicator.points_for(values.get(code)),
-                    max_points=indicator.max_points,
-                ))
+                deficits.append(
+                    Deficit(
+                        submission=sub,
+                        campaign_id=sub.campaign_id,
+                        school_id=sub.school_id,
+                        code=code,
+                        direction=indicator.direction,
+                        kind=kind,
+                        points=indicator.points_for(values.get(code)),
+                        max_points=indicator.max_points,
+                    )
+                )
         ids = [s.pk for s in chunk]
         Result.objects.filter(submission__in=ids).delete()
         Deficit.objects.filter(submission__in=ids).delete()

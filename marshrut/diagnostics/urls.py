@@ -1,6 +1,7 @@
 from django.urls import path
 
 from marshrut.diagnostics import views
+from marshrut.diagnostics.views_import import import_urlpatterns
 
 app_name = "diagnostics"
 urlpatterns = [
@@ -17,4 +18,5 @@ urlpatterns = [
     path("submissions/<int:pk>/reopen/", views.submission_reopen, name="submission_reopen"),
     path("submissions/<int:pk>/result/", views.result, name="result"),
     path("flags/<int:pk>/resolve/", views.flag_resolve, name="flag_resolve"),
+    *import_urlpatterns,
 ]

@@ -201,7 +201,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         row["share"] = round(100 * done / row["total"]) if row["total"] else 0
     municipalities = Municipality.objects.filter(pk__in=[r["mid"] for r in by_municipality])
     form = SubmissionFilter(request.GET, municipalities=municipalities)
-    qs = (
+    qs: Any = (
         visible.select_related("school__municipality")
         .annotate(
             open_flags=Count(
@@ -489,9 +489,9 @@ def _averages(campaign: Campaign, **filters: Any) -> dict[str, float]:
     rows = (
         Result.objects.filter(campaign=campaign, **filters)
         .values("scope")
-        .annotate(share=Avg(F("points") / F("max_points")))
+        .annotate(mean_share=Avg(F("points") / F("max_points")))
     )
-    return {r["scope"]: r["share"] or 0.0 for r in rows}
+    return {r["scope"]: r["mean_share"] or 0.0 for r in rows}
 
 
 @login_required
@@ -509,7 +509,7 @@ def result(request: HttpRequest, pk: int) -> HttpResponse:
     paths = next_level_path(catalogue, submission.profile, normalised, scored)
     municipal = _averages(campaign, school__municipality=submission.school.municipality_id)
     regional = _averages(campaign)
-    previous = None
+    previous: dict[str, Any] | None = None
     if campaign.previous_id:
         previous_sub = Submission.objects.filter(
             campaign_id=campaign.previous_id, school=submission.school

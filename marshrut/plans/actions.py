@@ -671,8 +671,7 @@ def roadmap_rows(
                     "title": title,
                     "deadline_texts": [f"{DEADLINE_BY_KIND.get(deficit.kind, 'до 30.11')}.{year}"],
                     "responsible_text": responsible or SCHOOL_RESPONSIBLE,
-                    "expected_result": expected
-                    or f"Показатель «{text}» выполнен в полном объёме",
+                    "expected_result": expected or f"Показатель «{text}» выполнен в полном объёме",
                     "indicator": f"{deficit.code}. {text}",
                     "indicator_code": deficit.code,
                     "directions": [direction],
@@ -700,7 +699,9 @@ def roadmap_draft(submission: Submission) -> list[dict[str, Any]]:
 
 
 @transaction.atomic
-def do_draft_school_roadmap(actor: Any, submission: Submission, *, source: str = Source.WEB) -> Plan:
+def do_draft_school_roadmap(
+    actor: Any, submission: Submission, *, source: str = Source.WEB
+) -> Plan:
     """Draft the school's roadmap for the year after the campaign from its deficits."""
     if submission.status not in SUBMISSION_DONE:
         raise ValidationError(_("Анкета самодиагностики ещё не отправлена: дефицитов пока нет."))

@@ -442,7 +442,9 @@ class MeasureForm(StyledMixin, forms.ModelForm):
         else:
             self.fields["region"].queryset = regions  # type: ignore[attr-defined]
         if catalogue is not None:
-            choices = [(code, f"{code} — {i.text[:140]}") for code, i in catalogue.indicators.items()]
+            choices = [
+                (code, f"{code} — {i.text[:140]}") for code, i in catalogue.indicators.items()
+            ]
             current = self.instance.indicator
             if current and current not in catalogue.indicators:
                 choices.append((current, current))
@@ -454,7 +456,7 @@ class MeasureForm(StyledMixin, forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        code = data.get("indicator")
+        code = str(data.get("indicator") or "")
         if self.catalogue is not None and code in self.catalogue.indicators:
             data["direction"] = self.catalogue.indicators[code].direction
         elif not data.get("direction"):

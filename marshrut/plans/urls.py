@@ -29,5 +29,12 @@ urlpatterns = [
     path("organisations/new/", views.organisation_create, name="organisation_create"),
     path("organisations/<int:pk>/edit/", views.organisation_edit, name="organisation_edit"),
     path("calendar/", views.calendar_page, name="calendar"),
+    path("measures/", views.measure_list, name="measure_list"),
+    path("measures/new/", views.measure_create, name="measure_create"),
+    path("measures/<int:pk>/edit/", views.measure_edit, name="measure_edit"),
+    path("roadmaps/", views.roadmap_list, name="roadmap_list"),
+    path("roadmaps/<int:pk>/", views.roadmap_draft, name="roadmap_draft"),
+    path("<int:pk>/submit/", views.plan_submit, name="plan_submit"),
+    path("<int:pk>/review/", views.plan_review, name="plan_review"),
     path("calendar/<str:key>.ics", views.calendar_feed, name="calendar_feed"),
 ]

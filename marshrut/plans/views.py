@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,6 +19,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from marshrut.audit.log import snapshot
+from marshrut.diagnostics.models import DONE as SUBMISSION_DONE
+from marshrut.diagnostics.models import Submission, get_submission_for_user
+from marshrut.kernels.criteria import Catalogue
 from marshrut.lib.db import search
 from marshrut.lib.exports import XLSX_TYPE, ExportColumn
 from marshrut.lib.listing import maybe_export, paginate, query_without
@@ -32,11 +35,16 @@ from marshrut.plans.forms import (
     ItemFilter,
     ItemForm,
     MappingForm,
+    MeasureFilter,
+    MeasureForm,
     OrganisationForm,
     PlanFilter,
     PlanForm,
     ReportForm,
+    ReviewPlanForm,
+    SubmitPlanForm,
     UploadForm,
+    latest_catalogue,
     managed_regions,
 )
 from marshrut.plans.importing import (
@@ -53,6 +61,7 @@ from marshrut.plans.models import (
     CalendarToken,
     ControlDate,
     Level,
+    Measure,
     Organisation,
     Plan,
     PlanImport,
@@ -61,6 +70,7 @@ from marshrut.plans.models import (
     get_evidence_for_user,
     get_import_for_user,
     get_item_for_user,
+    get_measure_for_user,
     get_plan_for_user,
     manages_region,
 )
@@ -405,6 +415,12 @@ def item_report(request: HttpRequest, pk: int) -> HttpResponse:
 def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
     item = get_item_for_user(user, pk, Cap.PLAN_MANAGE)
+    if item.plan.status == Plan.Status.SUBMITTED:
+        # What the coordinator approves must be what the school sent.
+        messages.warning(
+            request, _("Дорожная карта на согласовании: править её можно после решения.")
+        )
+        return redirect("plans:item_detail", pk=item.pk)
     before = snapshot(item)
     form = ItemForm(request.POST or None, instance=item)
     if request.method == "POST" and form.is_valid():
@@ -801,3 +817,222 @@ def calendar_feed(request: HttpRequest, key: str) -> HttpResponse:
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="marshrut.ics"'
     return response
+
+
+# The measures library --------------------------------------------------------------------------
+
+
+def _measure_columns(catalogue: Catalogue | None) -> list[ExportColumn]:
+    texts = {code: i.text for code, i in catalogue.indicators.items()} if catalogue else {}
+    return [
+        ExportColumn("Направление", lambda m: m.get_direction_display(), 24),
+        ExportColumn("Показатель", lambda m: m.indicator, 10),
+        ExportColumn("Текст показателя", lambda m: texts.get(m.indicator, ""), 50),
+        ExportColumn("Мера", lambda m: m.title, 60),
+        ExportColumn("Ожидаемый результат", lambda m: m.expected_result, 50),
+        ExportColumn("Типовой ответственный", lambda m: m.responsible, 20),
+        ExportColumn("Действует", lambda m: "да" if m.is_active else "нет", 10),
+    ]
+
+
+def measure_regions(user: Any) -> Any:
+    """Regions whose library the user keeps (the operator's)."""
+    g = access.grant(user, Cap.MEASURES_MANAGE)
+    return Region.objects.all() if g.everything else Region.objects.filter(pk__in=g.regions)
+
+
+@login_required
+def measure_list(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    access.require(user, Cap.PLAN_VIEW)
+    form = MeasureFilter(request.GET)
+    qs: Any = Measure.objects.for_user(user).select_related("region")
+    if form.value("direction"):
+        qs = qs.filter(direction=form.value("direction"))
+    if form.value("indicator"):
+        qs = qs.filter(indicator__istartswith=form.value("indicator").strip())
+    if form.value("active"):
+        qs = qs.filter(is_active=form.value("active") == "yes")
+    qs = search(qs, form.value("q"), ["title", "expected_result", "responsible"])
+    catalogue = latest_catalogue()
+    exported = maybe_export(
+        request, qs, _measure_columns(catalogue), "measures", "Библиотека типовых мер"
+    )
+    if exported:
+        return exported
+    page = paginate(request, qs, per_page=100)
+    for measure in page.object_list:
+        indicator = catalogue.indicators.get(measure.indicator) if catalogue else None
+        measure.indicator_text = indicator.text if indicator else ""  # type: ignore[attr-defined]
+    return render(
+        request,
+        "plans/measure_list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query_without(request, "page", "export"),
+            "can_edit": bool(access.grant(user, Cap.MEASURES_MANAGE)),
+        },
+    )
+
+
+def _measure_form(request: HttpRequest, instance: Measure | None) -> HttpResponse:
+    before = snapshot(instance) if instance else None
+    form = MeasureForm(
+        request.POST or None,
+        instance=instance,
+        regions=measure_regions(request.user),
+        catalogue=latest_catalogue(),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_save_measure(request.user, form.save(commit=False), before=before)
+        except ValidationError as e:
+            form.add_error(None, e)
+        else:
+            messages.success(request, _("Библиотека мер обновлена."))
+            return redirect("plans:measure_list")
+    return render(
+        request,
+        "plans/form.html",
+        {
+            "form": form,
+            "title": instance or _("Новая типовая мера"),
+            "back": reverse("plans:measure_list"),
+        },
+    )
+
+
+@login_required
+def measure_create(request: HttpRequest) -> HttpResponse:
+    access.require(request.user, Cap.MEASURES_MANAGE)
+    if not measure_regions(request.user).exists():
+        raise PermissionDenied
+    return _measure_form(request, None)
+
+
+@login_required
+def measure_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _measure_form(request, get_measure_for_user(request.user, pk, Cap.MEASURES_MANAGE))
+
+
+# School roadmaps from deficits and their approval ----------------------------------------------
+
+
+@login_required
+def roadmap_list(request: HttpRequest) -> HttpResponse:
+    """Scored questionnaires of the schools the user plans for, each with its roadmap or a button."""
+    user: Any = request.user
+    access.require(user, Cap.PLAN_MANAGE)
+    drafted = Plan.objects.filter(
+        level=Level.SCHOOL,
+        school=OuterRef("school_id"),
+        year=OuterRef("campaign__year") + 1,
+        items__indicator_code__gt="",
+    ).order_by("pk")
+    submissions = (
+        Submission.objects.for_user(user, Cap.PLAN_MANAGE)
+        .filter(status__in=SUBMISSION_DONE)
+        .select_related("campaign", "school__municipality")
+        .annotate(
+            deficit_count=Count("deficit_rows"),
+            roadmap_id=Subquery(drafted.values("pk")[:1]),
+            roadmap_status=Subquery(drafted.values("status")[:1]),
+        )
+        .order_by("-campaign__year", "school__municipality__name", "school__short_name")
+    )
+    statuses = dict(Plan.Status.choices)
+    page = paginate(request, submissions)
+    for sub in page.object_list:
+        sub.roadmap_status_display = statuses.get(sub.roadmap_status, "")  # type: ignore[attr-defined]
+    return render(request, "plans/roadmap_list.html", {"page": page})
+
+
+@login_required
+def roadmap_draft(request: HttpRequest, pk: int) -> HttpResponse:
+    """What the roadmap from a school's deficits will hold (GET), and drafting it (POST)."""
+    user: Any = request.user
+    submission = get_submission_for_user(user, pk)
+    school = submission.school
+    if not access.grant(user, Cap.PLAN_MANAGE).covers(
+        submission.campaign.region_id, school.municipality_id, school.pk
+    ):
+        raise PermissionDenied
+    year = submission.campaign.year + 1
+    if request.method == "POST":
+        try:
+            plan = actions.do_draft_school_roadmap(user, submission)
+        except ValidationError as e:
+            messages.error(request, " ".join(e.messages))
+            return redirect("plans:roadmap_draft", pk=submission.pk)
+        messages.success(
+            request,
+            _(
+                "Черновик дорожной карты составлен: %(n)s мероприятий. Доработайте его и отправьте "
+                "на согласование."
+            )
+            % {"n": plan.items.count()},
+        )
+        return redirect("plans:plan_detail", pk=plan.pk)
+    rows = actions.roadmap_draft(submission) if submission.status in SUBMISSION_DONE else []
+    sections: list[tuple[str, list[dict[str, Any]]]] = []
+    for row in rows:
+        if not sections or sections[-1][0] != row["section_title"]:
+            sections.append((row["section_title"], []))
+        sections[-1][1].append(row)
+    return render(
+        request,
+        "plans/roadmap_draft.html",
+        {
+            "submission": submission,
+            "year": year,
+            "sections": sections,
+            "count": len(rows),
+            "from_library": sum(1 for r in rows if r["measures"]),
+            "existing": actions.drafted_roadmap(school, year),
+            "done": submission.status in SUBMISSION_DONE,
+        },
+    )
+
+
+def _errors(form: Any) -> str:
+    return " ".join(str(e) for errors in form.errors.values() for e in errors)
+
+
+@login_required
+@require_POST
+def plan_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    user: Any = request.user
+    plan = get_plan_for_user(user, pk, Cap.PLAN_MANAGE)
+    form = SubmitPlanForm(request.POST)
+    form.is_valid()
+    try:
+        actions.do_submit_plan(user, plan, comment=form.cleaned_data.get("comment", ""))
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+    else:
+        messages.success(request, _("Дорожная карта отправлена на согласование."))
+    return redirect("plans:plan_detail", pk=plan.pk)
+
+
+@login_required
+@require_POST
+def plan_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """The municipal coordinator approves a submitted school roadmap or returns it with remarks."""
+    user: Any = request.user
+    plan = get_plan_for_user(user, pk, Cap.PLAN_APPROVE)
+    form = ReviewPlanForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _errors(form))
+        return redirect("plans:plan_detail", pk=plan.pk)
+    comment = form.cleaned_data.get("comment", "")
+    try:
+        if form.cleaned_data["decision"] == ReviewPlanForm.APPROVE:
+            actions.do_approve_plan(user, plan, comment=comment)
+            messages.success(request, _("Дорожная карта утверждена."))
+        else:
+            actions.do_return_plan(user, plan, comment=comment)
+            messages.success(request, _("Дорожная карта возвращена школе с замечаниями."))
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+    return redirect("plans:plan_detail", pk=plan.pk)

@@ -10,10 +10,8 @@ only. The tests compute every expected figure from :data:`LEVELS_NOW`, :data:`LE
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import pytest
-from django.urls import NoReverseMatch, include, path, reverse
 from django.utils import timezone
 
 from marshrut.diagnostics.models import Campaign, Deficit, Result, Status, Submission
@@ -108,56 +106,3 @@ def rw(world: World) -> ReportWorld:
         _done(sub)
         _results(previous, sub, letter)
     return ReportWorld(world, campaign, previous, schools)
-
-
-def _report_urlconf_missing() -> bool:
-    try:
-        reverse("analytics:report_region", kwargs={"pk": 1})
-    except (NoReverseMatch, ImportError):
-        return True
-    return False
-
-
-@pytest.fixture(autouse=True)
-def _report_urls(settings: Any) -> None:
-    """Until the lead's analytics/urls.py includes ``report_urlpatterns``, serve them here."""
-    if _report_urlconf_missing():
-        settings.ROOT_URLCONF = "tests.analytics.conftest"
-
-
-def _urlpatterns() -> list[Any]:
-    """The project's urls with ``report_urlpatterns`` added to the analytics namespace."""
-    from django.http import HttpResponse
-
-    from marshrut.analytics.views_reports import report_urlpatterns
-    from marshrut.web import views as web_views
-
-    analytics: list[Any] = list(report_urlpatterns)
-    try:
-        from marshrut.analytics import urls as lead
-
-        analytics += [p for p in lead.urlpatterns if p not in report_urlpatterns]
-    except ImportError:
-        analytics.append(path("", lambda r: HttpResponse("dashboard"), name="dashboard"))
-    patterns: list[Any] = [
-        path("", web_views.home, name="home"),
-        path("analytics/", include((analytics, "analytics"))),
-    ]
-    for prefix, module in (
-        ("accounts/", "marshrut.accounts.urls"),
-        ("registry/", "marshrut.orgs.urls"),
-        ("audit/", "marshrut.audit.urls"),
-        ("diagnostics/", "marshrut.diagnostics.urls"),
-        ("plans/", "marshrut.plans.urls"),
-        ("events/", "marshrut.events.urls"),
-        ("surveys/", "marshrut.surveys.urls"),
-    ):
-        patterns.append(path(prefix, include(module)))
-    return patterns
-
-
-def __getattr__(name: str) -> Any:
-    # This module doubles as the fallback urlconf; build it only when Django asks.
-    if name == "urlpatterns":
-        return _urlpatterns()
-    raise AttributeError(name)

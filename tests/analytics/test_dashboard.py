@@ -20,21 +20,46 @@ from tests.diagnostics.factories import criteria
 def _campaign(world: World, year: int, previous: Campaign | None = None) -> Campaign:
     version = criteria(2024)
     campaign = Campaign.objects.create(
-        region=world.region, criteria=version, title=f"Кампания {year}", year=year,
-        opens_on=dt.date(year, 11, 1), closes_on=dt.date(year, 11, 15), previous=previous,
+        region=world.region,
+        criteria=version,
+        title=f"Кампания {year}",
+        year=year,
+        opens_on=dt.date(year, 11, 1),
+        closes_on=dt.date(year, 11, 15),
+        previous=previous,
     )
     return campaign
 
 
-def _scored(campaign: Campaign, school: Any, status: str, results: dict[str, tuple[str, float, float]],
-            deficits: list[tuple[str, str, str]] = ()) -> Submission:
+def _scored(
+    campaign: Campaign,
+    school: Any,
+    status: str,
+    results: dict[str, tuple[str, float, float]],
+    deficits: list[tuple[str, str, str]] = (),
+) -> Submission:
     sub = Submission.objects.create(campaign=campaign, school=school, status=status)
     for scope, (level, points, maximum) in results.items():
-        Result.objects.create(submission=sub, campaign=campaign, school=school, scope=scope, level=level,
-                              points=points, max_points=maximum)
+        Result.objects.create(
+            submission=sub,
+            campaign=campaign,
+            school=school,
+            scope=scope,
+            level=level,
+            points=points,
+            max_points=maximum,
+        )
     for code, direction, kind in deficits:
-        Deficit.objects.create(submission=sub, campaign=campaign, school=school, code=code, direction=direction,
-                               kind=kind, points=0, max_points=1)
+        Deficit.objects.create(
+            submission=sub,
+            campaign=campaign,
+            school=school,
+            code=code,
+            direction=direction,
+            kind=kind,
+            points=0,
+            max_points=1,
+        )
     return sub
 
 
@@ -45,11 +70,23 @@ def data(world: World) -> dict[str, Any]:
     _scored(before, world.s2, Status.VERIFIED, {"overall": ("below_basic", 20, 100)})
     _scored(before, world.s3, Status.VERIFIED, {"overall": ("high", 95, 100)})
     now = _campaign(world, 2024, previous=before)
-    _scored(now, world.s1, Status.SUBMITTED, {"overall": ("below_basic", 30, 100), "znanie": ("below_basic", 2, 10)},
-            [("ZN.01", "znanie", "critical"), ("ZN.02", "znanie", "zero")])
-    _scored(now, world.s2, Status.VERIFIED, {"overall": ("medium", 70, 100), "znanie": ("basic", 5, 10)},
-            [("ZN.02", "znanie", "zero")])
-    _scored(now, world.s3, Status.SUBMITTED, {"overall": ("high", 90, 100), "znanie": ("high", 9, 10)})
+    _scored(
+        now,
+        world.s1,
+        Status.SUBMITTED,
+        {"overall": ("below_basic", 30, 100), "znanie": ("below_basic", 2, 10)},
+        [("ZN.01", "znanie", "critical"), ("ZN.02", "znanie", "zero")],
+    )
+    _scored(
+        now,
+        world.s2,
+        Status.VERIFIED,
+        {"overall": ("medium", 70, 100), "znanie": ("basic", 5, 10)},
+        [("ZN.02", "znanie", "zero")],
+    )
+    _scored(
+        now, world.s3, Status.SUBMITTED, {"overall": ("high", 90, 100), "znanie": ("high", 9, 10)}
+    )
     return {"now": now, "before": before}
 
 
@@ -62,14 +99,18 @@ def test_aggregates_match_hand_computed_figures(world: World, data: dict[str, An
     assert dist["znanie"] == {"below_basic": 1, "basic": 1, "medium": 0, "high": 1}
     heat = queries.heatmap(now, f)
     m1 = heat[(world.m1.pk, "overall")]
-    assert (m1.schools, m1.below_basic) == (2, 1) and m1.mean_share == pytest.approx((0.3 + 0.9) / 2)
+    assert (m1.schools, m1.below_basic) == (2, 1) and m1.mean_share == pytest.approx(
+        (0.3 + 0.9) / 2
+    )
     assert heat[(world.m2.pk, "overall")].mean_share == pytest.approx(0.7)
     top = queries.frequent_deficits(now, f)
     assert [(d.code, d.schools, d.critical) for d in top] == [("ZN.02", 2, 0), ("ZN.01", 1, 1)]
     dyn = queries.dynamics(now, f)
     assert (dyn.rose, dyn.fell, dyn.stayed) == ([world.s2.pk], [world.s1.pk], [world.s3.pk])
     risk = queries.risk_zone(now, f, dyn)
-    assert [(r.school, r.reason) for r in risk] == [(world.s1, "ниже базового; снижение: базовый → ниже базового")]
+    assert [(r.school, r.reason) for r in risk] == [
+        (world.s1, "ниже базового; снижение: базовый → ниже базового")
+    ]
 
 
 def test_filters_narrow_every_aggregate(world: World, data: dict[str, Any]) -> None:
@@ -87,35 +128,59 @@ def test_region_page_tables_and_export(world: World, data: dict[str, Any]) -> No
     assert response.status_code == 200
     levels = response.context["tables_by_name"]["levels"]
     overall = next(r for r in levels.rows if r["scope"] == "Итого")
-    assert (overall["below_basic"], overall["medium"], overall["high"], overall["mean"]) == (1, 1, 1, pytest.approx(63.3))
-    export = client.get(reverse("analytics:dashboard"), {"campaign": data["now"].pk, "export": "xlsx", "table": "risk"})
+    assert (overall["below_basic"], overall["medium"], overall["high"], overall["mean"]) == (
+        1,
+        1,
+        1,
+        pytest.approx(63.3),
+    )
+    export = client.get(
+        reverse("analytics:dashboard"),
+        {"campaign": data["now"].pk, "export": "xlsx", "table": "risk"},
+    )
     book = openpyxl.load_workbook(io.BytesIO(export.content))
     rows = list(book.active.iter_rows(min_row=4, values_only=True))
-    assert rows == [(world.s1.short_name, "город Первогорск", "ниже базового; снижение: базовый → ниже базового")]
+    assert rows == [
+        (
+            world.s1.short_name,
+            "город Первогорск",
+            "ниже базового; снижение: базовый → ниже базового",
+        )
+    ]
 
 
-def test_coordinator_gets_the_municipality_with_regional_comparison(world: World, data: dict[str, Any]) -> None:
-    response = world.client("coordinator").get(reverse("analytics:dashboard"), {"campaign": data["now"].pk})
+def test_coordinator_gets_the_municipality_with_regional_comparison(
+    world: World, data: dict[str, Any]
+) -> None:
+    response = world.client("coordinator").get(
+        reverse("analytics:dashboard"), {"campaign": data["now"].pk}
+    )
     assert response.context["municipality"] == world.m1
     schools = [r["school"] for r in response.context["tables_by_name"]["schools"].rows]
     assert schools == [world.s1.short_name, world.s3.short_name]
     assert "heatmap" not in response.context["tables_by_name"]  # no other municipalities' breakdown
-    overall = next(r for r in response.context["tables_by_name"]["levels"].rows if r["scope"] == "Итого")
+    overall = next(
+        r for r in response.context["tables_by_name"]["levels"].rows if r["scope"] == "Итого"
+    )
     assert overall["mean"] == pytest.approx(60.0) and overall["region_mean"] == pytest.approx(63.3)
-    other = world.client("coordinator").get(reverse("analytics:dashboard"),
-                                            {"campaign": data["now"].pk, "municipality": world.m2.pk})
+    other = world.client("coordinator").get(
+        reverse("analytics:dashboard"), {"campaign": data["now"].pk, "municipality": world.m2.pk}
+    )
     assert other.status_code == 404
 
 
 def test_school_team_is_sent_to_its_result_page(world: World, data: dict[str, Any]) -> None:
-    response = world.client("head").get(reverse("analytics:dashboard"), {"campaign": data["now"].pk})
+    response = world.client("head").get(
+        reverse("analytics:dashboard"), {"campaign": data["now"].pk}
+    )
     sub = Submission.objects.get(campaign=data["now"], school=world.s1)
     assert response["Location"] == reverse("diagnostics:result", kwargs={"pk": sub.pk})
 
 
 @pytest.mark.parametrize("persona", ["operator", "coordinator"])
-def test_dashboard_query_count_is_pinned(world: World, data: dict[str, Any], persona: str,
-                                         django_assert_num_queries: Any) -> None:
+def test_dashboard_query_count_is_pinned(
+    world: World, data: dict[str, Any], persona: str, django_assert_num_queries: Any
+) -> None:
     # One query per aggregate, the same for 3 schools or 40,000: session, user, memberships,
     # campaigns, the default campaign, participation, levels, two mean shares, previous-campaign
     # results, risk schools, deficits (2), the heatmap or the school table, names, result links.

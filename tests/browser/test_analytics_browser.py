@@ -14,7 +14,9 @@ from tests.diagnostics.factories import submission_for
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_operator_drills_down_from_region_to_school(world: World, live_server: Any, page: Any) -> None:
+def test_operator_drills_down_from_region_to_school(
+    world: World, live_server: Any, page: Any
+) -> None:
     for n, school in enumerate((world.s1, world.s2, world.s3)):
         submission_for(world, school, submitted=True, strength=-0.5 + n)
     login(page, live_server.url, "operator")

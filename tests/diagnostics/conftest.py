@@ -79,31 +79,3 @@ def wide_rows(
         rows.append([school.inn, school.short_name, *[answers.get(c) for c in codes]])
     return rows
 
-
-# Until the app's urls.py includes the import pages, the tests route them through this module.
-def _urlpatterns() -> list[Any]:
-    from django.urls import URLResolver, include, path
-
-    from marshrut import urls as root
-    from marshrut.diagnostics import urls as diagnostics_urls
-    from marshrut.diagnostics.views_import import import_urlpatterns
-
-    names = {p.name for p in diagnostics_urls.urlpatterns}
-    own = [p for p in import_urlpatterns if p.name not in names]
-    others = [
-        p
-        for p in root.urlpatterns
-        if not (isinstance(p, URLResolver) and p.namespace == "diagnostics")
-    ]
-    return [
-        *others,
-        path("diagnostics/", include(([*diagnostics_urls.urlpatterns, *own], "diagnostics"))),
-    ]
-
-
-urlpatterns = _urlpatterns()
-
-
-@pytest.fixture(autouse=True)
-def _import_urls(settings: Any) -> None:
-    settings.ROOT_URLCONF = __name__

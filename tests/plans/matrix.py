@@ -76,3 +76,31 @@ def organisation(w: World) -> dict[str, Any]:
 def calendar(w: World) -> dict[str, Any]:
     make_plan(w, Level.REGION)
     return {"key": do_issue_calendar_token(w.users["operator"]).key}
+
+
+# School roadmaps from deficits (issue 4, part 5) -----------------------------------------------
+
+
+def measure(w: World) -> dict[str, Any]:
+    from marshrut.plans.models import Measure
+
+    found = Measure.objects.create(
+        region=w.region, indicator="ZN.04", direction="znanie", title="Закупить учебники"
+    )
+    return {"pk": found.pk}
+
+
+def submission(where: str) -> Any:
+    def make(w: World) -> dict[str, Any]:
+        from tests.diagnostics.factories import submission_for
+
+        return {"pk": submission_for(w, getattr(w, where), submitted=True).pk}
+
+    return make
+
+
+def school_plan(where: str, status: str) -> Any:
+    def make(w: World) -> dict[str, Any]:
+        return {"pk": make_plan(w, Level.SCHOOL, school=getattr(w, where), status=status).pk}
+
+    return make

@@ -59,7 +59,9 @@ def _submission(w: World, school: Any, *, submitted: bool = False) -> Any:
 def _flag(w: World) -> Any:
     from marshrut.diagnostics.models import Flag
 
-    return Flag.objects.create(submission=_submission(w, w.s1, submitted=True), rule="jump", message="проверка")
+    return Flag.objects.create(
+        submission=_submission(w, w.s1, submitted=True), rule="jump", message="проверка"
+    )
 
 
 def _token(w: World) -> dict[str, Any]:
@@ -230,57 +232,176 @@ MATRIX: dict[str, list[Case]] = {
         Case("302 404 404 404 404 404 404 404 404 302", kwargs=_import, method="post")
     ],
     "audit:event_list": [Case("200 403 403 403 403 403 403 403 403 302")],
+    # School roadmaps from deficits: the operator keeps the measures library, everybody reads it;
+    # a school (or its coordinator) drafts and submits, the municipal coordinator decides.
+    "plans:measure_list": [Case("200 200 200 200 200 200 200 200 403 302")],
+    "plans:measure_create": [Case("200 403 403 403 403 403 403 403 403 302")],
+    "plans:measure_edit": [Case("200 403 403 403 403 403 403 403 404 302", kwargs=plans.measure)],
+    "plans:roadmap_list": [Case("200 403 403 200 200 403 403 403 403 302")],
+    "plans:roadmap_draft": [
+        Case("200 403 403 200 200 403 403 403 404 302", kwargs=plans.submission("s1")),
+        Case("200 403 403 404 404 404 404 404 404 302", kwargs=plans.submission("s2")),
+    ],
+    "plans:plan_submit": [
+        Case(
+            "302 403 403 302 302 403 403 403 404 302",
+            kwargs=plans.school_plan("s1", "draft"),
+            method="post",
+        ),
+        Case(
+            "302 403 403 404 404 404 404 404 404 302",
+            kwargs=plans.school_plan("s2", "draft"),
+            method="post",
+        ),
+    ],
+    "plans:plan_review": [
+        Case(
+            "302 403 403 302 403 403 403 403 404 302",
+            kwargs=plans.school_plan("s1", "submitted"),
+            method="post",
+            data={"decision": "approve"},
+        ),
+        Case(
+            "302 403 403 404 404 404 404 404 404 302",
+            kwargs=plans.school_plan("s2", "submitted"),
+            method="post",
+            data={"decision": "approve"},
+        ),
+    ],
     # Matching: partners are seen with the school's results; sessions compare municipalities,
     # so plans are for those who see the whole region, and only the operator groups and deletes.
     "matching:index": [Case("200 200 200 200 200 200 200 200 403 302")],
     "matching:partners": [
-        Case("200 200 200 200 200 200 200 200 404 302", kwargs=lambda w: __import__("tests.matching.matrix", fromlist=["m"]).submission("s1")(w)),
-        Case("200 200 200 404 404 404 404 404 404 302", kwargs=lambda w: __import__("tests.matching.matrix", fromlist=["m"]).submission("s2")(w)),
+        Case(
+            "200 200 200 200 200 200 200 200 404 302",
+            kwargs=lambda w: __import__("tests.matching.matrix", fromlist=["m"]).submission("s1")(
+                w
+            ),
+        ),
+        Case(
+            "200 200 200 404 404 404 404 404 404 302",
+            kwargs=lambda w: __import__("tests.matching.matrix", fromlist=["m"]).submission("s2")(
+                w
+            ),
+        ),
     ],
-    "matching:grouping": [Case("200 403 403 403 403 403 403 403 404 302", kwargs=lambda w: __import__("tests.matching.matrix", fromlist=["m"]).campaign(w))],
+    "matching:grouping": [
+        Case(
+            "200 403 403 403 403 403 403 403 404 302",
+            kwargs=lambda w: __import__("tests.matching.matrix", fromlist=["m"]).campaign(w),
+        )
+    ],
     "matching:plan_list": [Case("200 200 200 403 403 403 403 403 403 302")],
-    "matching:plan_detail": [Case("200 200 200 404 404 404 404 404 404 302", kwargs=lambda w: __import__("tests.matching.matrix", fromlist=["m"]).plan(w))],
+    "matching:plan_detail": [
+        Case(
+            "200 200 200 404 404 404 404 404 404 302",
+            kwargs=lambda w: __import__("tests.matching.matrix", fromlist=["m"]).plan(w),
+        )
+    ],
     "matching:plan_delete": [
-        Case("302 403 403 404 404 404 404 404 404 302", method="post", kwargs=lambda w: __import__("tests.matching.matrix", fromlist=["m"]).plan(w)),
-        Case("405 405 405 405 405 405 405 405 405 302", kwargs=lambda w: __import__("tests.matching.matrix", fromlist=["m"]).plan(w), note="GET does not delete"),
+        Case(
+            "302 403 403 404 404 404 404 404 404 302",
+            method="post",
+            kwargs=lambda w: __import__("tests.matching.matrix", fromlist=["m"]).plan(w),
+        ),
+        Case(
+            "405 405 405 405 405 405 405 405 405 302",
+            kwargs=lambda w: __import__("tests.matching.matrix", fromlist=["m"]).plan(w),
+            note="GET does not delete",
+        ),
     ],
     "analytics:dashboard": [
         Case("200 200 200 200 200 200 200 200 403 302", note="no campaign yet: an empty page"),
-        Case("200 200 200 200 302 302 302 302 403 302", setup=lambda w: _campaign(w),
-             note="school teams and curators go to their schools' result pages"),
+        Case(
+            "200 200 200 200 302 302 302 302 403 302",
+            setup=lambda w: _campaign(w),
+            note="school teams and curators go to their schools' result pages",
+        ),
     ],
     "diagnostics:criteria_list": [Case("200 200 200 200 200 200 200 200 403 302")],
-    "diagnostics:criteria_detail": [Case("200 200 200 200 200 200 200 200 403 302", kwargs=lambda w: {"pk": _campaign(w).criteria_id})],
+    "diagnostics:criteria_detail": [
+        Case(
+            "200 200 200 200 200 200 200 200 403 302",
+            kwargs=lambda w: {"pk": _campaign(w).criteria_id},
+        )
+    ],
     "diagnostics:campaign_list": [Case("200 200 200 200 200 200 200 200 403 302")],
     "diagnostics:campaign_create": [Case("200 403 403 403 403 403 403 403 403 302")],
-    "diagnostics:campaign_detail": [Case("200 200 200 200 200 200 200 200 404 302", kwargs=lambda w: {"pk": _campaign(w).pk})],
+    "diagnostics:campaign_detail": [
+        Case("200 200 200 200 200 200 200 200 404 302", kwargs=lambda w: {"pk": _campaign(w).pk})
+    ],
     "diagnostics:verification": [Case("200 403 403 200 403 403 403 403 403 302")],
     "diagnostics:submission": [
-        Case("200 200 200 200 200 200 200 200 404 302", kwargs=lambda w: {"pk": _submission(w, w.s1).pk}),
-        Case("200 200 200 404 404 404 404 404 404 302", kwargs=lambda w: {"pk": _submission(w, w.s2).pk}),
+        Case(
+            "200 200 200 200 200 200 200 200 404 302",
+            kwargs=lambda w: {"pk": _submission(w, w.s1).pk},
+        ),
+        Case(
+            "200 200 200 404 404 404 404 404 404 302",
+            kwargs=lambda w: {"pk": _submission(w, w.s2).pk},
+        ),
     ],
     "diagnostics:answer_save": [
-        Case("302 403 403 403 302 302 403 403 404 302", method="post", data={"value": "yes"},
-             kwargs=lambda w: {"pk": _submission(w, w.s1).pk, "code": "ZN.01"}),
-        Case("302 403 403 404 404 404 404 404 404 302", method="post", data={"value": "yes"},
-             kwargs=lambda w: {"pk": _submission(w, w.s2).pk, "code": "ZN.01"}),
+        Case(
+            "302 403 403 403 302 302 403 403 404 302",
+            method="post",
+            data={"value": "yes"},
+            kwargs=lambda w: {"pk": _submission(w, w.s1).pk, "code": "ZN.01"},
+        ),
+        Case(
+            "302 403 403 404 404 404 404 404 404 302",
+            method="post",
+            data={"value": "yes"},
+            kwargs=lambda w: {"pk": _submission(w, w.s2).pk, "code": "ZN.01"},
+        ),
     ],
-    "diagnostics:submission_submit": [Case("302 403 403 403 302 302 403 403 404 302", method="post",
-                                           kwargs=lambda w: {"pk": _submission(w, w.s1).pk})],
+    "diagnostics:submission_submit": [
+        Case(
+            "302 403 403 403 302 302 403 403 404 302",
+            method="post",
+            kwargs=lambda w: {"pk": _submission(w, w.s1).pk},
+        )
+    ],
     "diagnostics:submission_review": [
-        Case("302 403 403 302 403 403 403 403 404 302", method="post", data={"decision": "verify"},
-             kwargs=lambda w: {"pk": _submission(w, w.s1, submitted=True).pk}),
-        Case("302 403 403 404 404 404 404 404 404 302", method="post", data={"decision": "verify"},
-             kwargs=lambda w: {"pk": _submission(w, w.s2, submitted=True).pk}),
+        Case(
+            "302 403 403 302 403 403 403 403 404 302",
+            method="post",
+            data={"decision": "verify"},
+            kwargs=lambda w: {"pk": _submission(w, w.s1, submitted=True).pk},
+        ),
+        Case(
+            "302 403 403 404 404 404 404 404 404 302",
+            method="post",
+            data={"decision": "verify"},
+            kwargs=lambda w: {"pk": _submission(w, w.s2, submitted=True).pk},
+        ),
     ],
-    "diagnostics:submission_reopen": [Case("302 403 403 403 403 403 403 403 404 302", method="post",
-                                           data={"until": "2099-01-01"}, kwargs=lambda w: {"pk": _submission(w, w.s1).pk})],
+    "diagnostics:submission_reopen": [
+        Case(
+            "302 403 403 403 403 403 403 403 404 302",
+            method="post",
+            data={"until": "2099-01-01"},
+            kwargs=lambda w: {"pk": _submission(w, w.s1).pk},
+        )
+    ],
     "diagnostics:result": [
-        Case("200 200 200 200 200 200 200 200 404 302", kwargs=lambda w: {"pk": _submission(w, w.s1, submitted=True).pk}),
-        Case("200 200 200 404 404 404 404 404 404 302", kwargs=lambda w: {"pk": _submission(w, w.s2, submitted=True).pk}),
+        Case(
+            "200 200 200 200 200 200 200 200 404 302",
+            kwargs=lambda w: {"pk": _submission(w, w.s1, submitted=True).pk},
+        ),
+        Case(
+            "200 200 200 404 404 404 404 404 404 302",
+            kwargs=lambda w: {"pk": _submission(w, w.s2, submitted=True).pk},
+        ),
     ],
-    "diagnostics:flag_resolve": [Case("302 403 403 302 403 403 403 403 404 302", method="post",
-                                      data={"resolution": "confirmed"}, kwargs=lambda w: {"pk": _flag(w).pk})],
+    "diagnostics:flag_resolve": [
+        Case(
+            "302 403 403 302 403 403 403 403 404 302",
+            method="post",
+            data={"resolution": "confirmed"},
+            kwargs=lambda w: {"pk": _flag(w).pk},
+        )
+    ],
     # Surveys: the region's operator and methodologists; respondents need no account.
     "surveys:survey_list": [Case("200 403 200 403 403 403 403 403 403 302")],
     "surveys:survey_create": [Case("200 403 200 403 403 403 403 403 403 302")],
@@ -308,9 +429,7 @@ MATRIX: dict[str, list[Case]] = {
     "surveys:survey_results": [Case("200 404 200 404 404 404 404 404 404 302", kwargs=_survey)],
     "surveys:document_list": [Case("200 403 200 403 403 403 403 403 403 302")],
     "surveys:document_create": [Case("200 403 200 403 403 403 403 403 403 302")],
-    "surveys:document_detail": [
-        Case("200 404 200 404 404 404 404 404 404 302", kwargs=_document)
-    ],
+    "surveys:document_detail": [Case("200 404 200 404 404 404 404 404 404 302", kwargs=_document)],
     "surveys:document_experts": [
         Case("302 404 302 404 404 404 404 404 404 302", kwargs=_document, method="post")
     ],
@@ -450,10 +569,14 @@ MATRIX: dict[str, list[Case]] = {
         Case("200 404 404 200 200 404 404 404 404 302", kwargs=plans.draft("school", index=True)),
     ],
     "plans:import_map": [
-        Case("302 404 404 404 404 404 404 404 404 302", kwargs=plans.draft("region"), method="post"),
+        Case(
+            "302 404 404 404 404 404 404 404 404 302", kwargs=plans.draft("region"), method="post"
+        ),
     ],
     "plans:import_save": [
-        Case("302 404 404 302 302 404 404 404 404 302", kwargs=plans.draft("school"), method="post"),
+        Case(
+            "302 404 404 302 302 404 404 404 404 302", kwargs=plans.draft("school"), method="post"
+        ),
     ],
     "plans:organisation_list": [Case("200 403 403 200 200 403 403 403 403 302")],
     "plans:organisation_create": [Case("200 403 403 403 403 403 403 403 403 302")],
@@ -462,7 +585,11 @@ MATRIX: dict[str, list[Case]] = {
     ],
     "plans:calendar": [Case("200 200 200 200 200 200 200 200 403 302")],
     "plans:calendar_feed": [
-        Case("200 200 200 200 200 200 200 200 200 200", kwargs=plans.calendar, note="the key is the login"),
+        Case(
+            "200 200 200 200 200 200 200 200 200 200",
+            kwargs=plans.calendar,
+            note="the key is the login",
+        ),
         Case("404 404 404 404 404 404 404 404 404 404", kwargs=lambda w: {"key": "wrong"}),
     ],
     "api:person": [
@@ -472,6 +599,20 @@ MATRIX: dict[str, list[Case]] = {
         Case("200 200 404 404 404 404 404 404 404 401", kwargs=lambda w: {"pk": w.p_m2.pk}),
     ],
 }
+
+
+def _merge_app_rows() -> None:
+    """Rows that live beside the apps' own tests, in the same ten-column format."""
+    from tests.analytics.matrix_reports import MATRIX_REPORTS
+    from tests.diagnostics.matrix_import import MATRIX_IMPORT
+
+    for name, cases in MATRIX_IMPORT.items():
+        MATRIX[name] = [Case(c.expected, c.kwargs, c.method, c.data, c.note) for c in cases]
+    for name, rows in MATRIX_REPORTS.items():
+        MATRIX[name] = [Case(e, k, m, d) for e, k, m, d in rows]
+
+
+_merge_app_rows()
 
 
 def _url_names(resolver: URLResolver, namespace: str = "") -> set[str]:

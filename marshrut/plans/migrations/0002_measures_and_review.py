@@ -7,55 +7,155 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orgs', '0001_initial'),
-        ('plans', '0001_initial'),
+        ("orgs", "0001_initial"),
+        ("plans", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='planitem',
-            name='indicator_code',
-            field=models.CharField(blank=True, max_length=30, verbose_name='код показателя'),
+            model_name="planitem",
+            name="indicator_code",
+            field=models.CharField(blank=True, max_length=30, verbose_name="код показателя"),
         ),
         migrations.CreateModel(
-            name='Measure',
+            name="Measure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('indicator', models.CharField(help_text='код показателя', max_length=30, verbose_name='показатель')),
-                ('direction', models.CharField(choices=[('znanie', 'Знание'), ('zdorovie', 'Здоровье'), ('tvorchestvo', 'Творчество'), ('vospitanie', 'Воспитание'), ('proforientatsiya', 'Профориентация'), ('uchitel', 'Учитель. Школьная команда'), ('klimat', 'Школьный климат'), ('sreda', 'Образовательная среда')], max_length=30, verbose_name='направление')),
-                ('title', models.CharField(max_length=500, verbose_name='мера')),
-                ('expected_result', models.TextField(blank=True, verbose_name='ожидаемый результат')),
-                ('responsible', models.CharField(blank=True, help_text='сокращения из справочника организаций, например «ОО, МОУО»', max_length=300, verbose_name='типовой ответственный')),
-                ('is_active', models.BooleanField(default=True, help_text='недействующая мера в дорожные карты не попадает', verbose_name='действует')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='measures', to='orgs.region')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "indicator",
+                    models.CharField(
+                        help_text="код показателя", max_length=30, verbose_name="показатель"
+                    ),
+                ),
+                (
+                    "direction",
+                    models.CharField(
+                        choices=[
+                            ("znanie", "Знание"),
+                            ("zdorovie", "Здоровье"),
+                            ("tvorchestvo", "Творчество"),
+                            ("vospitanie", "Воспитание"),
+                            ("proforientatsiya", "Профориентация"),
+                            ("uchitel", "Учитель. Школьная команда"),
+                            ("klimat", "Школьный климат"),
+                            ("sreda", "Образовательная среда"),
+                        ],
+                        max_length=30,
+                        verbose_name="направление",
+                    ),
+                ),
+                ("title", models.CharField(max_length=500, verbose_name="мера")),
+                (
+                    "expected_result",
+                    models.TextField(blank=True, verbose_name="ожидаемый результат"),
+                ),
+                (
+                    "responsible",
+                    models.CharField(
+                        blank=True,
+                        help_text="сокращения из справочника организаций, например «ОО, МОУО»",
+                        max_length=300,
+                        verbose_name="типовой ответственный",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="недействующая мера в дорожные карты не попадает",
+                        verbose_name="действует",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="measures",
+                        to="orgs.region",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'типовая мера',
-                'verbose_name_plural': 'библиотека типовых мер',
-                'ordering': ['indicator', 'pk'],
-                'indexes': [models.Index(fields=['region', 'indicator'], name='plans_measu_region__edbdc4_idx')],
-                'constraints': [models.UniqueConstraint(fields=('region', 'indicator', 'title'), name='measure_once_per_indicator')],
+                "verbose_name": "типовая мера",
+                "verbose_name_plural": "библиотека типовых мер",
+                "ordering": ["indicator", "pk"],
+                "indexes": [
+                    models.Index(
+                        fields=["region", "indicator"], name="plans_measu_region__edbdc4_idx"
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("region", "indicator", "title"), name="measure_once_per_indicator"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='PlanReview',
+            name="PlanReview",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('decision', models.CharField(choices=[('submitted', 'отправлена на согласование'), ('approved', 'утверждена'), ('returned', 'возвращена на доработку')], max_length=10, verbose_name='решение')),
-                ('comment', models.TextField(blank=True, verbose_name='замечания')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reviews', to='plans.plan')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "отправлена на согласование"),
+                            ("approved", "утверждена"),
+                            ("returned", "возвращена на доработку"),
+                        ],
+                        max_length=10,
+                        verbose_name="решение",
+                    ),
+                ),
+                ("comment", models.TextField(blank=True, verbose_name="замечания")),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reviews",
+                        to="plans.plan",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'согласование дорожной карты',
-                'verbose_name_plural': 'согласование дорожных карт',
-                'ordering': ['at', 'pk'],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('decision', 'returned'), _negated=True), models.Q(('comment', ''), _negated=True), _connector='OR'), name='plan_review_return_has_comment', violation_error_message='Возвращая дорожную карту, напишите замечания.')],
+                "verbose_name": "согласование дорожной карты",
+                "verbose_name_plural": "согласование дорожных карт",
+                "ordering": ["at", "pk"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("decision", "returned"), _negated=True),
+                            models.Q(("comment", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="plan_review_return_has_comment",
+                        violation_error_message="Возвращая дорожную карту, напишите замечания.",
+                    )
+                ],
             },
         ),
     ]

@@ -64,3 +64,43 @@ def target_text(target: dict[str, Any]) -> str:
     unit = target.get("unit") or ""
     value = str(target["value"]).replace(".", ",")
     return f"{metric} {target.get('comparator') or ''} {value}{unit}".strip()
+
+
+@register.inclusion_tag("plans/_review.html", takes_context=True)
+def review_panel(context: template.Context, plan: Any) -> dict[str, Any]:
+    """The approval history of a school roadmap and the buttons the user may press."""
+    from marshrut.orgs.roles import Cap
+    from marshrut.plans.forms import ReviewPlanForm, SubmitPlanForm
+    from marshrut.plans.models import Level, Plan, can_on_plan
+
+    user = context["request"].user
+    is_school = plan.level == Level.SCHOOL
+    reviews = list(plan.reviews.select_related("by")) if is_school else []
+    in_workflow = plan.status in (Plan.Status.DRAFT, Plan.Status.SUBMITTED, Plan.Status.RETURNED)
+    return {
+        "plan": plan,
+        "reviews": reviews,
+        "show": is_school and (bool(reviews) or in_workflow),
+        "can_submit": is_school
+        and plan.status in (Plan.Status.DRAFT, Plan.Status.RETURNED)
+        and can_on_plan(user, Cap.PLAN_MANAGE, plan),
+        "can_review": is_school
+        and plan.status == Plan.Status.SUBMITTED
+        and can_on_plan(user, Cap.PLAN_APPROVE, plan),
+        "submit_form": SubmitPlanForm(),
+        "review_form": ReviewPlanForm(initial={"decision": ReviewPlanForm.APPROVE}),
+        "csrf_token": context.get("csrf_token"),
+    }
+
+
+@register.filter
+def may_draft_roadmap(user: Any, submission: Any) -> bool:
+    """Whether the user may draft the school's roadmap from this scored questionnaire."""
+    from marshrut.diagnostics.models import DONE
+    from marshrut.orgs.access import grant
+    from marshrut.orgs.roles import Cap
+
+    school = submission.school
+    return submission.status in DONE and grant(user, Cap.PLAN_MANAGE).covers(
+        submission.campaign.region_id, school.municipality_id, school.pk
+    )
