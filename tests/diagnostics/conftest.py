@@ -78,4 +78,3 @@ def wide_rows(
         answers = answers_of_school(campaign, school)
         rows.append([school.inn, school.short_name, *[answers.get(c) for c in codes]])
     return rows
-
