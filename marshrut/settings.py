@@ -48,13 +48,13 @@ INSTALLED_APPS = [
     "marshrut.orgs",
     "marshrut.audit",
     "marshrut.web",
-    # Domain apps (one line each):
-    "marshrut.matching",
-    "marshrut.analytics",
+    # Domain apps, one line each, in the order their demo data builds on each other:
+    "marshrut.diagnostics",
+    "marshrut.plans",
     "marshrut.events",
     "marshrut.surveys",
-    "marshrut.plans",
-    "marshrut.diagnostics",
+    "marshrut.matching",
+    "marshrut.analytics",
 ]
 
 MIDDLEWARE = [

@@ -9,6 +9,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.test.utils import override_settings
 
 from marshrut.orgs import demo
 
@@ -22,6 +23,12 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
+        # The demo invites people to surveys and so on: keep those letters off the console.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            region, counts = self.build()
+        self.report(region, counts, options)
+
+    def build(self) -> tuple[Any, dict[str, int]]:
         region, counts = demo.build()
         # Every app of the project may add its part of the demo in ``<app>/demo.py: build_demo``.
         for app in apps.get_app_configs():
@@ -34,6 +41,9 @@ class Command(BaseCommand):
                     raise
                 continue
             module.build_demo(region, self.stdout)
+        return region, counts
+
+    def report(self, region: Any, counts: dict[str, int], options: dict[str, Any]) -> None:
         created = ", ".join(f"{k}: {v}" for k, v in counts.items())
         self.stdout.write(
             self.style.SUCCESS(
