@@ -48,6 +48,11 @@ def _region_id(obj: models.Model) -> int | None:
     return region_id
 
 
+def user_or_none(actor: Any) -> Any:
+    """The acting user to store, or None for the system (a command, the demo, a task)."""
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
 def record(
     actor: Any,
     action: str,
@@ -60,7 +65,7 @@ def record(
     target_type: str = "",
     target_repr: str = "",
 ) -> AuditEvent:
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user = user_or_none(actor)
     return AuditEvent.objects.create(
         actor=user,
         actor_name=(user.get_username() if user else "система"),

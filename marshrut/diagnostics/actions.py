@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from marshrut.audit.log import Action, Source, record
+from marshrut.audit.log import Action, Source, record, user_or_none
 from marshrut.diagnostics import verification
 from marshrut.diagnostics.models import (
     DONE,
@@ -67,7 +67,7 @@ def do_load_criteria(
     version.sha256 = CriteriaVersion.digest(text)
     version.previous = previous
     version.indicator_count = len(catalogue.indicators)
-    version.loaded_by = actor if getattr(actor, "is_authenticated", False) else None
+    version.loaded_by = user_or_none(actor)
     version.loaded_at = timezone.now()
     version.save()
     # Catalogues whose previous version arrives later get linked now.
@@ -111,7 +111,7 @@ def do_open_campaign(
         year=year,
         opens_on=opens_on,
         closes_on=closes_on,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=user_or_none(actor),
         previous=previous
         or Campaign.objects.filter(region=region, year__lt=year).order_by("-year").first(),
     )
@@ -195,7 +195,7 @@ def do_save_answer(
     if evidence_file is not None:
         answer.evidence_file = evidence_file
     answer.updated_at = timezone.now()
-    answer.updated_by = actor if getattr(actor, "is_authenticated", False) else None
+    answer.updated_by = user_or_none(actor)
     answer.full_clean(exclude=["submission", "value"])
     answer.save()
     if submission.status == Status.NOT_STARTED:
@@ -228,7 +228,7 @@ def do_submit(actor: Any, submission: Submission, *, source: str = Source.WEB) -
         )
     submission.status = Status.SUBMITTED
     submission.submitted_at = timezone.now()
-    submission.submitted_by = actor if getattr(actor, "is_authenticated", False) else None
+    submission.submitted_by = user_or_none(actor)
     _refresh_progress(submission)
     submission.save()
     flags = finish([submission])
@@ -308,7 +308,7 @@ def _review(actor: Any, submission: Submission, status: str, comment: str, messa
     before = submission.status
     submission.status = status
     submission.reviewed_at = timezone.now()
-    submission.reviewed_by = actor if getattr(actor, "is_authenticated", False) else None
+    submission.reviewed_by = user_or_none(actor)
     submission.review_comment = comment
     submission.save(update_fields=["status", "reviewed_at", "reviewed_by", "review_comment"])
     record(
@@ -332,7 +332,7 @@ def do_return(actor: Any, submission: Submission, comment: str) -> None:
     submission.flags.filter(resolution=Flag.Resolution.OPEN).update(
         resolution=Flag.Resolution.RETURNED,
         resolved_at=now,
-        resolved_by=actor if getattr(actor, "is_authenticated", False) else None,
+        resolved_by=user_or_none(actor),
         comment=comment,
     )
     # The school must be able to correct it even after the window closed.
@@ -352,7 +352,7 @@ def do_verify(actor: Any, submission: Submission, comment: str = "") -> None:
     submission.flags.filter(resolution=Flag.Resolution.OPEN).update(
         resolution=Flag.Resolution.CONFIRMED,
         resolved_at=timezone.now(),
-        resolved_by=actor if getattr(actor, "is_authenticated", False) else None,
+        resolved_by=user_or_none(actor),
         comment=comment,
     )
     _review(actor, submission, Status.VERIFIED, comment, "анкета проверена")
@@ -363,7 +363,7 @@ def do_resolve_flag(actor: Any, flag: Flag, resolution: str, comment: str = "") 
     flag.resolution = resolution
     flag.comment = comment
     flag.resolved_at = timezone.now()
-    flag.resolved_by = actor if getattr(actor, "is_authenticated", False) else None
+    flag.resolved_by = user_or_none(actor)
     flag.save()
     record(
         actor,

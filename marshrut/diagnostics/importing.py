@@ -35,7 +35,7 @@ from django.core.validators import URLValidator
 from django.db import connection, transaction
 from django.utils import timezone
 
-from marshrut.audit.log import Action, Source, record
+from marshrut.audit.log import Action, Source, record, user_or_none
 from marshrut.diagnostics.actions import finish
 from marshrut.diagnostics.models import (
     DONE,
@@ -1180,7 +1180,7 @@ def apply_file(
         plan = check_file(data, filename, campaign)
     if not plan.ok:
         raise ImportRejected(plan)
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user = user_or_none(actor)
     now = timezone.now()
     total = plan.counts()["answers"]
     clock = time.monotonic()

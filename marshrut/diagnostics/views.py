@@ -38,6 +38,7 @@ from marshrut.diagnostics.models import (
 from marshrut.diagnostics.scoring import answers_of, score_submission
 from marshrut.kernels.criteria import AnswerError, CatalogueError, level_name
 from marshrut.kernels.scoring import next_level_path
+from marshrut.lib.db import search
 from marshrut.lib.exports import ExportColumn
 from marshrut.lib.listing import maybe_export, paginate, query_without
 from marshrut.orgs import access
@@ -178,7 +179,7 @@ SUBMISSION_COLUMNS = [
 ]
 
 
-def _status_counts(qs: Any) -> dict[str, Any]:
+def _status_counts() -> dict[str, Any]:
     return {
         "total": Count("id"),
         **{status.value: Count("id", filter=Q(status=status.value)) for status in Status},
@@ -191,10 +192,10 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     visible = Submission.objects.for_user(request.user).filter(campaign=campaign)
     by_municipality = list(
         visible.values(mid=F("school__municipality_id"), name=F("school__municipality__name"))
-        .annotate(**_status_counts(visible))
+        .annotate(**_status_counts())
         .order_by("name")
     )
-    totals = visible.aggregate(**_status_counts(visible))
+    totals = visible.aggregate(**_status_counts())
     for row in [*by_municipality, totals]:
         done = row["submitted"] + row["verified"]
         row["done"] = done
@@ -222,8 +223,6 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if form.value("flagged") == "1":
         qs = qs.filter(open_flags__gt=0)
     if form.value("q"):
-        from marshrut.lib.db import search
-
         qs = search(qs, form.value("q"), ["school__short_name", "school__inn"])
     exported = maybe_export(
         request, qs, SUBMISSION_COLUMNS, f"campaign-{campaign.pk}", campaign.title

@@ -23,7 +23,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from marshrut.audit.log import Action, Source, record
+from marshrut.audit.log import Action, Source, record, user_or_none
 from marshrut.kernels.deadlines import ScheduleKind, parse_deadline
 from marshrut.kernels.participants import Count, parse_participants
 from marshrut.kernels.tables import (
@@ -313,7 +313,7 @@ def apply_events(
     plan = check_events(data, filename, region, year)
     if not plan.ok:
         raise EventImportRejected(plan)
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user = user_or_none(actor)
     created: list[Event] = []
     pending_counts: list[tuple[Event, Any]] = []
     for planned in plan.to_create:

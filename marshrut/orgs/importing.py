@@ -19,7 +19,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
-from marshrut.audit.log import Action, Source, diff, record, snapshot
+from marshrut.audit.log import Action, Source, diff, record, snapshot, user_or_none
 from marshrut.audit.models import AuditEvent
 from marshrut.kernels.tables import (
     Column,
@@ -841,7 +841,7 @@ def apply_file(
         raise ImportRejected(plan)
     events: list[AuditEvent] = []
     now = timezone.now()
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user = user_or_none(actor)
 
     def log(action: str, obj: Any, changes: dict[str, Any], repr_: str = "") -> None:
         events.append(

@@ -16,7 +16,7 @@ from django.db.models import Max, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from marshrut.audit.log import Action, Source, diff, record, save_with_audit, snapshot
+from marshrut.audit.log import Action, Source, diff, record, save_with_audit, snapshot, user_or_none
 from marshrut.diagnostics.models import DONE as SUBMISSION_DONE
 from marshrut.diagnostics.models import Deficit, Submission
 from marshrut.kernels.criteria import MODEL_DIRECTIONS, Catalogue
@@ -267,7 +267,7 @@ def do_create_plan(
         ends_on=dt.date(year, 12, 31),
         status=status,
         source_filename=source_filename[:255],
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=user_or_none(actor),
         **owner,
     )
     plan.full_clean()
@@ -341,7 +341,7 @@ def do_create_import(
         size=len(data),
         sha256=hashlib.sha256(data).hexdigest(),
         draft=draft,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=user_or_none(actor),
         **owner,
     )
     batch.file.save(filename[:100] or "plan", ContentFile(data), save=False)
@@ -408,7 +408,7 @@ def do_report_progress(
         actual_value=actual_value,
         links=[link for link in links if link],
         control_date=control_date,
-        author=actor if getattr(actor, "is_authenticated", False) else None,
+        author=user_or_none(actor),
         reported_at=timezone.now()
         if on is None
         else timezone.make_aware(dt.datetime.combine(on, dt.time(12))),
@@ -763,7 +763,7 @@ def _review(
         plan=locked,
         decision=decision,
         comment=comment.strip(),
-        by=actor if getattr(actor, "is_authenticated", False) else None,
+        by=user_or_none(actor),
     )
     review.full_clean()
     review.save()

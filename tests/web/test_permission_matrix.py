@@ -19,6 +19,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from marshrut.accounts.models import ApiToken
 from marshrut.orgs.models import RegistryImport
 from tests.conftest import PERSONAS, World
+from tests.matching import matrix as matching_rows
 from tests.plans import matrix as plans
 
 COLUMNS = [*PERSONAS, None]  # None: not logged in
@@ -274,39 +275,35 @@ MATRIX: dict[str, list[Case]] = {
     "matching:partners": [
         Case(
             "200 200 200 200 200 200 200 200 404 302",
-            kwargs=lambda w: __import__("tests.matching.matrix", fromlist=["m"]).submission("s1")(
-                w
-            ),
+            kwargs=lambda w: matching_rows.submission("s1")(w),
         ),
         Case(
             "200 200 200 404 404 404 404 404 404 302",
-            kwargs=lambda w: __import__("tests.matching.matrix", fromlist=["m"]).submission("s2")(
-                w
-            ),
+            kwargs=lambda w: matching_rows.submission("s2")(w),
         ),
     ],
     "matching:grouping": [
         Case(
             "200 403 403 403 403 403 403 403 404 302",
-            kwargs=lambda w: __import__("tests.matching.matrix", fromlist=["m"]).campaign(w),
+            kwargs=lambda w: matching_rows.campaign(w),
         )
     ],
     "matching:plan_list": [Case("200 200 200 403 403 403 403 403 403 302")],
     "matching:plan_detail": [
         Case(
             "200 200 200 404 404 404 404 404 404 302",
-            kwargs=lambda w: __import__("tests.matching.matrix", fromlist=["m"]).plan(w),
+            kwargs=lambda w: matching_rows.plan(w),
         )
     ],
     "matching:plan_delete": [
         Case(
             "302 403 403 404 404 404 404 404 404 302",
             method="post",
-            kwargs=lambda w: __import__("tests.matching.matrix", fromlist=["m"]).plan(w),
+            kwargs=lambda w: matching_rows.plan(w),
         ),
         Case(
             "405 405 405 405 405 405 405 405 405 302",
-            kwargs=lambda w: __import__("tests.matching.matrix", fromlist=["m"]).plan(w),
+            kwargs=lambda w: matching_rows.plan(w),
             note="GET does not delete",
         ),
     ],
