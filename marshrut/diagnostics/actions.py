@@ -7,12 +7,13 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from marshrut.audit.log import Action, Source, record, user_or_none
 from marshrut.diagnostics import verification
+from marshrut.diagnostics.bulk import insert_rows
 from marshrut.diagnostics.models import (
     DONE,
     Answer,
@@ -26,6 +27,8 @@ from marshrut.diagnostics.models import (
 from marshrut.diagnostics.scoring import (
     answers_of,
     applicable_codes,
+    evidence_of,
+    normalised,
     profile_of_school,
     write_results,
 )
@@ -217,8 +220,11 @@ def missing_codes(submission: Submission) -> list[str]:
 
 
 @transaction.atomic
-def do_submit(actor: Any, submission: Submission, *, source: str = Source.WEB) -> list[Flag]:
-    """Send a complete questionnaire: score it, check it, and hand it to the coordinator."""
+def do_submit(actor: Any, submission: Submission, *, source: str = Source.WEB) -> int:
+    """Send a complete questionnaire: score it, check it, hand it to the coordinator.
+
+    Returns how many verification flags the answers raised.
+    """
     _require_open(submission)
     missing = missing_codes(submission)
     if missing:
@@ -244,40 +250,48 @@ def do_submit(actor: Any, submission: Submission, *, source: str = Source.WEB) -
     return flags
 
 
-def finish(submissions: list[Submission]) -> list[Flag]:
-    """Score submissions and run the verification rules on them (replacing open flags)."""
+def finish(
+    submissions: list[Submission],
+    *,
+    answers: dict[int, dict[str, object]] | None = None,
+    evidence: dict[int, set[str]] | None = None,
+) -> int:
+    """Score submissions and run the verification rules on them (replacing open flags).
+
+    ``answers`` (submission id → normalised answers, complete) and ``evidence`` (submission id →
+    codes with a file or link) let a caller that holds them, such as an import, skip reading
+    them back; without them both come from the database. Returns how many flags were raised.
+    """
     if not submissions:
-        return []
+        return 0
     campaign = submissions[0].campaign
     catalogue = campaign.criteria.catalogue
-    write_results(catalogue, submissions)
-    answers = answers_of(submissions)
-    evidence: dict[int, set[str]] = {}
-    for sid, code in (
-        Answer.objects.filter(submission__in=submissions)
-        .exclude(evidence_url="", evidence_file="")
-        .values_list("submission_id", "code")
-    ):
-        evidence.setdefault(sid, set()).add(code)
+    if answers is None:
+        answers = {
+            sid: normalised(catalogue, values) for sid, values in answers_of(submissions).items()
+        }
+    if evidence is None:
+        evidence = evidence_of(submissions)
+    write_results(catalogue, submissions, answers=answers)
     previous_answers: dict[int, dict[str, object]] = {}
     shares: dict[int, float] = {}
     previous_shares: dict[int, float] = {}
+    schools = [s.school_id for s in submissions]
     if campaign.previous_id:
         previous_subs = {
             s.school_id: s
-            for s in Submission.objects.filter(
-                campaign_id=campaign.previous_id, school__in=[s.school_id for s in submissions]
-            )
+            for s in Submission.objects.filter(campaign_id=campaign.previous_id, school__in=schools)
         }
-        prev_answers = answers_of(list(previous_subs.values()))
+        # The jump rule compares numbers and percentages only: the rest stays in the database.
+        prev_answers = answers_of(
+            list(previous_subs.values()), codes=verification.compared_codes(catalogue)
+        )
         for sub in submissions:
             prev = previous_subs.get(sub.school_id)
             if prev is not None:
                 previous_answers[sub.pk] = prev_answers.get(prev.pk, {})
         for school_id, points, max_points in Result.objects.filter(
-            campaign_id=campaign.previous_id,
-            scope="overall",
-            school__in=[s.school_id for s in submissions],
+            campaign_id=campaign.previous_id, scope="overall", school__in=schools
         ).values_list("school_id", "points", "max_points"):
             previous_shares[school_id] = points / max_points if max_points else 0.0
     for sid, points, max_points in Result.objects.filter(
@@ -285,23 +299,24 @@ def finish(submissions: list[Submission]) -> list[Flag]:
     ).values_list("submission_id", "points", "max_points"):
         shares[sid] = points / max_points if max_points else 0.0
     Flag.objects.filter(submission__in=submissions, resolution=Flag.Resolution.OPEN).delete()
-    flags = []
-    for sub in submissions:
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    flags = [
+        (sub.pk, f.rule, f.code, f.message[:500], Flag.Resolution.OPEN.value, "", now)
+        for sub in submissions
         for f in verification.check(
             catalogue,
             sub.profile,
-            {
-                k: (tuple(v) if isinstance(v, list) else v)
-                for k, v in answers.get(sub.pk, {}).items()
-            },
+            answers.get(sub.pk, {}),
             evidence.get(sub.pk, set()),
             previous_answers.get(sub.pk),
             share=shares.get(sub.pk),
             previous_share=previous_shares.get(sub.school_id),
-        ):
-            flags.append(Flag(submission=sub, rule=f.rule, code=f.code, message=f.message[:500]))
-    Flag.objects.bulk_create(flags, batch_size=2000)
-    return flags
+        )
+    ]
+    return insert_rows(Flag, FLAG_COLUMNS, flags)
+
+
+FLAG_COLUMNS = ("submission_id", "rule", "code", "message", "resolution", "comment", "created_at")
 
 
 def _review(actor: Any, submission: Submission, status: str, comment: str, message: str) -> None:

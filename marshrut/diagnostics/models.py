@@ -244,15 +244,26 @@ def evidence_path(answer: Answer, filename: str) -> str:
 
 
 class Answer(models.Model):
-    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="answers")
+    # No index of its own: the unique (submission, code) index serves lookups by submission, and a
+    # federal import writes millions of answers, each maintaining every index of the table.
+    submission = models.ForeignKey(
+        Submission, on_delete=models.CASCADE, related_name="answers", db_index=False
+    )
     code = models.CharField(_("показатель"), max_length=30)
     value = models.JSONField(_("ответ"), null=True, blank=True)
     comment = models.TextField(_("комментарий"), blank=True)
     evidence_url = models.URLField(_("ссылка на подтверждение"), max_length=500, blank=True)
     evidence_file = models.FileField(_("файл-подтверждение"), upload_to=evidence_path, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
+    # Who wrote it, for the record. No database constraint: the database checks a foreign key
+    # row by row, millions of times per federal import, and Django applies SET_NULL itself.
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
     )
 
     class Meta:
@@ -271,9 +282,19 @@ class Answer(models.Model):
 class Result(models.Model):
     """A scored scope of a submission: a direction or the school as a whole."""
 
-    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="results")
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    # Lookups by submission use the unique (submission, scope) index. Campaign and school are
+    # copies of the submission's, kept for the analytics queries; the database does not check them
+    # (the submission's own keys are checked, and Django cascades deletes itself), which spares a
+    # federal import a constraint check per row.
+    submission = models.ForeignKey(
+        Submission, on_delete=models.CASCADE, related_name="results", db_index=False
+    )
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     scope = models.CharField(_("направление"), max_length=30)
     points = models.FloatField(_("баллы"))
     max_points = models.FloatField(_("максимум"))
@@ -312,8 +333,14 @@ class Deficit(models.Model):
     submission = models.ForeignKey(
         Submission, on_delete=models.CASCADE, related_name="deficit_rows"
     )
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    # Copies of the submission's campaign and school, unchecked by the database as in Result.
+    # Lookups by campaign use the (campaign, code) and (campaign, direction) indexes.
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     code = models.CharField(_("показатель"), max_length=30)
     direction = models.CharField(_("направление"), max_length=30)
     kind = models.CharField(_("вид"), max_length=10, choices=Kind.choices)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from marshrut.kernels.criteria import Catalogue, SchoolProfile, find_contradictions
+from marshrut.kernels.criteria import Catalogue, Indicator, SchoolProfile, find_contradictions
 
 # A percentage that moves by this many points in a year, or a count that triples, is doubtful.
 PERCENT_JUMP = 40.0
@@ -27,6 +27,27 @@ def _fmt(value: object) -> str:
     return str(value)
 
 
+def _watched(catalogue: Catalogue) -> tuple[tuple[Indicator, ...], tuple[Indicator, ...]]:
+    """The indicators the per-answer rules can flag: critical ones, and numbers or percentages."""
+    watched = catalogue._cache.get("verification")
+    if watched is None:
+        indicators = catalogue.indicators.values()
+        watched = catalogue._cache["verification"] = (
+            tuple(i for i in indicators if i.critical),
+            tuple(i for i in indicators if i.type in ("number", "percent")),
+        )
+    return watched
+
+
+def compared_codes(catalogue: Catalogue) -> set[str]:
+    """Codes of the previous version that the jump rule reads."""
+    return {
+        old
+        for indicator in _watched(catalogue)[1]
+        if (old := catalogue.previous_code(indicator.code)) is not None
+    }
+
+
 def check(
     catalogue: Catalogue,
     profile: SchoolProfile,
@@ -39,17 +60,17 @@ def check(
 ) -> list[Finding]:
     """Findings for one school's answers; ``evidence`` holds codes that carry a file or link."""
     findings: list[Finding] = []
+    critical, numeric = _watched(catalogue)
     for found in find_contradictions(catalogue, answers, profile):
         findings.append(Finding("contradiction", found.indicators[0], found.message))
-    for code, indicator in catalogue.indicators.items():
-        if not indicator.applies_to(profile) or code not in answers:
-            continue
-        value = answers[code]
-        # A critical indicator claimed as fully met should be backed by a document or a link.
+    # A critical indicator claimed as fully met should be backed by a document or a link.
+    for indicator in critical:
+        code = indicator.code
         if (
-            indicator.critical
-            and indicator.points_for(value) >= indicator.max_points > 0
+            code in answers
             and code not in evidence
+            and indicator.applies_to(profile)
+            and indicator.points_for(answers[code]) >= indicator.max_points > 0
         ):
             findings.append(
                 Finding(
@@ -58,10 +79,15 @@ def check(
                     f"{code}: критический показатель отмечен выполненным без подтверждающего документа или ссылки",
                 )
             )
-        if previous_answers is None or indicator.type not in ("number", "percent"):
-            continue
+    for indicator in numeric:
+        if previous_answers is None:
+            break
+        code = indicator.code
         old_code = catalogue.previous_code(code)
-        old = previous_answers.get(old_code) if old_code else None
+        if old_code is None or code not in answers or not indicator.applies_to(profile):
+            continue
+        value = answers[code]
+        old = previous_answers.get(old_code)
         if not isinstance(old, int | float) or not isinstance(value, int | float):
             continue
         if indicator.type == "percent" and abs(value - old) >= PERCENT_JUMP:

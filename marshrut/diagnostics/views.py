@@ -393,7 +393,7 @@ def submission_submit(request: HttpRequest, pk: int) -> HttpResponse:
     messages.success(
         request,
         _("Анкета отправлена муниципальному координатору.")
-        + (_(" Проверка отметила замечаний: %(n)s.") % {"n": len(flags)} if flags else ""),
+        + (_(" Проверка отметила замечаний: %(n)s.") % {"n": flags} if flags else ""),
     )
     return redirect("diagnostics:result", pk=submission.pk)
 

@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from marshrut.audit.models import AuditEvent
+from marshrut.diagnostics.actions import finish
 from marshrut.diagnostics.importing import ImportRejected, apply_file, check_file, template_xlsx
 from marshrut.diagnostics.models import (
     Answer,
@@ -113,6 +114,59 @@ def test_a_second_file_completes_the_questionnaire_and_keeps_comments(
         s.status == Status.SUBMITTED
         and Answer.objects.filter(submission=s, code="ZN.01").count() == 1
     )
+
+
+def scored_rows(campaign: Campaign) -> tuple[Any, ...]:
+    return (
+        sorted(
+            Result.objects.filter(campaign=campaign).values_list(
+                "submission_id", "scope", "points", "max_points", "level", "deficits"
+            )
+        ),
+        sorted(
+            Deficit.objects.filter(campaign=campaign).values_list(
+                "submission_id", "code", "direction", "kind", "points", "max_points"
+            )
+        ),
+        sorted(
+            Flag.objects.filter(submission__campaign=campaign).values_list(
+                "submission_id", "rule", "code", "message"
+            )
+        ),
+    )
+
+
+def test_scores_from_the_file_equal_scores_from_the_database(
+    world: World, campaign: Campaign
+) -> None:
+    """An import scores what it holds in memory; the database, read back, must say the same."""
+    catalogue = campaign.criteria.catalogue
+    s1 = sub(campaign, world.s1)
+    schools = [world.s1, world.s2, world.s3]
+    profiles = [sub(campaign, school).profile for school in schools]
+    critical = next(
+        code
+        for code, ind in catalogue.indicators.items()
+        if ind.critical and ind.type == "yesno" and all(map(ind.applies_to, profiles))
+    )
+    # One questionnaire already holds an answer with a link, which only the database knows.
+    Answer.objects.create(
+        submission=s1, code=critical, value=False, evidence_url="https://school.example/order"
+    )
+    Submission.objects.filter(pk=s1.pk).update(status=Status.DRAFT, answered=1)
+    rows = wide_rows(campaign, schools)
+    column = rows[0].index(critical)
+    for row in rows[1:]:
+        row[column] = "да"  # claimed as met: only the one with a link escapes a flag
+    apply_file(None, xlsx(rows), "fed.xlsx", campaign)
+    from_file = scored_rows(campaign)
+    assert from_file[0] and from_file[1]
+    unbacked = {f[0] for f in from_file[2] if f[1:3] == ("no_evidence", critical)}
+    assert unbacked == {sub(campaign, school).pk for school in schools[1:]}
+    submissions = list(Submission.objects.filter(campaign=campaign, status=Status.SUBMITTED))
+    assert len(submissions) == 3
+    finish(submissions)  # read everything back from the database
+    assert scored_rows(campaign) == from_file
 
 
 def test_long_csv_in_cp1251_with_semicolons_comments_and_links(
@@ -412,3 +466,30 @@ def test_permission_rows_of_the_import_pages(world: World, name: str, index: int
             got.append(str(response.status_code))
             transaction.set_rollback(True)
     assert " ".join(got) == case.expected, f"{name} {case.note}"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_big_file_settings_hold_only_while_writing() -> None:
+    from django.db import connection, transaction
+
+    from marshrut.diagnostics.importing import _bulk_writing
+
+    def cache_size() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size")
+            return int(cursor.fetchone()[0])
+
+    sqlite = connection.vendor == "sqlite"
+    before = cache_size() if sqlite else 0
+    with transaction.atomic(), _bulk_writing(10**6), connection.cursor() as cursor:
+        if sqlite:
+            assert cache_size() == -131072
+        else:
+            # Foreign keys are checked as rows arrive: a bad key fails here, not at commit.
+            with pytest.raises(Exception, match="foreign key"), transaction.atomic():
+                cursor.execute(
+                    "INSERT INTO diagnostics_flag (submission_id, rule, code, message, "
+                    "resolution, comment, created_at) VALUES (-1, 'jump', '', '', 'open', '', now())"
+                )
+    if sqlite:
+        assert cache_size() == before
