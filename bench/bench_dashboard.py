@@ -1,13 +1,19 @@
-"""Analytics aggregates and the region dashboard at regional and federal scale.
+"""Analytics aggregates and the dashboards at regional and federal scale.
 
     python bench/bench_dashboard.py                          # 1,000 schools, SQLite file in /tmp
     SCHOOLS=40000 DATABASE_URL=postgres://postgres@127.0.0.1:5432/marshrut_bench_dash python bench/bench_dashboard.py
 
 Builds a fresh database with SCHOOLS schools in SCHOOLS/35 municipalities and three campaigns,
-each with one result row per school and scope (8 directions + overall) and about ten deficit
-rows per school. Prints, per aggregate of marshrut.analytics.queries, the median time of the ORM
-function and of the same aggregate written as one raw SQL query, and their ratio; then the server
-time of the whole region dashboard page (GET through Django's test client, median of 15).
+each with one result row per school and scope (8 directions + overall) and ten deficit rows per
+school (result and deficit rows go in with COPY on PostgreSQL, one ``executemany`` on SQLite).
+Prints, per aggregate of marshrut.analytics.queries, the median time of the ORM function and of
+the same aggregate written as one raw SQL query, and their ratio; then the server time and the
+query count of the region dashboard and of one municipality's dashboard (GET through Django's
+test client in this process).
+
+``REUSE=1`` keeps the data of an earlier run on the same PostgreSQL database when it has SCHOOLS
+schools (building 40,000 schools takes a minute and a half). ``PROFILE=1`` prints a profile of
+the region page.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,6 +35,8 @@ if "DATABASE_URL" not in os.environ:
     os.environ["MARSHRUT_VAR_DIR"] = tempfile.mkdtemp(prefix="marshrut-bench-")
 SCHOOLS = int(os.environ.get("SCHOOLS", "1000"))
 RUNS = int(os.environ.get("RUNS", "7"))
+REGION_CODE = "95"
+YEARS = (2022, 2023, 2024)
 
 
 def median_ms(fn: Callable[[], object], runs: int = RUNS) -> float:
@@ -40,30 +48,50 @@ def median_ms(fn: Callable[[], object], runs: int = RUNS) -> float:
     return statistics.median(times)
 
 
-def main() -> None:
-    import django
+def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+    """Many rows into one table: COPY on PostgreSQL, one ``executemany`` on SQLite."""
+    from django.db import connection
 
-    django.setup()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(columns))
+            cursor.executemany(
+                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", list(rows)
+            )
+
+
+def build() -> object:
+    """A region of SCHOOLS schools and three scored campaigns; returns the newest campaign."""
     import datetime as dt
     import random
 
     from django.core.management import call_command
     from django.db import connection
-    from django.test import Client
+    from django.utils import timezone
 
-    from marshrut.accounts.models import User
-    from marshrut.analytics import queries
     from marshrut.diagnostics.actions import do_load_criteria
     from marshrut.diagnostics.models import Campaign, Deficit, Result, Status, Submission
     from marshrut.orgs.demo import make_inn
-    from marshrut.orgs.models import Membership, Municipality, Person, Region, School
+    from marshrut.orgs.models import Municipality, Region, School
 
-    if connection.vendor == "postgresql":
-        call_command("migrate", verbosity=0)
-        call_command("flush", interactive=False, verbosity=0)
     call_command("migrate", verbosity=0)
+    if os.environ.get("REUSE") and connection.vendor == "postgresql":
+        region = Region.objects.filter(code=REGION_CODE).first()
+        if (
+            region is not None
+            and School.objects.filter(municipality__region=region).count() == SCHOOLS
+            and Campaign.objects.filter(region=region).count() == len(YEARS)
+        ):
+            print("REUSE: the data of an earlier run")
+            return Campaign.objects.filter(region=region).order_by("-year").first()
+    if connection.vendor == "postgresql":
+        call_command("flush", interactive=False, verbosity=0)
     build_start = time.perf_counter()
-    region = Region.objects.create(name="Область для замеров", code="95")
+    region = Region.objects.create(name="Область для замеров", code=REGION_CODE)
     n_mun = max(30, SCHOOLS // 35)
     municipalities = Municipality.objects.bulk_create(
         [
@@ -86,15 +114,16 @@ def main() -> None:
         ],
         batch_size=5000,
     )
-    school_ids = list(School.objects.values_list("pk", flat=True))
+    school_ids = list(School.objects.order_by("pk").values_list("pk", flat=True))
     path = ROOT / "marshrut" / "data" / "criteria" / "demo-2024.yaml"
     version = do_load_criteria(None, path.read_text(encoding="utf-8"), path.name)
     catalogue = version.catalogue
     codes = list(catalogue.indicators)
     scopes = catalogue.scope_codes
     levels = ["below_basic", "basic", "medium", "high"]
+    now = timezone.now()
     previous = None
-    for year in (2022, 2023, 2024):
+    for year in YEARS:
         campaign = Campaign.objects.create(
             region=region,
             criteria=version,
@@ -104,77 +133,147 @@ def main() -> None:
             closes_on=dt.date(year, 11, 15),
             previous=previous,
         )
-        Submission.objects.bulk_create(
-            [
-                Submission(
-                    campaign=campaign,
-                    school_id=s,
-                    status=Status.VERIFIED if rng.random() < 0.95 else Status.DRAFT,
+        cid = campaign.pk
+        insert_rows(
+            Submission._meta.db_table,
+            (
+                "campaign_id",
+                "school_id",
+                "status",
+                "levels",
+                "ovz",
+                "answered",
+                "applicable",
+                "review_comment",
+                "source",
+                "updated_at",
+            ),
+            (
+                (
+                    cid,
+                    s,
+                    Status.VERIFIED if rng.random() < 0.95 else Status.DRAFT,
+                    "noo,ooo,soo",
+                    False,
+                    0,
+                    0,
+                    "",
+                    "web",
+                    now,
                 )
                 for s in school_ids
-            ],
-            batch_size=5000,
+            ),
         )
         subs = dict(Submission.objects.filter(campaign=campaign).values_list("school_id", "pk"))
-        results, deficits = [], []
-        for s in school_ids:
-            for scope in scopes:
-                share = min(1.0, max(0.0, rng.gauss(0.6 + 0.03 * (year - 2022), 0.2)))
-                results.append(
-                    Result(
-                        submission_id=subs[s],
-                        campaign=campaign,
-                        school_id=s,
-                        scope=scope,
-                        points=round(share * 20, 1),
-                        max_points=20,
-                        level=levels[min(3, int(share * 4))],
-                    )
-                )
-            for code in rng.sample(codes, 10):
-                deficits.append(
-                    Deficit(
-                        submission_id=subs[s],
-                        campaign=campaign,
-                        school_id=s,
-                        code=code,
-                        direction=catalogue.indicators[code].direction,
-                        kind="zero",
-                        points=0,
-                        max_points=1,
-                    )
-                )
-            if len(results) > 50000:
-                Result.objects.bulk_create(results, batch_size=10000)
-                Deficit.objects.bulk_create(deficits, batch_size=10000)
-                results, deficits = [], []
-        Result.objects.bulk_create(results, batch_size=10000)
-        Deficit.objects.bulk_create(deficits, batch_size=10000)
+
+        def result_rows(
+            cid: int = cid, year: int = year, subs: dict[int, int] = subs
+        ) -> Iterable[tuple[object, ...]]:
+            for s in school_ids:
+                for scope in scopes:
+                    share = min(1.0, max(0.0, rng.gauss(0.6 + 0.03 * (year - 2022), 0.2)))
+                    level = levels[min(3, int(share * 4))]
+                    yield (subs[s], cid, s, scope, round(share * 20, 1), 20.0, level, 0, 0)
+
+        insert_rows(
+            Result._meta.db_table,
+            (
+                "submission_id",
+                "campaign_id",
+                "school_id",
+                "scope",
+                "points",
+                "max_points",
+                "level",
+                "deficits",
+                "critical_failed",
+            ),
+            result_rows(),
+        )
+
+        def deficit_rows(
+            cid: int = cid, subs: dict[int, int] = subs
+        ) -> Iterable[tuple[object, ...]]:
+            for s in school_ids:
+                for code in rng.sample(codes, 10):
+                    direction = catalogue.indicators[code].direction
+                    yield (subs[s], cid, s, code, direction, "zero", 0.0, 1.0)
+
+        insert_rows(
+            Deficit._meta.db_table,
+            (
+                "submission_id",
+                "campaign_id",
+                "school_id",
+                "code",
+                "direction",
+                "kind",
+                "points",
+                "max_points",
+            ),
+            deficit_rows(),
+        )
         previous = campaign
     if connection.vendor == "postgresql":
+        # What autovacuum does on a live database: statistics, and the visibility map that lets
+        # the planner answer from an index alone.
         with connection.cursor() as c:
-            c.execute("ANALYZE")
+            c.execute("VACUUM ANALYZE")
+    print(f"built in {time.perf_counter() - build_start:.0f} s")
+    return previous
+
+
+def main() -> None:
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+
+    from marshrut.accounts.models import User
+    from marshrut.analytics import queries, views
+    from marshrut.diagnostics.models import Deficit, Result
+    from marshrut.orgs.models import Membership, Municipality, Person
+
+    campaign = build()
+    n_mun = Municipality.objects.filter(region=campaign.region).count()
     print(
         f"{connection.vendor}, {SCHOOLS} schools, {n_mun} municipalities, 3 campaigns: "
-        f"{Result.objects.count()} result rows, {Deficit.objects.count()} deficit rows "
-        f"(built in {time.perf_counter() - build_start:.0f} s)"
+        f"{Result.objects.count()} result rows, {Deficit.objects.count()} deficit rows; "
+        f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
     )
 
-    campaign = previous
     f = queries.Filters()
-    cid = campaign.pk
+    cid, pid = campaign.pk, campaign.previous_id
+    rank = "CASE {0} WHEN 'below_basic' THEN 0 WHEN 'basic' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END"
     raw = {
         "participation": (
             "SELECT status, COUNT(*) FROM diagnostics_submission WHERE campaign_id = %s GROUP BY status",
+            [cid],
+        ),
+        "participation_by_municipality": (
+            "SELECT s.municipality_id, b.status, COUNT(*) FROM diagnostics_submission b "
+            "JOIN orgs_school s ON s.id = b.school_id WHERE b.campaign_id = %s "
+            "GROUP BY s.municipality_id, b.status",
             [cid],
         ),
         "level_distribution": (
             "SELECT scope, level, COUNT(*) FROM diagnostics_result WHERE campaign_id = %s GROUP BY scope, level",
             [cid],
         ),
+        "levels_by_municipality": (
+            "SELECT s.municipality_id, r.level, COUNT(*) FROM diagnostics_result r "
+            "JOIN orgs_school s ON s.id = r.school_id WHERE r.campaign_id = %s "
+            "AND r.scope = 'overall' GROUP BY s.municipality_id, r.level",
+            [cid],
+        ),
         "heatmap": (
-            "SELECT s.municipality_id, r.scope, COUNT(*), SUM(CASE WHEN r.level = 'below_basic' THEN 1 ELSE 0 END), "
-            "AVG(r.points / r.max_points) FROM diagnostics_result r JOIN orgs_school s ON s.id = r.school_id "
+            "SELECT s.municipality_id, r.scope, COUNT(*), AVG(r.points / r.max_points), "
+            + ", ".join(
+                f"SUM(CASE WHEN r.level = '{level}' THEN 1 ELSE 0 END)"
+                for level in queries.LEVEL_CODES
+            )
+            + " FROM diagnostics_result r JOIN orgs_school s ON s.id = r.school_id "
             "WHERE r.campaign_id = %s GROUP BY s.municipality_id, r.scope",
             [cid],
         ),
@@ -191,21 +290,36 @@ def main() -> None:
         "dynamics": (
             "SELECT campaign_id, school_id, level FROM diagnostics_result WHERE scope = 'overall' "
             "AND campaign_id IN (%s, %s)",
-            [cid, campaign.previous_id],
+            [cid, pid],
         ),
         "mean_shares": (
             "SELECT scope, AVG(points / max_points) FROM diagnostics_result WHERE campaign_id = %s GROUP BY scope",
             [cid],
         ),
+        "risk_zone": (
+            "SELECT s.id, s.short_name, m.name, r.level, p.level FROM diagnostics_result r "
+            "JOIN orgs_school s ON s.id = r.school_id "
+            "JOIN orgs_municipality m ON m.id = s.municipality_id "
+            "LEFT JOIN diagnostics_result p ON p.school_id = r.school_id "
+            "AND p.campaign_id = %s AND p.scope = 'overall' "
+            "WHERE r.campaign_id = %s AND r.scope = 'overall' AND (r.level = 'below_basic' "
+            f"OR {rank.format('r.level')} < {rank.format('p.level')}) ORDER BY m.name, s.short_name",
+            [pid, cid],
+        ),
     }
-    orm = {
+    dyn = queries.dynamics(campaign, f)
+    orm: dict[str, Callable[[], object]] = {
         "participation": lambda: queries.participation(campaign, f),
+        "participation_by_municipality": lambda: queries.participation_by_municipality(campaign, f),
         "level_distribution": lambda: queries.level_distribution(campaign, f),
+        "levels_by_municipality": lambda: queries.levels_by_municipality(campaign, f),
         "heatmap": lambda: queries.heatmap(campaign, f),
         "frequent_deficits": lambda: queries.frequent_deficits(campaign, f),
         "deficits_by_direction": lambda: queries.deficits_by_direction(campaign, f),
         "dynamics": lambda: queries.dynamics(campaign, f),
         "mean_shares": lambda: queries.mean_shares(campaign, f),
+        # as the dashboard and the report call it, with the dynamics they have already read
+        "risk_zone": lambda: queries.risk_zone(campaign, f, dyn),
     }
 
     def run_raw(sql: str, params: list[object]) -> list[tuple[object, ...]]:
@@ -214,35 +328,58 @@ def main() -> None:
             return c.fetchall()
 
     total_orm = total_raw = 0.0
-    print(f"{'aggregate':<24}{'ORM, ms':>10}{'raw SQL, ms':>14}{'ratio':>8}")
+    print(f"{'aggregate':<32}{'ORM, ms':>10}{'raw SQL, ms':>14}{'ratio':>8}")
     for name, fn in orm.items():
         fn()
         t_orm = median_ms(fn)
         t_raw = median_ms(lambda sql=raw[name]: run_raw(*sql))
         total_orm += t_orm
         total_raw += t_raw
-        print(f"{name:<24}{t_orm:>10.1f}{t_raw:>14.1f}{t_orm / t_raw:>8.2f}")
+        print(f"{name:<32}{t_orm:>10.1f}{t_raw:>14.1f}{t_orm / t_raw:>8.2f}")
     print(
-        f"{'all aggregates':<24}{total_orm:>10.1f}{total_raw:>14.1f}{total_orm / total_raw:>8.2f}"
+        f"{'all aggregates':<32}{total_orm:>10.1f}{total_raw:>14.1f}{total_orm / total_raw:>8.2f}"
     )
 
-    user = User.objects.create_user("bench-operator", password="x")
-    person = Person.objects.create(
-        region=region, last_name="Оператор", first_name="Замер", user=user
-    )
-    Membership.objects.create(person=person, role="operator", region=region)
+    # What one region dashboard request reads and builds, without the template.
+    build_ms = median_ms(lambda: views.build(campaign, f, None))
+    print(f"region dashboard build() (every aggregate, table and chart): {build_ms:.0f} ms")
+
+    region = campaign.region
+    user = User.objects.filter(username="bench-operator").first()
+    if user is None:
+        user = User.objects.create_user("bench-operator", password="x")
+        person = Person.objects.create(
+            region=region, last_name="Оператор", first_name="Замер", user=user
+        )
+        Membership.objects.create(person=person, role="operator", region=region)
     client = Client()
     client.force_login(user)
-    url = f"/analytics/?campaign={cid}"
-    assert client.get(url).status_code == 200
-    page = median_ms(lambda: client.get(url), runs=15 if SCHOOLS <= 5000 else 5)
-    print(f"region dashboard page (server time, median): {page:.0f} ms")
+    first = Municipality.objects.filter(region=region).order_by("name").first()
+    assert first is not None
+    pages = {
+        "region dashboard page": f"/analytics/?campaign={cid}",
+        "municipality dashboard page": f"/analytics/?campaign={cid}&municipality={first.pk}",
+    }
+    for label, url in pages.items():
+        assert client.get(url).status_code == 200
+        # Counted by a wrapper: the test client's request signal empties connection.queries.
+        executed: list[str] = []
+
+        def count(run: Callable[..., object], sql: str, *args: object) -> object:
+            executed.append(sql)  # noqa: B023 - used only inside this iteration
+            return run(sql, *args)
+
+        with connection.execute_wrapper(count):
+            client.get(url)
+        page = median_ms(lambda url=url: client.get(url), runs=15 if SCHOOLS <= 5000 else 5)
+        print(f"{label} (server time, median): {page:.0f} ms, {len(executed)} queries")
+    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     if os.environ.get("PROFILE"):
         import cProfile
         import pstats
 
         profile = cProfile.Profile()
-        profile.runcall(client.get, url)
+        profile.runcall(client.get, pages["region dashboard page"])
         pstats.Stats(profile).sort_stats("cumulative").print_stats(40)
 
 

@@ -7,16 +7,20 @@ with one query per aggregate; the dashboards, the XLSX exports and the documents
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cached_property
+from typing import Any, TypeVar
 
-from django.db.models import Avg, Count, F, Q, QuerySet
+from django.db import DEFAULT_DB_ALIAS
+from django.db.models import Avg, Count, F, Model, Q, QuerySet
 
 from marshrut.diagnostics.models import DONE, Campaign, Deficit, Result, Submission
 from marshrut.kernels.criteria import LEVELS, level_name, level_rank
-from marshrut.orgs.models import School
+from marshrut.orgs.models import Municipality, School
 
 LEVEL_CODES = tuple(LEVELS)
+M = TypeVar("M", bound=Model)
 
 
 @dataclass(frozen=True)
@@ -117,6 +121,7 @@ class HeatCell:
     schools: int
     below_basic: int
     mean_share: float
+    levels: dict[str, int] = field(default_factory=dict)  # level → number of schools
 
     @property
     def below_share(self) -> float:
@@ -124,20 +129,46 @@ class HeatCell:
 
 
 def heatmap(campaign: Campaign, filters: Filters) -> dict[tuple[int, str], HeatCell]:
-    """(municipality id, scope) → schools, how many below basic, mean share of points."""
+    """(municipality id, scope) → schools, by level, below basic, mean share of points.
+
+    One pass over the result rows with conditional counts; the dashboards derive the level
+    distribution and the mean shares from these cells (:func:`level_distribution_of`,
+    :func:`mean_shares_of`) rather than reading the same rows twice more.
+    """
     cells = {}
-    for mid, scope, n, below, mean in (
+    for mid, scope, n, mean, *counts in (
         results(campaign, filters, None)
         .values_list("school__municipality_id", "scope")
         .annotate(
             n=Count("*"),
-            below=Count("id", filter=Q(level="below_basic")),
             mean=Avg(F("points") / F("max_points")),
+            **{f"n_{level}": Count("level", filter=Q(level=level)) for level in LEVEL_CODES},
         )
         .order_by()
     ):
-        cells[(mid, scope)] = HeatCell(n, below, float(mean or 0.0))
+        levels = dict(zip(LEVEL_CODES, counts, strict=True))
+        cells[(mid, scope)] = HeatCell(n, levels["below_basic"], float(mean or 0.0), levels)
     return cells
+
+
+def level_distribution_of(cells: dict[tuple[int, str], HeatCell]) -> dict[str, dict[str, int]]:
+    """scope → level → number of schools, summed over the municipalities of :func:`heatmap`."""
+    dist: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(LEVEL_CODES, 0))
+    for (_mid, scope), cell in cells.items():
+        counts = dist[scope]
+        for level, n in cell.levels.items():
+            counts[level] += n
+    return dict(dist)
+
+
+def mean_shares_of(cells: dict[tuple[int, str], HeatCell]) -> dict[str, float]:
+    """scope → mean share of points over the schools of all cells of :func:`heatmap`."""
+    total: dict[str, float] = defaultdict(float)
+    schools: dict[str, int] = defaultdict(int)
+    for (_mid, scope), cell in cells.items():
+        total[scope] += cell.mean_share * cell.schools
+        schools[scope] += cell.schools
+    return {scope: total[scope] / n if n else 0.0 for scope, n in schools.items()}
 
 
 @dataclass
@@ -153,7 +184,7 @@ def frequent_deficits(campaign: Campaign, filters: Filters, limit: int = 20) -> 
         Deficit.objects.filter(campaign=campaign)
         .filter(_school_q(filters))
         .values_list("code", "direction")
-        .annotate(n=Count("*"), critical=Count("id", filter=Q(kind="critical")))
+        .annotate(n=Count("*"), critical=Count("kind", filter=Q(kind="critical")))
         .order_by("-n", "code")[:limit]
     )
     return [DeficitCount(code, direction, n, critical) for code, direction, n, critical in rows]
@@ -193,49 +224,111 @@ def dynamics(campaign: Campaign, filters: Filters, scope: str = "overall") -> Dy
         .filter(_school_q(filters))
         .values_list("campaign_id", "school_id", "level")
     )
+    now, before, now_id = result.levels_now, result.levels_before, campaign.pk
     for cid, sid, level in rows:
-        (result.levels_now if cid == campaign.pk else result.levels_before)[sid] = level
-    for sid, level in result.levels_now.items():
-        before = result.levels_before.get(sid)
-        if before is None:
+        if cid == now_id:
+            now[sid] = level
+        else:
+            before[sid] = level
+    rank = {level: level_rank(level) for level in LEVEL_CODES}
+    rose, fell, stayed = result.rose, result.fell, result.stayed
+    for sid, level in now.items():
+        if (was := before.get(sid)) is None:
             continue
-        delta = level_rank(level) - level_rank(before)
-        (result.rose if delta > 0 else result.fell if delta < 0 else result.stayed).append(sid)
+        delta = rank[level] - rank[was]
+        (rose if delta > 0 else fell if delta < 0 else stayed).append(sid)
     return result
+
+
+def _partial(model: type[M], attnames: tuple[str, ...]) -> Callable[[str, Sequence[Any]], M]:
+    """Build instances of ``model`` from values of ``attnames`` (in that order); the other
+    fields are deferred, as with ``.only()``, and load from the database if ever read."""
+    loaded = [f.attname for f in model._meta.concrete_fields if f.attname in attnames]
+    position = [attnames.index(name) for name in loaded]
+
+    def build(db: str, values: Sequence[Any]) -> M:
+        return model.from_db(db, loaded, [values[i] for i in position])
+
+    return build
+
+
+_school = _partial(School, ("id", "municipality_id", "short_name"))
+_municipality = _partial(Municipality, ("id", "name"))
 
 
 @dataclass
 class RiskSchool:
-    school: School
+    """A school of the risk zone.
+
+    Plain values, with :attr:`school` built on first use: the zone of a federal campaign holds
+    thousands of schools, and the dashboard shows forty of them and a count.
+    """
+
+    school_id: int
+    short_name: str
+    municipality: Municipality  # one shared instance per municipality, id and name loaded
     level: str
     reason: str
+    submission_id: int  # the school's questionnaire in the campaign
+    db: str = field(default=DEFAULT_DB_ALIAS, repr=False, compare=False)
+
+    @cached_property
+    def school(self) -> School:
+        """The school with its name and municipality loaded; other fields load when read."""
+        school = _school(self.db, (self.school_id, self.municipality.pk, self.short_name))
+        School._meta.get_field("municipality").set_cached_value(school, self.municipality)
+        return school
+
+
+def _fell(campaign: Campaign) -> Q:
+    """Overall results of ``campaign`` whose level is lower than in the previous campaign."""
+    q = Q()
+    if campaign.previous_id is None:
+        return q
+    before = Result.objects.filter(campaign_id=campaign.previous_id, scope="overall")
+    # Below basic cannot fall, and nobody falls to the top level; one subquery per level in
+    # between lets the database answer without a list of school ids.
+    for rank, level in enumerate(LEVEL_CODES[1:-1], start=1):
+        higher = before.filter(level__in=LEVEL_CODES[rank + 1 :]).values("school_id")
+        q |= Q(level=level, school_id__in=higher)
+    return q
 
 
 def risk_zone(
     campaign: Campaign, filters: Filters, dyn: Dynamics | None = None
 ) -> list[RiskSchool]:
-    """Schools below the basic level, or whose level fell against the previous campaign."""
+    """Schools below the basic level, or whose level fell against the previous campaign, by
+    municipality and name: one query, filtered in the database."""
     dyn = dyn or dynamics(campaign, filters)
-    below = dict(
-        results(campaign, filters).filter(level="below_basic").values_list("school_id", "level")
+    fell = set(dyn.fell)
+    rows = (
+        results(campaign, filters)
+        .filter(Q(level="below_basic") | _fell(campaign))
+        .values_list(
+            "school_id",
+            "school__short_name",
+            "school__municipality_id",
+            "school__municipality__name",
+            "level",
+            "submission_id",
+        )
+        .order_by("school__municipality__name", "school__short_name", "school_id")
     )
-    ids = set(below) | set(dyn.fell)
-    schools = (
-        School.objects.filter(pk__in=ids)
-        .select_related("municipality")
-        .order_by("municipality__name", "short_name")
-    )
+    municipalities: dict[int, Municipality] = {}
     out = []
-    for school in schools:
-        level = dyn.levels_now.get(school.pk) or below.get(school.pk) or ""
+    for sid, short_name, mid, municipality_name, level, submission_id in rows:
+        if (municipality := municipalities.get(mid)) is None:
+            municipality = municipalities[mid] = _municipality(rows.db, (mid, municipality_name))
         reasons = []
-        if school.pk in below:
+        if level == "below_basic":
             reasons.append("ниже базового")
-        if school.pk in dyn.fell:
-            reasons.append(
-                f"снижение: {level_name(dyn.levels_before[school.pk])} → {level_name(level)}"
+        if sid in fell:
+            reasons.append(f"снижение: {level_name(dyn.levels_before[sid])} → {level_name(level)}")
+        out.append(
+            RiskSchool(
+                sid, short_name, municipality, level, "; ".join(reasons), submission_id, rows.db
             )
-        out.append(RiskSchool(school, level, "; ".join(reasons)))
+        )
     return out
 
 

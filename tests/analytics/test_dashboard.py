@@ -13,7 +13,8 @@ from django.urls import reverse
 from marshrut.analytics import queries
 from marshrut.analytics.queries import Filters
 from marshrut.diagnostics.models import Campaign, Deficit, Result, Status, Submission
-from tests.conftest import World
+from marshrut.kernels.criteria import LEVELS
+from tests.conftest import World, make_school
 from tests.diagnostics.factories import criteria
 
 
@@ -111,6 +112,41 @@ def test_aggregates_match_hand_computed_figures(world: World, data: dict[str, An
     assert [(r.school, r.reason) for r in risk] == [
         (world.s1, "ниже базового; снижение: базовый → ниже базового")
     ]
+    assert queries.level_distribution_of(heat) == dist
+    means = queries.mean_shares_of(heat)
+    assert means["overall"] == pytest.approx((0.3 + 0.7 + 0.9) / 3)
+    assert means["znanie"] == pytest.approx((0.2 + 0.5 + 0.9) / 3)
+
+
+def test_risk_zone_reads_one_query_and_carries_the_result_link(
+    world: World, data: dict[str, Any], django_assert_num_queries: Any
+) -> None:
+    now, f = data["now"], Filters()
+    dyn = queries.dynamics(now, f)
+    with django_assert_num_queries(1):
+        (risk,) = queries.risk_zone(now, f, dyn)
+        shown = (risk.school.short_name, risk.school.municipality.name, risk.level)
+    assert shown == (world.s1.short_name, world.m1.name, "below_basic")
+    assert risk.submission_id == Submission.objects.get(campaign=now, school=world.s1).pk
+
+
+def test_risk_zone_counts_every_fall_and_only_falls(world: World) -> None:
+    before = _campaign(world, 2023)
+    now = _campaign(world, 2024, previous=before)
+    pairs = [(b, a) for b in LEVELS for a in LEVELS]  # (before, now), one school per pair
+    for n, (was, level) in enumerate(pairs):
+        school = make_school(world.m1, 100 + n, short_name=f"Школа {n:02d}")
+        _scored(before, school, Status.VERIFIED, {"overall": (was, 1, 1)})
+        _scored(now, school, Status.VERIFIED, {"overall": (level, 1, 1)})
+    risk = {r.school.short_name: r.reason for r in queries.risk_zone(now, Filters())}
+    expected = {
+        f"Школа {n:02d}"
+        for n, (was, level) in enumerate(pairs)
+        if level == "below_basic" or LEVELS.index(level) < LEVELS.index(was)
+    }
+    assert set(risk) == expected
+    assert risk["Школа 12"] == "ниже базового; снижение: высокий → ниже базового"
+    assert risk["Школа 14"] == "снижение: высокий → средний"
 
 
 def test_filters_narrow_every_aggregate(world: World, data: dict[str, Any]) -> None:
@@ -181,9 +217,12 @@ def test_school_team_is_sent_to_its_result_page(world: World, data: dict[str, An
 def test_dashboard_query_count_is_pinned(
     world: World, data: dict[str, Any], persona: str, django_assert_num_queries: Any
 ) -> None:
-    # One query per aggregate, the same for 3 schools or 40,000: session, user, memberships,
-    # campaigns, the default campaign, participation, levels, two mean shares, previous-campaign
-    # results, risk schools, deficits (2), the heatmap or the school table, names, result links.
+    # One query per aggregate, the same for 3 schools or 40,000. Both: session, user,
+    # memberships (2), campaigns with their region, participation, heatmap cells (levels and
+    # means come from them), previous-campaign results, risk zone (with the result links),
+    # deficits (2), the municipality choices of the filter. The region adds participation by
+    # municipality and the names; a municipality adds the regional means, three scope look-ups
+    # and the school table.
     client = world.client(persona)
     url = reverse("analytics:dashboard")
     client.get(url, {"campaign": data["now"].pk})
@@ -191,4 +230,4 @@ def test_dashboard_query_count_is_pinned(
         client.get(url, {"campaign": data["now"].pk})
 
 
-PINNED = {"operator": 20, "coordinator": 21}
+PINNED = {"operator": 14, "coordinator": 17}
