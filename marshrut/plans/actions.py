@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Max, Min, Q
+from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,6 +22,7 @@ from marshrut.diagnostics.models import Deficit, Submission
 from marshrut.kernels.criteria import MODEL_DIRECTIONS, Catalogue
 from marshrut.kernels.responsibles import DEFAULT_ABBREVIATIONS
 from marshrut.orgs.models import Municipality, Region, School
+from marshrut.plans import notifications
 from marshrut.plans.importing import dictionary_for, reparse_row, sections_of
 from marshrut.plans.models import (
     CLOSED_STATUSES,
@@ -38,6 +39,7 @@ from marshrut.plans.models import (
     PlanItem,
     PlanReview,
     PlanSection,
+    PlanTally,
     ProgressReport,
 )
 
@@ -150,6 +152,49 @@ def refresh_next_due(item_ids: Iterable[int]) -> None:
             PlanItem.objects.filter(pk=item.pk).update(next_due_on=value)
 
 
+# --- the execution summary -----------------------------------------------------------------------
+
+TALLY_COUNTS = {
+    "total_items": Count("id"),
+    "done_items": Count("id", filter=Q(status=ItemStatus.DONE)),
+    "in_progress_items": Count("id", filter=Q(status=ItemStatus.IN_PROGRESS)),
+    "cancelled_items": Count("id", filter=Q(status=ItemStatus.CANCELLED)),
+}
+
+
+@transaction.atomic(savepoint=False)
+def refresh_tallies(plan_ids: Iterable[int]) -> None:
+    """Rebuild the execution summary (``PlanTally``) of plans whose items changed.
+
+    The plans are locked first: two reports on one plan at once would otherwise each write
+    counts read before the other's change.
+    """
+    ids = sorted(set(plan_ids))
+    if not ids:
+        return
+    list(Plan.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
+    PlanTally.objects.filter(plan_id__in=ids).delete()
+    items = PlanItem.objects.filter(plan_id__in=ids).order_by()
+    rows = [
+        PlanTally(scope=PlanTally.Scope.PLAN, **row)
+        for row in items.values("plan_id", "next_due_on").annotate(**TALLY_COUNTS)
+    ]
+    for row in items.values("plan_id", "next_due_on", "organisations").annotate(**TALLY_COUNTS):
+        organisation = row.pop("organisations")  # None: the item names none from the dictionary
+        rows.append(
+            PlanTally(scope=PlanTally.Scope.ORGANISATION, organisation_id=organisation, **row)
+        )
+    PlanTally.objects.bulk_create(rows, batch_size=2000)
+
+
+def rebuild_tallies(plans: Iterable[int] | None = None, *, chunk: int = 500) -> int:
+    """Rebuild the summary of the given plans (of all plans by default), after bulk loads."""
+    ids = list(plans) if plans is not None else list(Plan.objects.values_list("pk", flat=True))
+    for start in range(0, len(ids), chunk):
+        refresh_tallies(ids[start : start + chunk])
+    return len(ids)
+
+
 # --- plans ---------------------------------------------------------------------------------------
 
 
@@ -238,6 +283,7 @@ def _build_items(
     ControlDate.objects.bulk_create(dates)
     through.objects.bulk_create(links)
     PlanItem.objects.bulk_update(items, ["next_due_on"], batch_size=500)
+    refresh_tallies([plan.pk])
     return items
 
 
@@ -433,6 +479,7 @@ def do_report_progress(
     item.status = status
     item.save(update_fields=["status"])
     refresh_next_due([item.pk])
+    refresh_tallies([item.plan_id])
     record(
         actor,
         Action.UPDATE,
@@ -594,6 +641,7 @@ def do_update_item(
         }
     )
     refresh_next_due([item.pk])
+    refresh_tallies([item.plan_id])
     return item
 
 
@@ -750,6 +798,7 @@ def _review(
     decision: str,
     comment: str,
     source: str,
+    base_url: str,
 ) -> PlanReview:
     locked = Plan.objects.select_for_update().get(pk=plan.pk)
     if locked.level != Level.SCHOOL:
@@ -778,14 +827,24 @@ def _review(
         source=source,
         message=review.get_decision_display() + (f": {review.comment[:300]}" if comment else ""),
     )
+    notifications.send_on_commit(review, base_url=base_url)
     return review
 
 
 @transaction.atomic
 def do_submit_plan(
-    actor: Any, plan: Plan, *, comment: str = "", source: str = Source.WEB
+    actor: Any,
+    plan: Plan,
+    *,
+    comment: str = "",
+    source: str = Source.WEB,
+    base_url: str = "",
 ) -> PlanReview:
-    """The school sends its draft (or its reworked plan) to the municipal coordinator."""
+    """The school sends its draft (or its reworked plan) to the municipal coordinator.
+
+    The coordinators get an e-mail once the step commits (``notifications``); ``base_url`` makes
+    the link in it absolute.
+    """
     if not plan.items.exists():
         raise ValidationError(_("В дорожной карте нет мероприятий: отправлять нечего."))
     return _review(
@@ -796,13 +855,20 @@ def do_submit_plan(
         decision=PlanReview.Decision.SUBMITTED,
         comment=comment,
         source=source,
+        base_url=base_url,
     )
 
 
 @transaction.atomic
 def do_approve_plan(
-    actor: Any, plan: Plan, *, comment: str = "", source: str = Source.WEB
+    actor: Any,
+    plan: Plan,
+    *,
+    comment: str = "",
+    source: str = Source.WEB,
+    base_url: str = "",
 ) -> PlanReview:
+    """Approve a submitted plan; the school's team is told by e-mail."""
     return _review(
         actor,
         plan,
@@ -811,12 +877,15 @@ def do_approve_plan(
         decision=PlanReview.Decision.APPROVED,
         comment=comment,
         source=source,
+        base_url=base_url,
     )
 
 
 @transaction.atomic
-def do_return_plan(actor: Any, plan: Plan, *, comment: str, source: str = Source.WEB) -> PlanReview:
-    """Return a submitted plan to the school with remarks (which are required)."""
+def do_return_plan(
+    actor: Any, plan: Plan, *, comment: str, source: str = Source.WEB, base_url: str = ""
+) -> PlanReview:
+    """Return a submitted plan with remarks (required); the school's team gets them by e-mail."""
     if not comment.strip():
         raise ValidationError(_("Возвращая дорожную карту, напишите замечания."))
     return _review(
@@ -827,6 +896,7 @@ def do_return_plan(actor: Any, plan: Plan, *, comment: str, source: str = Source
         decision=PlanReview.Decision.RETURNED,
         comment=comment,
         source=source,
+        base_url=base_url,
     )
 
 

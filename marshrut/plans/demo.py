@@ -3,8 +3,9 @@
 Seed 001 is the real Tyumen roadmap for 2024; the demo region is synthetic, so it is imported as
 that region's regional roadmap as it is (ТОГИРРО and ДОиН ТО keep their names). Some items are
 handed down to municipalities and schools, and progress is reported on part of them, so that the
-execution pages show done, late and coming work. Everything is keyed so that a second run adds
-nothing.
+execution pages show done, late and coming work. The persona school (``head``, ``school``) also
+gets its roadmap drafted from the deficits of its last scored questionnaire, left a draft for the
+school to edit and send to the coordinator. Everything is keyed so that a second run adds nothing.
 """
 
 from __future__ import annotations
@@ -15,16 +16,21 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from marshrut.audit.log import Source
+from marshrut.diagnostics.models import DONE as SUBMISSION_DONE
+from marshrut.diagnostics.models import Submission
 from marshrut.orgs.models import Municipality, Region, School
 from marshrut.plans.actions import (
     do_create_plan,
+    do_draft_school_roadmap,
     do_hand_down,
     do_report_progress,
     do_seed_organisations,
+    drafted_roadmap,
 )
 from marshrut.plans.importing import (
     ImportRefused,
@@ -131,6 +137,32 @@ def _school_plan(school: School, year: int) -> Plan:
     )
 
 
+def _roadmap_from_deficits(school: School, stdout: Any) -> Plan | None:
+    """The school's roadmap drafted from its latest scored questionnaire, once."""
+    submission = (
+        Submission.objects.filter(school=school, status__in=SUBMISSION_DONE)
+        .select_related("campaign__criteria", "campaign__region", "school__municipality")
+        .order_by("-campaign__year", "-pk")
+        .first()
+    )
+    if submission is None:
+        stdout.write(f"Дорожные карты: у школы {school.short_name} нет отправленной анкеты.")
+        return None
+    existing = drafted_roadmap(school, submission.campaign.year + 1)
+    if existing is not None:
+        return existing
+    try:
+        plan = do_draft_school_roadmap(None, submission, source=Source.DEMO)
+    except ValidationError as e:  # no deficits, say: nothing to draft from
+        stdout.write(f"Дорожная карта из дефицитов: {' '.join(e.messages)}")
+        return None
+    stdout.write(
+        f"Дорожная карта из дефицитов: {school.short_name}, {plan.year} год — "
+        f"черновик, мероприятий {plan.items.count()}."
+    )
+    return plan
+
+
 @transaction.atomic
 def build_demo(region: Region, stdout: Any) -> None:
     rng = random.Random(4)
@@ -181,6 +213,9 @@ def build_demo(region: Region, stdout: Any) -> None:
             if item.due_on and item.due_on < today and rng.random() < 0.7:
                 _report(item, ItemStatus.DONE, "Выполнено, протокол на сайте школы.", item.due_on)
     build_measures(region, stdout)
+    if head_school is not None:
+        # After the measures, so that the draft takes them from the library.
+        _roadmap_from_deficits(head_school, stdout)
     added = Plan.objects.filter(region=region).count() - before
     stdout.write(
         f"Дорожные карты: {Plan.objects.filter(region=region).count()} (добавлено сейчас — {added})."

@@ -291,6 +291,8 @@ class PlanItem(models.Model):
         indexes = [
             models.Index(fields=["plan", "status"]),
             models.Index(fields=["next_due_on"]),
+            # The overdue and due-soon lists of a set of plans: a date range within each plan.
+            models.Index(fields=["plan", "next_due_on"], name="plans_item_plan_next_due"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["plan", "position"], name="plan_item_position"),
@@ -376,6 +378,57 @@ class ProgressReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item}: {self.get_status_display()}"
+
+
+class PlanTally(models.Model):
+    """Item counts of one plan, grouped by next control date, for the pages across plans.
+
+    Rows with ``scope = plan`` count all the plan's items; rows with ``scope = organisation``
+    count the items of one responsible organisation (``organisation`` empty: items naming none
+    from the dictionary), so an item with three organisations is in three of them. Each row holds
+    the items that share a ``next_due_on``, which is what keeps the counts true as days pass:
+    «overdue» and «due soon» are compared with today when read, never stored.
+
+    Rebuilt for a plan by ``actions.refresh_tallies`` whenever its items change, and by
+    ``marshrut plan tally`` for all plans after bulk loads.
+    """
+
+    class Scope(models.TextChoices):
+        PLAN = "plan", _("вся карта")
+        ORGANISATION = "organisation", _("организация")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="tallies")
+    scope = models.CharField(max_length=12, choices=Scope.choices)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    next_due_on = models.DateField(null=True, blank=True)
+    total_items = models.PositiveIntegerField(default=0)
+    done_items = models.PositiveIntegerField(default=0)
+    in_progress_items = models.PositiveIntegerField(default=0)
+    cancelled_items = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("сводка исполнения")
+        verbose_name_plural = _("сводки исполнения")
+        indexes = [models.Index(fields=["plan", "scope"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(scope="plan") | Q(organisation__isnull=True),
+                name="plan_tally_plan_scope_without_organisation",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    total_items__gte=models.F("done_items")
+                    + models.F("in_progress_items")
+                    + models.F("cancelled_items")
+                ),
+                name="plan_tally_counts_within_total",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id} {self.scope} {self.organisation_id} {self.next_due_on}: {self.total_items}"
 
 
 def evidence_path(instance: Evidence, filename: str) -> str:

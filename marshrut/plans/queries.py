@@ -1,13 +1,19 @@
-"""Execution figures: one aggregate query per table, never a query per plan or per item."""
+"""Execution figures: one aggregate query per table, never a query per plan or per item.
+
+The figures of one plan (or of the copies of one item) are counted over its items. The figures
+across plans read the execution summary (``PlanTally``) instead: a few rows per plan, whatever
+the number of items and of their organisations.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, IntegerField, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 
-from marshrut.plans.models import CLOSED_STATUSES, ItemStatus, PlanItem
+from marshrut.plans.models import CLOSED_STATUSES, ItemStatus, Plan, PlanItem, PlanTally
 
 SOON_DAYS = 30
 
@@ -50,11 +56,6 @@ def totals(items: QuerySet[PlanItem], today: dt.date) -> dict[str, Any]:
     return with_share(items.aggregate(**counts("", today)))
 
 
-def by_field(items: QuerySet[PlanItem], field: str, today: dt.date) -> list[dict[str, Any]]:
-    rows = items.order_by().values(field).annotate(**counts("", today)).order_by(field)
-    return [with_share(dict(r)) for r in rows]
-
-
 def by_section(items: QuerySet[PlanItem], today: dt.date) -> list[dict[str, Any]]:
     rows = (
         items.order_by()
@@ -68,21 +69,66 @@ def by_section(items: QuerySet[PlanItem], today: dt.date) -> list[dict[str, Any]
 def by_organisation(items: QuerySet[PlanItem], today: dt.date) -> list[dict[str, Any]]:
     rows = (
         items.order_by()
-        .values("organisations__abbreviation")
+        .values(abbreviation=F("organisations__abbreviation"))
         .annotate(**counts("", today))
-        .order_by("-total", "organisations__abbreviation")
+        .order_by("-total", "abbreviation")
+    )
+    return [with_share(dict(r)) for r in rows]
+
+
+def tally_sums(today: dt.date) -> dict[str, Any]:
+    """Annotations over ``PlanTally`` rows: the same figures as ``counts`` gives over items."""
+    open_ = F("total_items") - F("done_items") - F("cancelled_items")
+    soon = Q(next_due_on__gte=today, next_due_on__lte=today + dt.timedelta(days=SOON_DAYS))
+    sums = {
+        "total": Sum("total_items"),
+        "done": Sum("done_items"),
+        "in_progress": Sum("in_progress_items"),
+        "cancelled": Sum("cancelled_items"),
+        "overdue": Sum(open_, filter=Q(next_due_on__lt=today)),
+        "soon": Sum(open_, filter=soon),
+    }
+    return {name: Coalesce(value, 0, output_field=IntegerField()) for name, value in sums.items()}
+
+
+def _tallies(plans: QuerySet[Plan], scope: str) -> QuerySet[PlanTally]:
+    return PlanTally.objects.filter(plan__in=plans.order_by().values("pk"), scope=scope).order_by()
+
+
+def totals_by_level(plans: QuerySet[Plan], today: dt.date) -> tuple[dict[str, Any], list[Any]]:
+    """Figures of all the items of ``plans`` and by level of plan, in one query."""
+    rows = [
+        with_share(dict(row))
+        for row in _tallies(plans, PlanTally.Scope.PLAN)
+        .values("plan__level")
+        .annotate(**tally_sums(today))
+        .order_by("plan__level")
+    ]
+    total = {name: sum(row[name] for row in rows) for name in tally_sums(today)}
+    return with_share(total), rows
+
+
+def tally_by_organisation(plans: QuerySet[Plan], today: dt.date) -> list[dict[str, Any]]:
+    """Figures of the items of ``plans`` by responsible organisation, the largest first."""
+    rows = (
+        _tallies(plans, PlanTally.Scope.ORGANISATION)
+        .values(abbreviation=F("organisation__abbreviation"))
+        .annotate(**tally_sums(today))
+        .order_by("-total", "abbreviation")
     )
     return [with_share(dict(r)) for r in rows]
 
 
 def attach_counts(plans: list[Any], today: dt.date) -> list[Any]:
-    """Set the item counts on a page of plans with one query over their items only."""
+    """Set the item counts on a page of plans with one query over their summary rows only."""
     found = {
         row["plan_id"]: row
-        for row in PlanItem.objects.filter(plan_id__in=[p.pk for p in plans])
+        for row in PlanTally.objects.filter(
+            plan_id__in=[p.pk for p in plans], scope=PlanTally.Scope.PLAN
+        )
         .order_by()
         .values("plan_id")
-        .annotate(**counts("", today))
+        .annotate(**tally_sums(today))
     }
     empty = dict.fromkeys(("total", *_filters("", today)), 0)
     for plan in plans:

@@ -276,7 +276,9 @@ def execution(request: HttpRequest) -> HttpResponse:
     if "year" not in data and years:
         data["year"] = str(_current_year(years))
     form = PlanFilter(data, user=user, years=years)
-    items = PlanItem.objects.filter(plan__in=_filter_plans(Plan.objects.for_user(user), form))
+    plans = _filter_plans(Plan.objects.for_user(user), form)
+    items = PlanItem.objects.filter(plan__in=plans)
+    totals, by_level = queries.totals_by_level(plans, today)
     return render(
         request,
         "plans/execution.html",
@@ -285,9 +287,9 @@ def execution(request: HttpRequest) -> HttpResponse:
             "today": today,
             "page": _page_with_counts(request, _plans(user, form), today),
             "query": query_without(request, "page", "export"),
-            "totals": queries.totals(items, today),
-            "by_level": queries.by_field(items, "plan__level", today),
-            "by_organisation": queries.by_organisation(items, today)[:30],
+            "totals": totals,
+            "by_level": by_level,
+            "by_organisation": queries.tally_by_organisation(plans, today)[:30],
             "overdue": items.overdue(today)
             .select_related("plan__municipality", "plan__school", "plan__region")
             .order_by("next_due_on", "plan_id", "position")[:50],
@@ -995,6 +997,10 @@ def roadmap_draft(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _base_url(request: HttpRequest) -> str:
+    return request.build_absolute_uri("/").rstrip("/")
+
+
 def _errors(form: Any) -> str:
     return " ".join(str(e) for errors in form.errors.values() for e in errors)
 
@@ -1007,7 +1013,12 @@ def plan_submit(request: HttpRequest, pk: int) -> HttpResponse:
     form = SubmitPlanForm(request.POST)
     form.is_valid()
     try:
-        actions.do_submit_plan(user, plan, comment=form.cleaned_data.get("comment", ""))
+        actions.do_submit_plan(
+            user,
+            plan,
+            comment=form.cleaned_data.get("comment", ""),
+            base_url=_base_url(request),
+        )
     except ValidationError as e:
         messages.error(request, " ".join(e.messages))
     else:
@@ -1028,10 +1039,10 @@ def plan_review(request: HttpRequest, pk: int) -> HttpResponse:
     comment = form.cleaned_data.get("comment", "")
     try:
         if form.cleaned_data["decision"] == ReviewPlanForm.APPROVE:
-            actions.do_approve_plan(user, plan, comment=comment)
+            actions.do_approve_plan(user, plan, comment=comment, base_url=_base_url(request))
             messages.success(request, _("Дорожная карта утверждена."))
         else:
-            actions.do_return_plan(user, plan, comment=comment)
+            actions.do_return_plan(user, plan, comment=comment, base_url=_base_url(request))
             messages.success(request, _("Дорожная карта возвращена школе с замечаниями."))
     except ValidationError as e:
         messages.error(request, " ".join(e.messages))

@@ -78,3 +78,108 @@ def test_operator_uploads_fixes_saves_and_sees_reported_progress(
     page.goto(f"{live_server.url}/plans/execution/?year=2024")
     assert page.locator("[data-testid=done]").inner_text() == "1"
     screenshot(page, "plans-execution-all")
+
+
+def test_school_roadmap_from_deficits_is_returned_with_remarks_then_approved(
+    world: World, live_server: Any, page: Any, browser: Any
+) -> None:
+    from django.core import mail
+
+    from tests.diagnostics.factories import submission_for
+
+    submission_for(world, world.s1, submitted=True)
+    login(page, live_server.url, "head")
+    page.goto(f"{live_server.url}/plans/roadmaps/")
+    page.locator("[data-testid=roadmaps]").get_by_role("link", name="Составить").click()
+    assert "Мероприятий:" in page.locator("[data-testid=draft-summary]").inner_text()
+    screenshot(page, "roadmap-draft-preview")
+    page.get_by_role("button", name="Составить черновик дорожной карты").click()
+    assert "Черновик дорожной карты составлен" in page.content()
+    plan = Plan.objects.get(school=world.s1)
+    assert plan.status == Plan.Status.DRAFT
+    first = plan.items.order_by("position").first()
+    assert first is not None
+
+    # The school makes the first measure concrete before sending the roadmap.
+    page.locator(f"#item-{first.pk}").get_by_role("link").first.click()
+    page.get_by_role("link", name="Изменить").click()
+    page.get_by_label("Мероприятие").fill("Педагогический совет: план устранения дефицита")
+    page.get_by_label("Сроки").fill("до 28.02.2025")
+    page.get_by_role("button", name="Сохранить").click()
+    assert "Мероприятие сохранено" in page.content()
+    first.refresh_from_db()
+    assert first.title == "Педагогический совет: план устранения дефицита"
+    assert first.next_due_on is not None and first.next_due_on.isoformat() == "2025-02-28"
+
+    plan_url = f"{live_server.url}/plans/{plan.pk}/"
+    page.goto(plan_url)
+    page.get_by_label("Комментарий для координатора").fill("Черновик доработан командой школы")
+    page.locator("[data-testid=submit-plan]").click()
+    assert "отправлена на согласование" in page.content()
+    (to_coordinator,) = mail.outbox
+    assert to_coordinator.to == ["coordinator@test.local"]
+    assert f"/plans/{plan.pk}/" in to_coordinator.body
+
+    # The coordinator, in a browser of their own, returns it with a remark.
+    coordinator_context = browser.new_context(
+        locale="ru-RU", viewport={"width": 1366, "height": 900}
+    )
+    coordinator = coordinator_context.new_page()
+    coordinator.set_default_timeout(15_000)
+    try:
+        login(coordinator, live_server.url, "coordinator")
+        coordinator.goto(f"{live_server.url}/plans/roadmaps/")
+        coordinator.locator("[data-testid=roadmaps]").get_by_role(
+            "link", name="на 2025 год"
+        ).click()
+        assert (
+            "Черновик доработан командой школы"
+            in coordinator.locator("[data-testid=review-history]").inner_text()
+        )
+        coordinator.get_by_label("вернуть на доработку").check()
+        coordinator.get_by_label("Замечания").fill("Укажите ответственных по каждому мероприятию")
+        screenshot(coordinator, "roadmap-review")
+        coordinator.locator("[data-testid=review-plan]").click()
+        assert "возвращена школе с замечаниями" in coordinator.content()
+        plan.refresh_from_db()
+        assert plan.status == Plan.Status.RETURNED
+        assert sorted(m.to[0] for m in mail.outbox[1:]) == ["head@test.local", "school@test.local"]
+
+        # The school sees the remark, fixes the item and sends the roadmap again.
+        page.goto(plan_url)
+        history = page.locator("[data-testid=review-history]").inner_text()
+        assert "Укажите ответственных по каждому мероприятию" in history
+        screenshot(page, "roadmap-returned")
+        page.goto(f"{live_server.url}/plans/items/{first.pk}/edit/")
+        page.get_by_label("Ответственные").fill("ОО, МОУО")
+        page.get_by_role("button", name="Сохранить").click()
+        assert "Мероприятие сохранено" in page.content()
+        page.goto(plan_url)
+        page.locator("[data-testid=submit-plan]").click()
+        assert "отправлена на согласование" in page.content()
+
+        # The coordinator approves; the whole history of remarks stays on the page.
+        coordinator.goto(plan_url)
+        coordinator.get_by_label("утвердить").check()
+        coordinator.get_by_label("Замечания").fill("Утверждено на заседании муниципальной комиссии")
+        coordinator.locator("[data-testid=review-plan]").click()
+        assert "Дорожная карта утверждена" in coordinator.content()
+    finally:
+        coordinator_context.close()
+    plan.refresh_from_db()
+    assert plan.status == Plan.Status.APPROVED
+    page.goto(plan_url)
+    entries = page.locator("[data-testid=review-history] li")
+    assert entries.count() == 4
+    history = page.locator("[data-testid=review-history]").inner_text()
+    for text in (
+        "Черновик доработан командой школы",
+        "возвращена на доработку",
+        "Укажите ответственных по каждому мероприятию",
+        "Утверждено на заседании муниципальной комиссии",
+    ):
+        assert text in history
+    assert 'data-testid="submit-plan"' not in page.content()
+    screenshot(page, "roadmap-approved")
+    assert len(mail.outbox) == 1 + 2 + 1 + 2
+    assert all("утверждена" in m.subject for m in mail.outbox[-2:])

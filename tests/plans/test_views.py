@@ -347,17 +347,20 @@ def test_execution_page_over_many_plans_has_a_fixed_number_of_queries(
     client = world.client("operator")
     url = reverse("plans:execution") + "?year=2024"
     client.get(url)  # warm caches (session, content types)
-    # session, user, memberships and their assigned schools, years, totals, by level,
-    # by organisation, municipalities of the filter, plan count, plan page, the page's counts,
-    # overdue list, due-soon list
-    with django_assert_num_queries(14):
+    # session, user, memberships and their assigned schools, years, totals with levels (from
+    # the summary), plan count, plan page, the page's counts, by organisation, municipalities of
+    # the filter, overdue list, due-soon list
+    with django_assert_num_queries(13):
         response = client.get(url)
     assert response.status_code == 200
     assert response.context["totals"]["total"] == 5 + 2 * 2 + 3 * 5
     for school in [world.s1] * 3:
         make_plan(world, Level.SCHOOL, school=school, title=f"ещё {PlanItem.objects.count()}")
-    with django_assert_num_queries(14):
-        client.get(url)
+    with django_assert_num_queries(13):
+        response = client.get(url)
+    assert response.context["totals"]["total"] == 5 + 2 * 2 + 6 * 5
+    levels = {row["plan__level"]: row["total"] for row in response.context["by_level"]}
+    assert levels == {"region": 5, "municipality": 2 * 2, "school": 6 * 5}
 
 
 def test_coordinator_sees_own_municipality_plans_and_the_regional_one(

@@ -1,4 +1,4 @@
-"""``marshrut plan parse FILE``, ``marshrut plan import FILE`` and ``marshrut plan remind``."""
+"""``marshrut plan parse FILE``, ``plan import FILE``, ``plan remind`` and ``plan tally``."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from marshrut.audit.log import Source
 from marshrut.kernels.plan_reader import plan_to_dict
 from marshrut.orgs.models import Municipality, Region, School
 from marshrut.plans import reminders
-from marshrut.plans.actions import do_create_plan, do_seed_organisations
+from marshrut.plans.actions import do_create_plan, do_seed_organisations, rebuild_tallies
 from marshrut.plans.importing import ImportRefused, dictionary_for, draft_from_plan, read_document
 from marshrut.plans.models import Level
 
@@ -37,7 +37,7 @@ def _owner(level: str, code: str) -> dict[str, Any]:
 
 
 class Command(BaseCommand):
-    help = "Дорожные карты: разбор документа, загрузка, напоминания об исполнении."
+    help = "Дорожные карты: разбор документа, загрузка, напоминания, пересчёт сводок исполнения."
 
     def add_arguments(self, parser: Any) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -61,6 +61,11 @@ class Command(BaseCommand):
         remind.add_argument("--base-url", default="", help="адрес сайта для ссылок в письмах")
         remind.add_argument(
             "--dry-run", action="store_true", help="только показать, кому и сколько"
+        )
+        sub.add_parser(
+            "tally",
+            help="пересчитать сводки исполнения всех карт (после загрузки мероприятий в обход "
+            "действий, например из резервной копии)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -123,3 +128,7 @@ class Command(BaseCommand):
             return
         sent = reminders.send(found, on=on, base_url=options["base_url"])
         self.stdout.write(self.style.SUCCESS(f"Отправлено писем: {sent}."))
+
+    def _tally(self, options: dict[str, Any]) -> None:
+        count = rebuild_tallies()
+        self.stdout.write(self.style.SUCCESS(f"Сводки исполнения пересчитаны: карт {count}."))
