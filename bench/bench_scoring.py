@@ -9,6 +9,11 @@ indicator) on a sample. The load average and a reference timing are printed so t
 different machines can be compared. Prints figures only; nothing here asserts on time.
 
 Run: ``.venv/bin/python bench/bench_scoring.py [--schools N] [--seed S] [--repeat R]``
+
+On a shared machine time is noisy; instruction counts are not. ``--only PART`` runs one part once
+over all schools and prints nothing else, so that under ``valgrind --tool=callgrind`` (with
+``PYTHONHASHSEED=0``) the count of ``--only PART`` minus that of ``--only none`` (which only
+generates the schools), divided by ``--schools``, is the part's instructions per school.
 """
 
 from __future__ import annotations
@@ -105,7 +110,13 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument("--repeat", type=int, default=3, help="score_many runs; the best is shown")
     parser.add_argument("--catalogue", type=Path, default=CATALOGUE / "demo-2024.yaml")
+    parser.add_argument("--only", choices=sorted(PARTS), help="run one part once, print nothing")
     args = parser.parse_args()
+    if args.only:
+        catalogue = load_catalogue(args.catalogue)
+        compile_catalogue(catalogue)
+        PARTS[args.only](catalogue, generate(catalogue, args.schools, args.seed))
+        return
 
     started = time.perf_counter()
     catalogue = load_catalogue(args.catalogue)
@@ -180,6 +191,25 @@ def main() -> None:
         f"next_level_path (8 направлений + общий): {len(items)} школ за {elapsed:.2f} с — "
         f"{_number(len(items) / elapsed)} школ/с; шагов всего {steps}"
     )
+
+
+def _paths(catalogue: Catalogue, items: list[tuple[SchoolProfile, Mapping[str, object]]]) -> None:
+    for profile, answers in items:
+        next_level_path(catalogue, profile, answers)
+
+
+def _scores(catalogue: Catalogue, items: list[tuple[SchoolProfile, Mapping[str, object]]]) -> None:
+    for profile, answers in items:
+        score(catalogue, profile, answers)
+
+
+PARTS: dict[str, Callable[..., object]] = {
+    "none": lambda catalogue, items: None,
+    "score_many": score_many,
+    "deficits_many": deficits_many,
+    "score": _scores,
+    "next_level_path": _paths,
+}
 
 
 def _cpu(work: Callable[[], object]) -> float:

@@ -20,16 +20,23 @@ the answers followed by one slice-and-sum per direction. Summing gaps instead of
 deficit count for free: an indicator at its maximum has a gap of exactly ``0.0``. Answers that the
 tables do not know (anything not normalised by :func:`validate_answer`) fall back to the reference
 rule :meth:`Indicator.points_for`, so every input is scored the same way, only slower.
+
+The full result and the next-level path reuse the same gaps. :func:`score` shares one immutable
+:class:`IndicatorScore` per indicator and gap among all schools of a profile, and the path finds the
+cheapest sufficient answer of an indicator by bisecting its answers grouped by points (or, for a
+multiple choice, from the options it would add to the current answer, remembered per answer)
+instead of rebuilding them for every step. For 9 scopes plain loops beat chains of ``map()``,
+which pay for their iterators and lists; ``map()`` pays off over the ~100 indicators.
 """
 
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from itertools import combinations, compress
-from operator import getitem, itemgetter
+from itertools import combinations, compress, repeat
+from operator import getitem, gt, itemgetter, sub
 from types import MappingProxyType
 from typing import Any, Final, Literal
 
@@ -75,6 +82,8 @@ ScopeRow = tuple[float, float, str, int, int]
 ROW_FIELDS: Final = ("points", "max_points", "level", "deficits", "critical_failed")
 """Field names of a :data:`ScopeRow`, in order."""
 
+_LEVEL_RANK: Final = {level: rank for rank, level in enumerate(LEVELS)}
+
 # Gaps of answers at the maximum share this one object, so counting them is an identity test.
 _ZERO: Final = 0.0
 
@@ -82,7 +91,8 @@ _ZERO: Final = 0.0
 # field, a decimal NaN): the school is then scored by the reference rule.
 _NOT_NORMALISED: Final = (KeyError, TypeError, ValueError, ArithmeticError)
 
-# Distinct remembered values per number/percent indicator; beyond it lookups still work, slower.
+# Remembered entries per indicator (number/percent values, scores by gap, answer ladders); beyond
+# it lookups still work, slower.
 _MEMO_LIMIT: Final = 10_000
 
 # Up to this many options a "multiple" indicator gets a table of all answers (2**12 = 4096 rows).
@@ -285,7 +295,15 @@ def _intern(gap: float) -> float:
 class _Compiled:
     """Profile-independent compiled form of a catalogue."""
 
-    __slots__ = ("direction_index", "fractional", "indicators", "plans", "tables")
+    __slots__ = (
+        "choices",
+        "direction_index",
+        "fractional",
+        "indicators",
+        "plans",
+        "scopes",
+        "tables",
+    )
 
     def __init__(self, catalogue: Catalogue) -> None:
         # Direction by direction, so that each direction is one slice of a school's gaps.
@@ -293,9 +311,19 @@ class _Compiled:
             i for d in catalogue.directions for i in d.indicators
         )
         self.tables = tuple(_table(i) for i in self.indicators)
+        self.choices = tuple(_choices(i) for i in self.indicators)
         self.direction_index = {d.code: n for n, d in enumerate(catalogue.directions)}
         self.fractional = any(_has_fraction(i) for i in self.indicators)
         self.plans: dict[tuple[frozenset[str], bool], _Plan] = {}
+        # (code, thresholds in percent, rank of the critical cap) per scope, for the path; no cap
+        # ranks above every level.
+        rule = catalogue.critical_rule
+        direction_cap = level_rank(rule.direction_cap) if rule.direction_cap else len(LEVELS)
+        overall_cap = level_rank(rule.overall_cap) if rule.overall_cap else len(LEVELS)
+        self.scopes: tuple[tuple[str, tuple[float, float, float], int], ...] = (
+            *((d.code, d.thresholds.as_tuple(), direction_cap) for d in catalogue.directions),
+            ("overall", catalogue.thresholds.as_tuple(), overall_cap),
+        )
 
 
 def _has_fraction(indicator: Indicator) -> bool:
@@ -305,21 +333,29 @@ def _has_fraction(indicator: Indicator) -> bool:
 
 
 class _Plan:
-    """Everything needed to score schools of one profile, as flat tuples."""
+    """Everything needed to score schools of one profile, as flat tuples.
+
+    Positions are the applicable indicators in catalogue order; scopes are the directions in
+    catalogue order followed by ``overall``.
+    """
 
     __slots__ = (
+        "choices",
         "codes",
         "critical",
         "direction_cap",
+        "direction_of",
         "directions",
         "fetch",
         "fractional",
         "indicators",
         "maxima",
+        "memo",
         "overall_cap",
         "overall_max",
         "overall_thresholds",
         "tables",
+        "template",
     )
 
     def __init__(self, catalogue: Catalogue, compiled: _Compiled, profile: SchoolProfile) -> None:
@@ -333,7 +369,9 @@ class _Plan:
         fetch = itemgetter(*self.codes)
         self.fetch = fetch if len(self.codes) > 1 else lambda answers: (fetch(answers),)
         self.tables = tuple(compiled.tables[n] for n in chosen)
+        self.choices = tuple(compiled.choices[n] for n in chosen)
         self.maxima = tuple(float(i.max_points) for i in self.indicators)
+        self.direction_of = tuple(compiled.direction_index[i.direction] for i in self.indicators)
         self.fractional = compiled.fractional
         rule = catalogue.critical_rule
         self.direction_cap = level_rank(rule.direction_cap) if rule.direction_cap else 3
@@ -363,6 +401,21 @@ class _Plan:
             for pos, i in enumerate(self.indicators)
             if i.critical
         )
+
+        # score(): per position, the IndicatorScore of each gap seen (they are immutable, so
+        # schools share them), and the catalogue-order layout of the full result.
+        self.memo: tuple[dict[float, IndicatorScore], ...] = tuple({} for _ in self.codes)
+        position = {code: n for n, code in enumerate(self.codes)}
+        self.template = tuple(
+            (code, position[code] if code in position else _not_applicable(indicator))
+            for code, indicator in catalogue.indicators.items()
+        )
+
+
+def _not_applicable(indicator: Indicator) -> IndicatorScore:
+    return IndicatorScore(
+        indicator.code, indicator.direction, False, 0.0, 0.0, None, indicator.critical, False
+    )
 
 
 def compile_catalogue(catalogue: Catalogue) -> None:
@@ -514,76 +567,35 @@ def score(
     plan = _plan(catalogue, profile)
     gaps = _gaps(plan, answers)
     rows = _rows(plan, gaps)
-    clean = _cleaner(plan)
-
-    position = {code: n for n, code in enumerate(plan.codes)}
-    indicator_scores: dict[str, IndicatorScore] = {}
-    failed_by_direction: dict[str, list[str]] = {d.code: [] for d in catalogue.directions}
-    deficits_by_direction: dict[str, list[str]] = {d.code: [] for d in catalogue.directions}
-    for indicator in catalogue.indicators.values():
-        pos = position.get(indicator.code)
-        if pos is None:
-            indicator_scores[indicator.code] = IndicatorScore(
-                indicator.code,
-                indicator.direction,
-                False,
-                0.0,
-                0.0,
-                None,
-                indicator.critical,
-                False,
-            )
-            continue
-        gap = gaps[pos]
-        maximum = plan.maxima[pos]
-        points = clean(maximum - gap)
-        failed = indicator.critical and _is_failed(plan, pos, gap)
-        deficit: DeficitKind | None = None
-        if failed:
-            deficit = "critical"
-            failed_by_direction[indicator.direction].append(indicator.code)
-        elif gap != 0.0:
-            deficit = "zero" if gap == maximum else "below_max"
-        if deficit is not None:
-            deficits_by_direction[indicator.direction].append(indicator.code)
-        indicator_scores[indicator.code] = IndicatorScore(
-            indicator.code,
-            indicator.direction,
-            True,
-            points,
-            maximum,
-            deficit,
-            indicator.critical,
-            failed,
-        )
+    memo = plan.memo
+    scores = [
+        memo[pos].get(gap) or _indicator_score(plan, pos, gap) for pos, gap in enumerate(gaps)
+    ]
+    indicator_scores = {
+        code: spot if isinstance(spot, IndicatorScore) else scores[spot]
+        for code, spot in plan.template
+    }
 
     directions: dict[str, ScopeScore] = {}
     total_gap = 0.0
     for direction, row, spec in zip(catalogue.directions, rows, plan.directions, strict=False):
-        points, maximum, level = row[0], row[1], row[2]
         # The same arithmetic as _rows, before rounding, so both agree on the level.
         gap = sum(gaps[spec[0]])
         total_gap += gap
-        directions[direction.code] = ScopeScore(
-            code=direction.code,
-            points=points,
-            max_points=maximum,
-            share=points / maximum if maximum else 0.0,
-            level=level,
-            level_by_points=LEVELS[_rank(maximum - gap, spec[3:])],
-            failed_critical=tuple(failed_by_direction[direction.code]),
-            deficits=tuple(deficits_by_direction[direction.code]),
+        in_direction = scores[spec[0]]
+        directions[direction.code] = _scope_score(
+            direction.code,
+            row,
+            LEVELS[_rank(row[1] - gap, spec[3:])],
+            tuple(s.code for s in in_direction if s.critical_failed),
+            tuple(s.code for s in in_direction if s.deficit is not None),
         )
-    points, maximum, level = rows[-1][0], rows[-1][1], rows[-1][2]
-    overall = ScopeScore(
-        code="overall",
-        points=points,
-        max_points=maximum,
-        share=points / maximum if maximum else 0.0,
-        level=level,
-        level_by_points=LEVELS[_rank(maximum - total_gap, plan.overall_thresholds)],
-        failed_critical=tuple(c for codes in failed_by_direction.values() for c in codes),
-        deficits=tuple(c for codes in deficits_by_direction.values() for c in codes),
+    overall = _scope_score(
+        "overall",
+        rows[-1],
+        LEVELS[_rank(plan.overall_max - total_gap, plan.overall_thresholds)],
+        tuple(c for s in directions.values() for c in s.failed_critical),
+        tuple(c for s in directions.values() for c in s.deficits),
     )
     return SchoolResult(
         catalogue_version=catalogue.version,
@@ -597,6 +609,51 @@ def score(
 def _rank(points: float, thresholds: tuple[float, ...]) -> int:
     basic, medium, high = thresholds
     return 3 if points >= high else 2 if points >= medium else 1 if points >= basic else 0
+
+
+def _indicator_score(plan: _Plan, pos: int, gap: float) -> IndicatorScore:
+    indicator = plan.indicators[pos]
+    maximum = plan.maxima[pos]
+    failed = indicator.critical and _is_failed(plan, pos, gap)
+    deficit: DeficitKind | None = None
+    if failed:
+        deficit = "critical"
+    elif gap != 0.0:
+        deficit = "zero" if gap == maximum else "below_max"
+    result = IndicatorScore(
+        indicator.code,
+        indicator.direction,
+        True,
+        _cleaner(plan)(maximum - gap),
+        maximum,
+        deficit,
+        indicator.critical,
+        failed,
+    )
+    memo = plan.memo[pos]
+    if len(memo) < _MEMO_LIMIT:
+        memo[gap] = result
+    return result
+
+
+def _scope_score(
+    code: str,
+    row: ScopeRow,
+    level_by_points: str,
+    failed_critical: tuple[str, ...],
+    deficits: tuple[str, ...],
+) -> ScopeScore:
+    points, maximum, level = row[0], row[1], row[2]
+    return ScopeScore(
+        code=code,
+        points=points,
+        max_points=maximum,
+        share=points / maximum if maximum else 0.0,
+        level=level,
+        level_by_points=level_by_points,
+        failed_critical=failed_critical,
+        deficits=deficits,
+    )
 
 
 def _is_failed(plan: _Plan, pos: int, gap: float) -> bool:
@@ -617,17 +674,110 @@ def _cleaner(plan: _Plan) -> Any:
 # --------------------------------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
-class _Candidate:
-    """An applicable indicator that can still gain points, with its current state."""
+class _Choices:
+    """The answers of a yes/no, single-choice or number indicator, grouped by their points.
 
-    position: int
-    indicator: Indicator
-    raw: object
-    points: float
-    gain: float
-    """The gain of the best answer."""
-    failed: bool
+    ``values`` are the distinct points in increasing order and ``ties[n]`` the answers worth
+    ``values[n]`` in :meth:`Indicator.answer_points` order, so the cheapest answer above a floor
+    is one bisection away.
+    """
+
+    __slots__ = ("indicator", "normalised", "numeric", "ties", "values")
+
+    def __init__(self, indicator: Indicator) -> None:
+        pairs = [(answer, float(points)) for answer, points in indicator.answer_points()]
+        self.indicator = indicator
+        self.values = sorted({points for _, points in pairs})
+        self.ties = [tuple(a for a, p in pairs if p == value) for value in self.values]
+        self.numeric = indicator.type in ("number", "percent")
+        self.normalised: dict[tuple[int, int], object] = {}
+
+    def cheapest(self, current: object, floor: float, above: float) -> tuple[object, float]:
+        values = self.values
+        # The first value that is at least ``floor`` and more than ``above``.
+        n = max(bisect_left(values, floor), bisect_right(values, above))
+        if n == len(values):
+            raise ValueError(f"у показателя {self.indicator.code} нет ответа лучше текущего")
+        best = values[n]
+        ties = self.ties[n]
+        if not self.numeric:
+            return ties[0], best
+        tie = 0
+        if _is_number(current) and len(ties) > 1:
+            # Among bands worth the same, move the value as little as possible.
+            number = float(current)  # type: ignore[arg-type]
+            tie = min(range(len(ties)), key=lambda t: abs(float(ties[t]) - number))  # type: ignore[arg-type]
+        key = (n, tie)
+        answer = self.normalised.get(key)
+        if answer is None:  # band starts are numbers, never normalised to None
+            answer = self.normalised[key] = validate_answer(self.indicator, ties[tie])
+        return answer, best
+
+
+class _Ladder:
+    """The answers of a multiple-choice indicator that add the most valuable missing options.
+
+    From a current answer, options not chosen yet are added one by one, the most valuable first
+    (ties: catalogue order); each rung is the answer so far with its points. Rungs depend only on
+    the current answer, so they are remembered per answer.
+    """
+
+    __slots__ = ("indicator", "rungs")
+
+    def __init__(self, indicator: Indicator) -> None:
+        self.indicator = indicator
+        self.rungs: dict[object, tuple[tuple[tuple[str, ...], float], ...]] = {}
+
+    def cheapest(self, current: object, floor: float, above: float) -> tuple[object, float]:
+        # Only plain tuples of strings are remembered: equal ones normalise alike.
+        plain = current is None or (
+            type(current) is tuple and all(type(code) is str for code in current)
+        )
+        rungs = self.rungs.get(current) if plain else None
+        if rungs is None:
+            rungs = self._rungs(current)
+            if plain and len(self.rungs) < _MEMO_LIMIT:
+                self.rungs[current] = rungs
+        for rung in rungs:
+            if rung[1] >= floor and rung[1] > above:
+                return rung
+        return rungs[-1] if rungs else ((), 0.0)
+
+    def _rungs(self, current: object) -> tuple[tuple[tuple[str, ...], float], ...]:
+        indicator = self.indicator
+        try:
+            valid = validate_answer(indicator, current)
+        except AnswerError:
+            valid = None
+        chosen = set(valid or ())  # type: ignore[call-overload]
+        # Adding the most valuable missing options first needs the fewest extra options.
+        missing = sorted(
+            (o for o in indicator.options if o.code not in chosen and o.points > 0),
+            key=lambda o: -o.points,
+        )
+        rungs = []
+        for option in missing:
+            chosen.add(option.code)
+            answer = tuple(o.code for o in indicator.options if o.code in chosen)
+            rungs.append((answer, float(indicator.points_for(answer))))
+        return tuple(rungs)
+
+
+def _choices(indicator: Indicator) -> _Choices | _Ladder:
+    return _Ladder(indicator) if indicator.type == "multiple" else _Choices(indicator)
+
+
+class _School:
+    """One school's state for the path: points and possible gain of every applicable indicator."""
+
+    __slots__ = ("answers", "failed", "gains", "plan", "points")
+
+    def __init__(self, plan: _Plan, answers: Mapping[str, object], gaps: tuple[float, ...]) -> None:
+        self.plan = plan
+        self.answers = answers
+        self.points = list(map(_cleaner(plan), map(sub, plan.maxima, gaps)))
+        self.gains = list(map(sub, plan.maxima, self.points))
+        self.failed = {pos for pos, limit, _ in plan.critical if gaps[pos] > limit}
 
 
 def next_level_path(
@@ -668,170 +818,110 @@ def next_level_path(
         raise ValueError("результат получен для другого каталога или профиля школы")
     gaps = _gaps(plan, answers)
     rows = _rows(plan, gaps)
-    clean = _cleaner(plan)
-
-    failed_positions = {pos for pos, limit, _ in plan.critical if gaps[pos] > limit}
-    by_direction: dict[str, list[_Candidate]] = {d.code: [] for d in catalogue.directions}
-    candidates: list[_Candidate] = []
-    for pos, (indicator, gap) in enumerate(zip(plan.indicators, gaps, strict=True)):
-        if gap <= EPS:
-            continue
-        points = clean(plan.maxima[pos] - gap)
-        candidates.append(
-            _Candidate(
-                pos,
-                indicator,
-                answers.get(indicator.code),
-                points,
-                plan.maxima[pos] - points,
-                pos in failed_positions,
-            )
-        )
-    # One sort serves every scope: filtering keeps the order.
-    candidates.sort(key=lambda c: (-c.gain, c.position))
-    for candidate in candidates:
-        by_direction[candidate.indicator.direction].append(candidate)
-
+    scopes = _compiled(catalogue).scopes
+    top = LEVELS[-1]
     paths: dict[str, LevelPath] = {}
-    rule = catalogue.critical_rule
-    for direction, row in zip(catalogue.directions, rows, strict=False):
-        scope_candidates = by_direction[direction.code]
-        paths[direction.code] = _scope_path(
-            direction.code,
-            row,
-            direction.thresholds.as_tuple(),
-            rule.direction_cap,
-            scope_candidates,
-            sorted((c for c in scope_candidates if c.failed), key=lambda c: c.position),
+    if all(row[2] == top for row in rows):
+        for (code, _, _), row in zip(scopes, rows, strict=True):
+            paths[code] = LevelPath(code, top, None, row[0], None, row[0], (), True)
+        return paths
+
+    school = _School(plan, answers, gaps)
+    # Indicators that can still gain points, by the largest gain first (ties: catalogue order;
+    # the sort is stable even in reverse). One sort serves every scope: filtering keeps the order.
+    candidates = list(compress(range(len(gaps)), map(gt, gaps, repeat(EPS))))
+    candidates.sort(key=school.gains.__getitem__, reverse=True)
+    by_direction: list[list[int]] = [[] for _ in catalogue.directions]
+    direction_of = plan.direction_of
+    for pos in candidates:
+        by_direction[direction_of[pos]].append(pos)
+    failed = sorted(pos for pos in school.failed if gaps[pos] > EPS)
+    for index, ((code, thresholds, cap), row) in enumerate(zip(scopes, rows, strict=True)):
+        if index < len(by_direction):
+            scope_candidates = by_direction[index]
+            scope_failed = (
+                [pos for pos in failed if direction_of[pos] == index] if failed else failed
+            )
+        else:
+            scope_candidates, scope_failed = candidates, failed
+        paths[code] = _scope_path(
+            school, code, row, thresholds, cap, scope_candidates, scope_failed
         )
-    paths["overall"] = _scope_path(
-        "overall",
-        rows[-1],
-        catalogue.thresholds.as_tuple(),
-        rule.overall_cap,
-        candidates,
-        sorted((c for c in candidates if c.failed), key=lambda c: c.position),
-    )
     return paths
 
 
 def _scope_path(
+    school: _School,
     code: str,
     row: ScopeRow,
     thresholds: tuple[float, float, float],
-    cap: str | None,
-    candidates: list[_Candidate],
-    failed: list[_Candidate],
+    cap: int,
+    candidates: list[int],
+    failed: list[int],
 ) -> LevelPath:
+    """Return the path of one scope; ``candidates`` and ``failed`` are positions in the plan."""
     points, max_points, level = row[0], row[1], row[2]
-    rank = level_rank(level)
+    rank = _LEVEL_RANK[level]
     if rank == len(LEVELS) - 1:
         return LevelPath(code, level, None, points, None, points, (), True)
     target = rank + 1
     need_points = thresholds[target - 1] * max_points / 100.0
     shortfall = need_points - points
-    mandatory = failed if cap is not None and level_rank(cap) < target else []
-    taken = {c.position for c in mandatory}
+    enough = shortfall - EPS
+    gains = school.gains
 
-    chosen = list(mandatory)
-    covered = sum(c.gain for c in chosen)
-    if covered < shortfall - EPS:
-        for candidate in candidates:
-            if candidate.position in taken:
-                continue
-            chosen.append(candidate)
-            covered += candidate.gain
-            if covered >= shortfall - EPS:
+    chosen: list[int] = []
+    covered: float = 0
+    pool: Iterable[int] = candidates
+    if cap < target and failed:
+        # Repairs of the failed critical indicators come first and are not taken twice.
+        chosen = list(failed)
+        covered = sum([gains[pos] for pos in chosen])
+        taken = set(failed)
+        pool = (pos for pos in candidates if pos not in taken)
+    if covered < enough:
+        for pos in pool:
+            chosen.append(pos)
+            covered += gains[pos]
+            if covered >= enough:
                 break
-    if covered < shortfall - EPS:
-        return LevelPath(
-            code,
-            level,
-            LEVELS[target],
-            points,
-            need_points,
-            points,
-            (),
-            False,
-        )
+        else:
+            return LevelPath(code, level, LEVELS[target], points, need_points, points, (), False)
 
     # Lower the answers, last chosen first, while the shortfall stays covered.
+    plan, answers, was, repairs = school.plan, school.answers, school.points, school.failed
     slack = covered - max(shortfall, 0.0)
-    planned: list[tuple[object, float]] = [(None, 0.0)] * len(chosen)
-    for n in range(len(chosen) - 1, -1, -1):
-        candidate = chosen[n]
-        at_least = candidate.points + candidate.gain - slack
-        if candidate.failed:
-            at_least = max(at_least, float(candidate.indicator.critical_min_points or 0))
-        answer, new_points = _cheapest(candidate, at_least)
-        slack -= candidate.points + candidate.gain - new_points
-        planned[n] = (answer, new_points)
-
-    steps = tuple(
-        Step(
-            indicator=c.indicator.code,
-            direction=c.indicator.direction,
-            from_answer=c.raw,
-            from_points=c.points,
-            to_answer=answer,
-            to_points=new_points,
-            gain=new_points - c.points,
-            critical=c.failed,
+    steps: list[Step] = []
+    for pos in reversed(chosen):
+        indicator = plan.indicators[pos]
+        raw = answers.get(indicator.code)
+        before = was[pos]
+        best = before + gains[pos]
+        at_least = best - slack
+        critical = pos in repairs
+        if critical:
+            at_least = max(at_least, float(indicator.critical_min_points or 0))
+        # The answer worth the fewest points that reaches at_least and is an improvement; the
+        # best answer always qualifies.
+        answer, new_points = plan.choices[pos].cheapest(raw, at_least - EPS, before + EPS)
+        slack -= best - new_points
+        steps.append(
+            Step(
+                indicator.code,
+                indicator.direction,
+                raw,
+                before,
+                answer,
+                new_points,
+                new_points - before,
+                critical,
+            )
         )
-        for c, (answer, new_points) in zip(chosen, planned, strict=True)
-    )
-    after = points + sum(s.gain for s in steps)
-    return LevelPath(code, level, LEVELS[target], points, need_points, after, steps, True)
-
-
-def _cheapest(candidate: _Candidate, at_least: float) -> tuple[object, float]:
-    """Return the answer worth the fewest points that reaches ``at_least`` and is an improvement.
-
-    The best answer always qualifies, so a result always exists.
-    """
-    indicator = candidate.indicator
-    floor = at_least - EPS
-    above = candidate.points + EPS
-    if indicator.type == "multiple":
-        return _cheapest_multiple(candidate, floor, above)
-    fitting = [
-        (answer, float(points))
-        for answer, points in indicator.answer_points()
-        if points >= floor and points > above
-    ]
-    best = min(points for _, points in fitting)
-    ties = [answer for answer, points in fitting if points == best]
-    current = candidate.raw
-    if indicator.type in ("number", "percent"):
-        if _is_number(current):
-            # Among bands worth the same, move the value as little as possible.
-            ties.sort(key=lambda start: abs(float(start) - float(current)))  # type: ignore[arg-type]
-        return validate_answer(indicator, ties[0]), best
-    return ties[0], best
-
-
-def _cheapest_multiple(candidate: _Candidate, floor: float, above: float) -> tuple[object, float]:
-    indicator = candidate.indicator
-    try:
-        current = validate_answer(indicator, candidate.raw)
-    except AnswerError:
-        current = None
-    chosen = set(current or ())  # type: ignore[call-overload]
-    # Adding the most valuable missing options first needs the fewest extra options.
-    missing = sorted(
-        (o for o in indicator.options if o.code not in chosen and o.points > 0),
-        key=lambda o: -o.points,
-    )
-    answer: tuple[str, ...] = ()
-    points = 0.0
-    for option in missing:
-        chosen.add(option.code)
-        answer = tuple(o.code for o in indicator.options if o.code in chosen)
-        points = float(indicator.points_for(answer))
-        if points >= floor and points > above:
-            break
-    return answer, points
+    steps.reverse()
+    after = points + sum([step.gain for step in steps])
+    return LevelPath(code, level, LEVELS[target], points, need_points, after, tuple(steps), True)
 
 
 def _is_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    # A tuple of types: ``int | float`` would build a union object on every call.
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
