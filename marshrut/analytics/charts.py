@@ -9,6 +9,10 @@ from marshrut.kernels.criteria import LEVEL_NAMES, LEVELS
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 FONT = "Times New Roman"
+FONT_FALLBACKS = ("Liberation Serif", "DejaVu Serif", "serif")
+"""Families tried after a chart's font. vl-convert draws no text at all in a font it cannot find
+(a server without Times New Roman got charts with no labels), and a browser treats the list as CSS.
+Liberation Serif has Times New Roman's metrics; DejaVu Serif has Cyrillic everywhere."""
 LEVEL_COLOURS = {
     "below_basic": "#dc3545",
     "basic": "#ffc107",
@@ -28,7 +32,7 @@ def _base(title: str, width: int | str = "container", height: int = 260) -> dict
         "width": width,
         "height": height,
         "config": {
-            "font": FONT,
+            "font": with_fallback(FONT),
             "axis": {"labelFontSize": 12, "titleFontSize": 12},
             "legend": {"labelFontSize": 12},
         },
@@ -153,16 +157,50 @@ def bars(
     return spec
 
 
+def with_fallback(family: str) -> str:
+    """``family`` followed by :data:`FONT_FALLBACKS` (those it does not name already)."""
+    names = [f.strip() for f in family.split(",") if f.strip()]
+    seen = {n.strip("\"'").lower() for n in names}
+    return ", ".join(names + [f for f in FONT_FALLBACKS if f.lower() not in seen])
+
+
+def _fonts(config: dict[str, Any]) -> dict[str, Any]:
+    """A copy of a Vega-Lite ``config`` in which every font (``font``, ``labelFont``, …)
+    ends with the fallbacks; the chart's font defaults to :data:`FONT`."""
+
+    def walk(node: Any) -> Any:
+        if not isinstance(node, dict):
+            return node
+        return {
+            key: with_fallback(value)
+            if isinstance(value, str) and (key == "font" or key.endswith("Font"))
+            else walk(value)
+            for key, value in node.items()
+        }
+
+    out: dict[str, Any] = walk(config)
+    out.setdefault("font", with_fallback(FONT))
+    return out
+
+
+def _offline(spec: dict[str, Any], width: int) -> dict[str, Any]:
+    """The spec as vl-convert should draw it: a fixed width (documents have no container) and
+    fonts with fallbacks."""
+    fixed = {**spec, "config": _fonts(spec.get("config", {}))}
+    if spec.get("width") == "container":
+        fixed["width"] = width
+    return fixed
+
+
 def render_png(spec: dict[str, Any], *, width: int = 640, scale: float = 2.0) -> bytes:
-    """The chart as PNG for a document (a fixed width: documents have no container)."""
+    """The chart as PNG for a document."""
     import vl_convert
 
-    fixed = {**spec, "width": width} if spec.get("width") == "container" else spec
-    return bytes(vl_convert.vegalite_to_png(fixed, scale=scale))
+    return bytes(vl_convert.vegalite_to_png(_offline(spec, width), scale=scale))
 
 
 def render_svg(spec: dict[str, Any], *, width: int = 640) -> str:
+    """The chart as SVG for a document."""
     import vl_convert
 
-    fixed = {**spec, "width": width} if spec.get("width") == "container" else spec
-    return str(vl_convert.vegalite_to_svg(fixed))
+    return str(vl_convert.vegalite_to_svg(_offline(spec, width)))

@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +32,8 @@ from marshrut.analytics import charts, queries
 from marshrut.analytics.queries import Filters
 from marshrut.diagnostics.models import Campaign, Deficit
 from marshrut.kernels.criteria import LEVELS, Catalogue, level_name
+from marshrut.kernels.matching import Need, Partner, PartnerIndex, Ring, SchoolRef
+from marshrut.matching.queries import region_strengths
 from marshrut.orgs.models import Municipality
 
 # --------------------------------------------------------------------------------------------------
@@ -134,8 +137,30 @@ class SchoolRow:
 class SchoolDeficit:
     code: str
     text: str
-    direction: str
+    direction: str  # the direction's name
     kind: str
+    direction_code: str = ""
+
+
+@dataclass
+class PartnerSchool:
+    """A candidate host school: strong where the school is weak."""
+
+    school_id: int
+    name: str
+    municipality: str
+    ring: Ring
+    covers: int
+    """How many of the school's deficits in the direction it can help with."""
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.municipality})"
+
+
+@dataclass
+class DirectionPartners:
+    direction: str  # the direction's name
+    schools: list[PartnerSchool]
 
 
 @dataclass
@@ -143,7 +168,7 @@ class RiskRecommendation:
     school: SchoolRow
     deficits: dict[str, list[SchoolDeficit]]  # direction name → deficits
     measures: list[str]
-    partners: list[str] | None  # None: peer matching is not connected
+    partners: list[DirectionPartners]  # directions with deficits that have candidate partners
 
 
 @dataclass
@@ -199,20 +224,99 @@ def measures_for(deficit: SchoolDeficit) -> list[str]:
     return [f"обеспечить выполнение показателя «{deficit.text}»"]
 
 
-PartnerFinder = Callable[[Campaign, int, Sequence[str]], list[str]]
+PARTNERS_PER_DIRECTION = 3
+"""Partner schools named per direction of a school's deficits."""
 
 
-def partner_finder() -> PartnerFinder | None:
-    """Candidate partner schools for a school's deficits, if peer matching is installed.
+class PartnerFinder:
+    """Candidate partner schools for many schools of one campaign, from one
+    :class:`~marshrut.kernels.matching.PartnerIndex` of the whole region (a partner may be
+    anywhere in it; four queries whatever the number of schools).
 
-    HOOK: ``marshrut.kernels.matching.partners`` is written by another engineer. Until it exists
-    the report says that partners are not selected yet, rather than inventing any.
+    For each direction in which a school has deficits the finder asks the index for the partners
+    of every deficit and ranks them: nearest first (the school's municipality, its neighbours,
+    the rest of the region), then those that can help with more of the school's deficits in the
+    direction, then the strongest in the direction. A school is never its own partner, and a
+    school short in an indicator is never offered for it (the kernel's rules).
     """
-    try:
-        from marshrut.kernels import matching  # noqa: F401
-    except ImportError:
-        return None
-    return None  # HOOK: adapt matching.partners here once its signature is settled
+
+    def __init__(self, campaign: Campaign, codes: Iterable[str]) -> None:
+        data = region_strengths(campaign, codes)
+        self.index = PartnerIndex(data.strengths, data.neighbours)
+        self.refs = {s.school.id: s.school for s in data.strengths}
+        self.shares = {s.school.id: s.shares for s in data.strengths}
+        self.municipalities = data.municipality_names
+        self._near: dict[tuple[int, Need, int], tuple[Partner, ...]] = {}
+
+    def near(self, school: SchoolRef, need: Need, limit: int) -> list[Partner]:
+        """The index's partners of ``school`` for one deficit, at most ``limit``.
+
+        They depend on the school only through its municipality and itself, so the index is asked
+        once per municipality and deficit (for one more), and the school is dropped afterwards:
+        for the sheets and the report of the benchmark region (1,000 schools) ~4,500 questions
+        instead of ~50,000.
+        """
+        key = (school.municipality, need, limit)
+        found = self._near.get(key)
+        if found is None:
+            found = self.index.match(
+                SchoolRef(-1, "", school.municipality), need, limit + 1
+            ).partners
+            self._near[key] = found
+        return [p for p in found if p.school.id != school.id][:limit]
+
+    def __call__(
+        self,
+        school_id: int,
+        deficits: dict[str, list[SchoolDeficit]],
+        limit: int = PARTNERS_PER_DIRECTION,
+    ) -> list[DirectionPartners]:
+        """The partners of one school per direction of its deficits (``deficits`` as returned by
+        :func:`school_deficits`), ranked among the ``3 × limit`` nearest candidates of each
+        deficit; directions without candidates are left out."""
+        me = self.refs.get(school_id)
+        if me is None:  # not scored in this campaign: it has no deficits to match
+            return []
+        out = []
+        for direction, items in deficits.items():
+            found: dict[int, tuple[Partner, int]] = {}
+            for d in items:
+                for partner in self.near(me, Need(d.code, d.direction_code), 3 * limit):
+                    seen = found.get(partner.school.id)
+                    found[partner.school.id] = (partner, seen[1] + 1 if seen else 1)
+            code = items[0].direction_code if items else ""
+            ranked = sorted(
+                found.values(),
+                key=lambda pc: (
+                    pc[0].ring,
+                    -pc[1],
+                    -self.shares.get(pc[0].school.id, {}).get(code, 0.0),
+                    pc[0].school.name,
+                    pc[0].school.id,
+                ),
+            )[:limit]
+            if ranked:
+                out.append(
+                    DirectionPartners(
+                        direction,
+                        [
+                            PartnerSchool(
+                                p.school.id,
+                                p.school.name,
+                                self.municipalities.get(p.school.municipality, ""),
+                                p.ring,
+                                covers,
+                            )
+                            for p, covers in ranked
+                        ],
+                    )
+                )
+        return out
+
+
+def partner_finder(campaign: Campaign, codes: Iterable[str]) -> PartnerFinder:
+    """A :class:`PartnerFinder` for the deficits ``codes`` of a campaign's schools."""
+    return PartnerFinder(campaign, codes)
 
 
 def collect(campaign: Campaign, municipality: Municipality | None = None) -> ReportData:
@@ -334,7 +438,7 @@ def school_deficits(
         for code, direction, kind in items:
             name = _direction_name(catalogue, direction)
             per.setdefault(name, []).append(
-                SchoolDeficit(code, _indicator_text(catalogue, code), name, kind)
+                SchoolDeficit(code, _indicator_text(catalogue, code), name, kind, direction)
             )
         out[sid] = per
     return out
@@ -344,17 +448,15 @@ def risk_recommendations(
     campaign: Campaign, catalogue: Catalogue, risk: list[SchoolRow]
 ) -> list[RiskRecommendation]:
     deficits = school_deficits(campaign, catalogue, [r.school_id for r in risk])
-    finder = partner_finder()
+    if not deficits:
+        return [RiskRecommendation(row, {}, [], []) for row in risk]
+    codes = {d.code for per in deficits.values() for items in per.values() for d in items}
+    finder = partner_finder(campaign, codes)
     out = []
     for row in risk:
         per = deficits.get(row.school_id, {})
         measures = [m for items in per.values() for d in items[:1] for m in measures_for(d)]
-        partners = (
-            finder(campaign, row.school_id, [d.code for items in per.values() for d in items])
-            if finder
-            else None
-        )
-        out.append(RiskRecommendation(row, per, measures, partners))
+        out.append(RiskRecommendation(row, per, measures, finder(row.school_id, per)))
     return out
 
 
@@ -497,7 +599,8 @@ def rule_risk(risk: Sequence[SchoolRow], dyn: queries.Dynamics, scored: int) -> 
     if not risk:
         return "Школ в зоне риска (ниже базового уровня или со снижением уровня) нет."
     below = sum(1 for r in risk if r.level == "below_basic")
-    fell = sum(1 for r in risk if r.school_id in set(dyn.fell))
+    fallen = set(dyn.fell)
+    fell = sum(1 for r in risk if r.school_id in fallen)
     return (
         f"В зону риска входят {schools_word(len(risk))} ({pct(len(risk), scored)}\u00a0% оценённых): "
         f"на уровне ниже базового — {below}, со снижением уровня к прошлой кампании — {fell} "
@@ -643,14 +746,17 @@ def recommendations(data: ReportData) -> list[str]:
             )
         if rec.measures:
             lines.append("Меры: " + "; ".join(rec.measures) + ".")
-        if rec.partners is None:
+        if rec.partners:
             lines.append(
-                "Школы-партнёры: подбор будет доступен после подключения модуля подбора партнёров."
+                "Школы-партнёры: "
+                + "; ".join(
+                    f"по направлению «{p.direction}» — " + ", ".join(map(str, p.schools))
+                    for p in rec.partners
+                )
+                + "."
             )
-        elif rec.partners:
-            lines.append("Школы-партнёры: " + ", ".join(rec.partners) + ".")
-        else:
-            lines.append("Школы-партнёры: подходящих школ не найдено.")
+        elif rec.deficits:
+            lines.append("Школы-партнёры: подходящих школ в регионе не найдено.")
         out.append(" ".join(lines))
     return out
 
@@ -696,6 +802,10 @@ class Block:
         return "data:image/png;base64," + base64.b64encode(self.png).decode()
 
 
+TEXT_WIDTH = 16.5
+"""cm between the margins of A4 (21 − 3 − 1.5): a table's columns add up to it at most."""
+
+
 class _Layout:
     def __init__(self) -> None:
         self.blocks: list[Block] = []
@@ -711,6 +821,8 @@ class _Layout:
     def table(
         self, title: str, header: list[str], rows: list[list[str]], widths: list[float]
     ) -> None:
+        if sum(widths) > TEXT_WIDTH + 1e-9:
+            raise ValueError(f"таблица «{title}» шире полосы набора: {sum(widths)} см")
         self.tables += 1
         self.blocks.append(Block("table", title, self.tables, header, rows, widths))
 
@@ -736,20 +848,15 @@ def _levels_chart_rows(data: ReportData) -> list[dict[str, Any]]:
     return rows
 
 
-CHART_FONT = "Times New Roman, Liberation Serif, serif"
-"""vl-convert draws no text in a font it cannot find; Liberation Serif stands in on Linux."""
-
-
-def _png(spec: dict[str, Any], width: int) -> bytes:
-    spec = {**spec, "config": {**spec.get("config", {}), "font": CHART_FONT}}
-    return charts.render_png(spec, width=width)
-
-
 def render_charts(data: ReportData) -> dict[str, bytes]:
     """Each chart of the report rendered once (PNG for both DOCX and PDF)."""
-    out = {"levels": _png(charts.levels_by_scope("", _levels_chart_rows(data)), 560)}
+    out = {
+        "levels": charts.render_png(charts.levels_by_scope("", _levels_chart_rows(data)), width=560)
+    }
     rows = [{"direction": name, "deficits": n} for name, n in data.by_direction]
-    out["deficits"] = _png(charts.bars("", rows, "direction", "deficits", "дефицитов"), 520)
+    out["deficits"] = charts.render_png(
+        charts.bars("", rows, "direction", "deficits", "дефицитов"), width=520
+    )
     return out
 
 
@@ -799,7 +906,7 @@ def blocks(
         "Участие в самодиагностике по муниципалитетам",
         ["№", "Муниципалитет", "ОО", "Отправили анкету", "%"],
         rows,
-        [1.0, 7.5, 2.0, 3.0, 2.0],
+        [1.0, 8.0, 2.0, 3.5, 2.0],
     )
 
     lay.heading("3. Уровни соответствия")
@@ -815,7 +922,7 @@ def blocks(
         "Уровни соответствия по муниципалитетам (число ОО и доля)",
         ["№", "Муниципалитет", "Оценено ОО", *level_header],
         mun_rows,
-        [0.8, 4.3, 1.6, 2.2, 2.2, 2.2, 2.2],
+        [1.0, 3.8, 1.9, 2.45, 2.45, 2.45, 2.45],
     )
     lay.figure("Уровни соответствия по направлениям и в целом (доля школ)", pictures["levels"])
 
@@ -828,7 +935,7 @@ def blocks(
         "Уровни соответствия по направлениям (число ОО и доля)",
         ["Направление", *level_header, "Средняя доля баллов, %"],
         dir_rows,
-        [4.2, 2.3, 2.3, 2.3, 2.3, 2.1],
+        [4.2, 2.45, 2.45, 2.45, 2.45, 2.5],
     )
     lay.para(rule_problem_directions(data.directions))
     lay.para(rule_strong_directions(data.directions))
@@ -842,7 +949,7 @@ def blocks(
             [str(i), d.text, d.direction, str(d.schools), pct(d.schools, scored), str(d.critical)]
             for i, d in enumerate(data.frequent, 1)
         ],
-        [0.8, 7.0, 3.6, 1.2, 1.4, 1.5],
+        [0.9, 7.0, 3.6, 1.3, 1.5, 2.2],
     )
     lay.para(rule_deficit_directions(data.by_direction))
     total = sum(n for _, n in data.by_direction)
@@ -898,7 +1005,7 @@ def blocks(
             ]
             for i, r in enumerate(data.risk, 1)
         ],
-        [0.9, 5.0, 3.8, 2.5, 4.3],
+        [1.0, 5.0, 3.6, 2.9, 4.0],
     )
     lay.appendix(2, "Перечень ОО с уровнями соответствия")
     lay.table(
@@ -908,7 +1015,7 @@ def blocks(
             [str(i), s.short_name, s.municipality, level_name(s.level), pct(s.share, 1)]
             for i, s in enumerate(data.schools, 1)
         ],
-        [1.1, 6.2, 4.3, 2.6, 2.3],
+        [1.2, 5.8, 4.0, 2.9, 2.6],
     )
     return lay.blocks
 
@@ -931,6 +1038,30 @@ def title_lines(data: ReportData) -> list[str]:
 # --------------------------------------------------------------------------------------------------
 
 FONT = "Times New Roman"
+
+TABLE_TEXT, BODY, HEADING, CAPTION, FIGURE_CAPTION, CENTRED, RIGHT = (
+    "Report Table Text",
+    "Report Body",
+    "Report Heading",
+    "Report Table Caption",
+    "Report Figure Caption",
+    "Report Centred",
+    "Report Right",
+)
+"""Paragraph styles of the DOCX, made once per document: a paragraph names its style instead of
+carrying its own formatting, which keeps the XML small and lets an editor restyle the report."""
+
+PADDING = 57
+"""Left and right padding of a table cell in twips (0.1 cm, as in the PDF; Word's default 0.19 cm
+wraps «ниже базового» and «281 (29,1 %)» in columns that otherwise hold them)."""
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _clean(text: str) -> str:
+    """Text without the control characters XML 1.0 cannot hold (a stray one in a school's name
+    would otherwise abort the export)."""
+    return _NOT_XML.sub("", text)
 
 
 def _font(run_or_style: Any, size: float | None = None, bold: bool | None = None) -> None:
@@ -968,31 +1099,112 @@ def _page_number(paragraph: Any) -> None:
     paragraph._p.append(field_)
 
 
-def _repeat_header(row: Any) -> None:
-    from docx.oxml import OxmlElement
+def _styles(document: Any) -> dict[str, Any]:
+    """Normal (Times New Roman 14, single-and-a-bit spacing) and the report's paragraph styles."""
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Cm, Pt
+
+    styles = document.styles
+    normal = styles["Normal"]
+    _font(normal, 14)
+    normal.paragraph_format.space_after = 0
+    normal.paragraph_format.line_spacing = 1.15
+    _font(styles["Table Grid"])
+
+    def make(name: str, alignment: Any = None, **fmt: Any) -> Any:
+        style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = normal
+        style.quick_style = True
+        if alignment is not None:
+            style.paragraph_format.alignment = alignment
+        for key, value in fmt.items():
+            setattr(style.paragraph_format, key, value)
+        return style
+
+    out = {
+        BODY: make(BODY, WD_ALIGN_PARAGRAPH.JUSTIFY, first_line_indent=Cm(1.25)),
+        HEADING: make(HEADING, space_before=Pt(12), space_after=Pt(6), keep_with_next=True),
+        CAPTION: make(CAPTION, space_before=Pt(6), keep_with_next=True),
+        FIGURE_CAPTION: make(FIGURE_CAPTION, WD_ALIGN_PARAGRAPH.CENTER, space_after=Pt(6)),
+        CENTRED: make(CENTRED, WD_ALIGN_PARAGRAPH.CENTER),
+        RIGHT: make(RIGHT, WD_ALIGN_PARAGRAPH.RIGHT),
+        TABLE_TEXT: make(TABLE_TEXT, space_after=0, line_spacing=1.0, first_line_indent=0),
+    }
+    out[HEADING].font.bold = True
+    out[TABLE_TEXT].font.size = Pt(12)
+    return out
+
+
+def _twips(cm: float) -> int:
+    return round(cm * 1440 / 2.54)
+
+
+def _cells_xml(twips: Sequence[int], style_id: str, bold: bool) -> str:
+    run_pr = "<w:rPr><w:b/><w:bCs/></w:rPr>" if bold else ""
+    return "".join(
+        f'<w:tc><w:tcPr><w:tcW w:w="{t}" w:type="dxa"/></w:tcPr>'
+        f'<w:p><w:pPr><w:pStyle w:val="{style_id}"/></w:pPr>'
+        f'<w:r>{run_pr}<w:t xml:space="preserve"></w:t></w:r></w:p></w:tc>'
+        for t in twips
+    )
+
+
+def _fill(row: Any, values: Sequence[str]) -> None:
     from docx.oxml.ns import qn
 
-    properties = row._tr.get_or_add_trPr()
-    flag = OxmlElement("w:tblHeader")
-    flag.set(qn("w:val"), "true")
-    properties.append(flag)
+    for text, value in zip(row.iter(qn("w:t")), values, strict=True):
+        text.text = _clean(value)
 
 
-def _cell(cell: Any, text: str, *, bold: bool = False) -> None:
-    paragraph = cell.paragraphs[0]
-    paragraph.paragraph_format.first_line_indent = 0
-    paragraph.paragraph_format.space_after = 0
-    paragraph.paragraph_format.line_spacing = 1.0
-    run = paragraph.add_run(text)
-    run.font.size = _pt(12)
-    if bold:
-        run.bold = True
+def _table(
+    header: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[float], style_id: str
+) -> Any:
+    """A ``w:tbl`` element: fixed layout, widths in the grid and the cells, a header row repeated
+    on every page, rows that do not split across pages.
 
+    Built as XML, every data row a deep copy of one prepared row: python-docx's ``add_row`` and
+    ``cell.text`` re-read the whole table on each call, which cost ~20 s on the 1,000-school
+    appendix.
+    """
+    from copy import deepcopy
 
-def _pt(size: float) -> Any:
-    from docx.shared import Pt
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
 
-    return Pt(size)
+    twips = [_twips(w) for w in widths]
+    table = parse_xml(
+        f"<w:tbl {nsdecls('w')}><w:tblPr>"
+        '<w:tblStyle w:val="TableGrid"/>'
+        f'<w:tblW w:w="{sum(twips)}" w:type="dxa"/>'
+        '<w:jc w:val="center"/><w:tblLayout w:type="fixed"/>'
+        f'<w:tblCellMar><w:left w:w="{PADDING}" w:type="dxa"/>'
+        f'<w:right w:w="{PADDING}" w:type="dxa"/></w:tblCellMar>'
+        '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="1" '
+        'w:lastColumn="0" w:noHBand="0" w:noVBand="1"/></w:tblPr>'
+        "<w:tblGrid>" + "".join(f'<w:gridCol w:w="{t}"/>' for t in twips) + "</w:tblGrid>"
+        '<w:tr><w:trPr><w:cantSplit/><w:tblHeader w:val="true"/></w:trPr>'
+        + _cells_xml(twips, style_id, bold=True)
+        + "</w:tr>"
+        "<w:tr><w:trPr><w:cantSplit/></w:trPr>"
+        + (
+            _cells_xml(twips, style_id, bold=False)
+            if rows
+            else f'<w:tc><w:tcPr><w:tcW w:w="{sum(twips)}" w:type="dxa"/>'
+            f'<w:gridSpan w:val="{len(twips)}"/></w:tcPr><w:p><w:pPr>'
+            f'<w:pStyle w:val="{style_id}"/></w:pPr><w:r><w:t>нет</w:t></w:r></w:p></w:tc>'
+        )
+        + "</w:tr></w:tbl>"
+    )
+    head, prototype = table[-2], table[-1]
+    _fill(head, header)
+    if rows:
+        table.remove(prototype)
+        for values in rows:
+            row = deepcopy(prototype)
+            _fill(row, values)
+            table.append(row)
+    return table
 
 
 def build_docx(
@@ -1000,85 +1212,68 @@ def build_docx(
 ) -> bytes:
     """The report as DOCX: A4, margins 3/1.5/2/2 cm, Times New Roman 14, numbered captions."""
     import docx
-    from docx.enum.table import WD_TABLE_ALIGNMENT
-    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml.ns import qn
     from docx.shared import Cm
+    from docx.text.paragraph import Paragraph
 
     document = docx.Document()
     section = document.sections[0]
     section.page_width, section.page_height = Cm(21.0), Cm(29.7)
     section.left_margin, section.right_margin = Cm(3.0), Cm(1.5)
     section.top_margin = section.bottom_margin = Cm(2.0)
-    normal = document.styles["Normal"]
-    _font(normal, 14)
-    normal.paragraph_format.space_after = 0
-    normal.paragraph_format.line_spacing = 1.15
-    for name in ("Table Grid",):
-        _font(document.styles[name])
+    style = _styles(document)
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _page_number(footer)
+    body = document.element.body
+    end = body.get_or_add_sectPr()  # tables go before it, where python-docx puts them
+
+    new_page = False  # set by a page break: the next paragraph starts a page (no blank line)
+    style_id = {name: s.style_id for name, s in style.items()}
+
+    def para(text: str, name: str, *, bold: bool = False) -> Any:
+        """A paragraph of one run, written as XML: python-docx's ``add_paragraph(text, style)``
+        looks the style up among all styles and adds the text character by character."""
+        nonlocal new_page
+        p = body.add_p()
+        properties = p.get_or_add_pPr()
+        properties.style = style_id[name]
+        if new_page:
+            properties.pageBreakBefore_val = True
+            new_page = False
+        if text:
+            run = p.add_r()
+            if bold:
+                run.get_or_add_rPr().append(run.makeelement(qn("w:b"), {}))
+            run.add_t(_clean(text))
+        return p
 
     for n, line in enumerate(title_lines(data)):
-        p = document.add_paragraph()
-        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        p.add_run(line).bold = n < 3
-    document.add_paragraph()
+        para(line, CENTRED, bold=n < 3)
+    body.add_p()
 
     for block in blocks(data, texts, pictures):
-        if block.kind == "heading":
-            p = document.add_paragraph()
-            p.paragraph_format.space_before = _pt(12)
-            p.paragraph_format.space_after = _pt(6)
-            p.paragraph_format.keep_with_next = True
-            p.add_run(block.text).bold = True
+        if block.kind == "pagebreak":
+            new_page = True
+        elif block.kind == "heading":
+            para(block.text, HEADING)
         elif block.kind == "para":
-            p = document.add_paragraph(block.text)
-            p.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
-            p.paragraph_format.first_line_indent = Cm(1.25)
-        elif block.kind == "pagebreak":
-            document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+            para(block.text, BODY)
         elif block.kind == "appendix":
-            p = document.add_paragraph(f"Приложение {block.number}")
-            p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-            p = document.add_paragraph()
-            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            p.add_run(block.text).bold = True
+            para(f"Приложение {block.number}", RIGHT)
+            para(block.text, CENTRED, bold=True)
         elif block.kind == "table":
-            p = document.add_paragraph(block.caption)
-            p.paragraph_format.space_before = _pt(6)
-            p.paragraph_format.keep_with_next = True
-            table = document.add_table(rows=1, cols=len(block.header))
-            table.style = "Table Grid"
-            table.alignment = WD_TABLE_ALIGNMENT.CENTER
-            table.autofit = False
-            for column, width in zip(table.columns, block.widths, strict=True):
-                column.width = Cm(width)  # the grid: LibreOffice reads it, not the cells
-            for cell, label, width in zip(
-                table.rows[0].cells, block.header, block.widths, strict=True
-            ):
-                _cell(cell, label, bold=True)
-                cell.width = Cm(width)
-            _repeat_header(table.rows[0])
-            for values in block.rows:
-                cells = table.add_row().cells
-                # Widths come from the grid and the header row: per-cell widths cost seconds
-                # on a 1,000-row appendix.
-                for cell, value in zip(cells, values, strict=True):
-                    _cell(cell, value)
-            if not block.rows:
-                cells = table.add_row().cells
-                merged = cells[0].merge(cells[-1])
-                _cell(merged, "нет")
-            document.add_paragraph()
+            para(block.caption, CAPTION)
+            end.addprevious(
+                _table(block.header, block.rows, block.widths, style[TABLE_TEXT].style_id)
+            )
+            body.add_p()
         elif block.kind == "figure":
-            p = document.add_paragraph()
-            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            p.paragraph_format.keep_with_next = True
-            p.add_run().add_picture(io.BytesIO(block.png), width=Cm(15.5))
-            p = document.add_paragraph(block.caption)
-            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            p.paragraph_format.space_after = _pt(6)
+            picture = Paragraph(para("", CENTRED), document._body)
+            picture.paragraph_format.keep_with_next = True
+            picture.add_run().add_picture(io.BytesIO(block.png), width=Cm(15.5))
+            para(block.caption, FIGURE_CAPTION)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()

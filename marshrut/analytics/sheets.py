@@ -1,14 +1,22 @@
 """One-page result sheets of schools, as PDF, for a region or a municipality at once.
 
-A sheet shows the school's level per direction (a table and a bar chart), its deficits, the path to
-the next overall level (:func:`marshrut.kernels.scoring.next_level_path`, as on the result page)
-and its candidate partner schools.
+A sheet shows the school's level per direction (a table with bars), its deficits by direction, the
+path to the next overall level (:func:`marshrut.kernels.scoring.next_level_path`, as on the result
+page) and candidate partner schools per direction (:class:`marshrut.analytics.report.PartnerFinder`).
 
-Speed: all results, deficits and answers of the chosen schools are read in a few queries; the
-sheets are laid out by WeasyPrint in batches (one HTML document of many pages, then one PDF per
-school cut out of it), which is several times faster than one WeasyPrint run per school. The chart
-of a sheet is drawn as HTML bars in the colours of :data:`marshrut.analytics.charts.LEVEL_COLOURS`
-rather than through vl-convert, which costs 0.3–0.5 s per chart — minutes for a region.
+One page, always: a sheet is first laid out in full detail; a sheet that runs over the page is laid
+out again denser (fewer deficits named per direction, fewer steps and partners, a smaller type —
+:data:`DENSITIES`), and what is left out is counted on the sheet.
+
+Speed (about 1,000 sheets in a region):
+
+* the data of all sheets is read in a few queries, and the partners come from one index;
+* sheets are laid out by WeasyPrint in batches of :data:`BATCH` — one HTML document of many
+  pages — written as one PDF, and pdfium cuts a PDF per school out of it (WeasyPrint's own
+  per-sheet ``write_pdf`` subsets the fonts again for every school);
+* batches run in :data:`WORKERS` forked processes, which inherit WeasyPrint already imported;
+* the bars are HTML boxes in the colours of :data:`marshrut.analytics.charts.LEVEL_COLOURS`, not
+  vl-convert charts (0.3–0.5 s each).
 """
 
 from __future__ import annotations
@@ -21,13 +29,19 @@ import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from marshrut.analytics.charts import LEVEL_COLOURS
-from marshrut.analytics.report import SchoolDeficit, partner_finder, school_deficits
+from marshrut.analytics.report import (
+    DirectionPartners,
+    SchoolDeficit,
+    partner_finder,
+    school_deficits,
+)
 from marshrut.diagnostics.models import DONE, Campaign, Result, Submission
 from marshrut.diagnostics.scoring import answers_of
 from marshrut.kernels.criteria import Catalogue, Indicator, level_name
@@ -37,13 +51,36 @@ from marshrut.orgs.models import Municipality
 BATCH = 40
 """Sheets laid out per WeasyPrint run: larger batches save little and cost memory."""
 
-MAX_DEFICITS = 14
-"""Deficits listed on a sheet (the rest are counted), so that it stays one page."""
-
-MAX_STEPS = 8
-
 WORKERS = 2
 """Processes that lay out sheets in parallel (setting ``SHEET_WORKERS``; 1: in the calling process)."""
+
+
+@dataclass(frozen=True)
+class Density:
+    """How much of a sheet is spelled out."""
+
+    deficits: int  # deficits named per direction (the rest are counted)
+    steps: int  # steps of the path to the next level
+    partners: int  # partner schools per direction
+    font: float  # pt
+
+    @property
+    def font_size(self) -> str:
+        """For CSS (Django would print the number with a decimal comma in Russian)."""
+        return f"{self.font:g}pt"
+
+
+DENSITIES = (
+    Density(deficits=3, steps=6, partners=3, font=10.0),
+    Density(deficits=2, steps=5, partners=2, font=9.5),
+    Density(deficits=1, steps=4, partners=2, font=9.0),
+    Density(deficits=1, steps=3, partners=1, font=8.5),
+    Density(deficits=0, steps=2, partners=1, font=8.0),
+)
+"""From the fullest to the densest; a sheet takes the first that fits on one page."""
+
+LINE_WIDTH = 496.0
+"""pt between the side margins (21 cm − 2 cm − 1.5 cm)."""
 
 
 @dataclass
@@ -69,6 +106,17 @@ class Step:
 
 
 @dataclass
+class DeficitLine:
+    direction: str
+    shown: list[SchoolDeficit]
+    count: int
+
+    @property
+    def hidden(self) -> int:
+        return self.count - len(self.shown)
+
+
+@dataclass
 class Sheet:
     school_id: int
     short_name: str
@@ -76,13 +124,15 @@ class Sheet:
     municipality: str
     campaign: str
     scopes: list[ScopeLine]
-    deficits: dict[str, list[SchoolDeficit]]
+    deficits: dict[str, list[SchoolDeficit]]  # direction name → deficits, critical first
     deficit_count: int
     current: str
     target: str | None
-    steps: list[Step]
-    partners: list[str] | None
+    reachable: bool
+    steps: list[Step]  # the whole path
+    partners: list[DirectionPartners]
     illustrative: bool
+    density: int = 0  # index into DENSITIES
 
     @property
     def filename(self) -> str:
@@ -90,18 +140,67 @@ class Sheet:
         return f"{self.municipality[:40]}/{safe[:80]} ({self.school_id}).pdf"
 
     @property
-    def shown_deficits(self) -> list[tuple[str, list[SchoolDeficit]]]:
-        out, left = [], MAX_DEFICITS
-        for direction, items in self.deficits.items():
-            if left <= 0:
-                break
-            out.append((direction, items[:left]))
-            left -= len(items[:left])
-        return out
+    def layout(self) -> Density:
+        return DENSITIES[self.density]
 
     @property
-    def hidden_deficits(self) -> int:
-        return max(self.deficit_count - MAX_DEFICITS, 0)
+    def deficit_lines(self) -> list[DeficitLine]:
+        n = self.layout.deficits
+        return [DeficitLine(d, items[:n], len(items)) for d, items in self.deficits.items()]
+
+    @property
+    def shown_steps(self) -> list[Step]:
+        return self.steps[: self.layout.steps]
+
+    @property
+    def hidden_steps(self) -> int:
+        return len(self.steps) - len(self.shown_steps)
+
+    @property
+    def shown_partners(self) -> list[tuple[str, str]]:
+        n = self.layout.partners
+        return [(p.direction, ", ".join(map(str, p.schools[:n]))) for p in self.partners]
+
+
+def estimated_height(sheet: Sheet, density: int) -> float:
+    """Roughly how tall the sheet is at a density, in pt: lines of text by their length (Times
+    New Roman averages 0.47 em a character in this Russian text) and the fixed parts as laid out
+    by ``sheet.html``. Only used to pick the first density to try, so one layout usually suffices;
+    the layout itself decides whether a sheet fits."""
+    layout, f = DENSITIES[density], DENSITIES[density].font
+    line = 1.2 * f
+    per_line = (LINE_WIDTH - f) / (0.47 * f)
+
+    def lines(length: int) -> int:
+        return max(1, -(-length // int(per_line)))
+
+    fixed = 1.4 * line + 2 + 2 * 0.95 * line + 4 * 2.53 * f + 11 * (line + 2.5) + 3 * line
+    count = 0
+    for direction, items in sheet.deficits.items():
+        shown = items[: layout.deficits]
+        text = len(direction) + 6 + sum(len(d.text) + 2 for d in shown)
+        count += lines(text + (12 if len(items) > len(shown) else 0))
+    for step in sheet.steps[: layout.steps]:
+        count += lines(len(step.text) + len(step.answer) + 20)
+    for p in sheet.partners:
+        count += lines(
+            len(p.direction) + 2 + sum(len(str(x)) + 2 for x in p.schools[: layout.partners])
+        )
+    return fixed + count * (line + 1)
+
+
+FIT = 766.0
+"""The estimate that fits (the page holds 774 pt: 29.7 cm less 2 × 1.2 cm of margins): of 240
+sheets of the benchmark region laid out at the two fullest densities, every sheet estimated below
+767 pt fitted on its page and, but for two, every one estimated at 767 pt or more did not."""
+
+
+def first_density(sheet: Sheet) -> int:
+    """The fullest density whose estimated height fits the page."""
+    for n in range(len(DENSITIES)):
+        if estimated_height(sheet, n) <= FIT:
+            return n
+    return len(DENSITIES) - 1
 
 
 def _answer_text(indicator: Indicator | None, value: object) -> str:
@@ -124,7 +223,7 @@ def _steps(catalogue: Catalogue, path: LevelPath | None) -> list[Step]:
     if path is None or not path.reachable:
         return []
     out = []
-    for s in path.steps[:MAX_STEPS]:
+    for s in path.steps:
         indicator = catalogue.indicators.get(s.indicator)
         out.append(
             Step(
@@ -160,7 +259,9 @@ def sheets_for(
         results[sid][scope] = (level, points, max_points)
     deficits = school_deficits(campaign, catalogue, [s.school_id for s in submissions])
     answers = answers_of(submissions)
-    finder = partner_finder()
+    codes = {d.code for per in deficits.values() for items in per.values() for d in items}
+    finder = partner_finder(campaign, codes) if codes else None
+    limit = DENSITIES[0].partners
     names = [("overall", "Итого по ОО")] + [(d.code, d.name) for d in catalogue.directions]
     for sub in submissions:
         rows = results.get(sub.pk)
@@ -181,7 +282,6 @@ def sheets_for(
         }
         path = next_level_path(catalogue, sub.profile, normalised).get("overall")
         per = deficits.get(sub.school_id, {})
-        codes = [d.code for items in per.values() for d in items]
         yield Sheet(
             school_id=sub.school_id,
             short_name=sub.school.short_name,
@@ -189,36 +289,106 @@ def sheets_for(
             municipality=sub.school.municipality.name,
             campaign=campaign.title,
             scopes=scopes,
-            deficits=per,
-            deficit_count=len(codes),
+            # Critical deficits first: they cap the level whatever the points.
+            deficits={
+                d: sorted(items, key=lambda x: x.kind != "critical") for d, items in per.items()
+            },
+            deficit_count=sum(len(items) for items in per.values()),
             current=level_name(rows["overall"][0]),
             target=level_name(path.target) if path and path.target else None,
+            reachable=path is None or path.reachable,
             steps=_steps(catalogue, path),
-            partners=finder(campaign, sub.school_id, codes) if finder else None,
+            partners=finder(sub.school_id, per, limit) if finder else [],
             illustrative=catalogue.illustrative,
         )
 
 
-def render_batch(sheets: Sequence[Sheet]) -> list[bytes]:
-    """One PDF per sheet, laid out in one WeasyPrint run."""
+_fonts: Any = None
+
+
+def _font_config() -> Any:
+    """One WeasyPrint font configuration per process (fontconfig is set up once, not per run)."""
+    global _fonts
+    if _fonts is None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        _fonts = FontConfiguration()
+    return _fonts
+
+
+def _layout(sheets: Sequence[Sheet]) -> tuple[Any, list[tuple[int, int]]]:
+    """The sheets laid out in one WeasyPrint run, and each sheet's pages (start, end)."""
     import weasyprint
 
+    # The density is a class, not a style attribute: WeasyPrint then shares the computed styles
+    # of equal elements across the sheets of a batch.
     html = render_to_string(
-        "analytics/sheet.html", {"sheets": sheets, "today": timezone.localdate()}
+        "analytics/sheet.html",
+        {"sheets": sheets, "today": timezone.localdate(), "densities": DENSITIES},
     )
-    document = weasyprint.HTML(string=html).render()
-    # Each sheet starts with an anchor; a sheet that overflows keeps its extra pages.
-    starts = []
-    for n, page in enumerate(document.pages):
-        if any(a.startswith("sheet-") for a in page.anchors):
-            starts.append(n)
+    fonts = _font_config()
+    document = weasyprint.HTML(string=html).render(font_config=fonts)
+    # Each sheet starts with an anchor; pages without one continue the sheet before.
+    starts = [
+        n
+        for n, page in enumerate(document.pages)
+        if any(a.startswith("sheet-") for a in page.anchors)
+    ]
     if len(starts) != len(sheets):
         raise RuntimeError("листы школ разметились неверно")
-    ends = [*starts[1:], len(document.pages)]
-    return [
-        bytes(document.copy(document.pages[a:b]).write_pdf())
-        for a, b in zip(starts, ends, strict=True)
-    ]
+    return document, list(zip(starts, [*starts[1:], len(document.pages)], strict=True))
+
+
+def _split(pdf: bytes, spans: Sequence[tuple[int, int]]) -> list[bytes]:
+    """One PDF per span of pages of ``pdf``."""
+    import pypdfium2
+
+    source = pypdfium2.PdfDocument(pdf)
+    out = []
+    try:
+        for start, end in spans:
+            part = pypdfium2.PdfDocument.new()
+            try:
+                part.import_pages(source, list(range(start, end)))
+                buffer = io.BytesIO()
+                part.save(buffer)
+            finally:
+                part.close()
+            out.append(buffer.getvalue())
+    finally:
+        source.close()
+    return out
+
+
+def render_batch(sheets: Sequence[Sheet]) -> list[bytes]:
+    """One PDF per sheet, laid out in one WeasyPrint run, and in another, denser, for the sheets
+    that did not fit on their page (a sheet that overflows even at the densest keeps its pages)."""
+    sheets = list(sheets)
+    for sheet in sheets:
+        sheet.density = max(sheet.density, first_density(sheet))
+    out: dict[int, bytes] = {}
+    pending = list(range(len(sheets)))
+    densest = len(DENSITIES) - 1
+    while pending:
+        document, spans = _layout([sheets[i] for i in pending])
+        done = [
+            (i, span)
+            for i, span in zip(pending, spans, strict=True)
+            if span[1] - span[0] == 1 or sheets[i].density == densest
+        ]
+        if done:
+            # One PDF for the batch (fonts subset once), cut apart by pdfium.
+            pages = [page for _, (start, end) in done for page in document.pages[start:end]]
+            cuts, at = [], 0
+            for _, (start, end) in done:
+                cuts.append((at, at + end - start))
+                at += end - start
+            parts = _split(document.copy(pages).write_pdf(), cuts)
+            out.update((i, pdf) for (i, _), pdf in zip(done, parts, strict=True))
+        pending = [i for i in pending if i not in out]
+        for i in pending:
+            sheets[i].density += 1
+    return [out[i] for i in range(len(sheets))]
 
 
 def build_zip(
@@ -249,6 +419,11 @@ def _rendered(chunks: list[list[Sheet]]) -> Iterator[list[bytes]]:
     if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         yield from map(render_batch, chunks)
         return
+    # Imported before the fork, so that each worker does not load WeasyPrint (and parse the
+    # C declarations of its libraries) again.
+    import pypdfium2  # noqa: F401
+    import weasyprint  # noqa: F401
+
     with multiprocessing.get_context("fork").Pool(workers) as pool:
         yield from pool.imap(render_batch, chunks)
 

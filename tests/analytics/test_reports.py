@@ -10,6 +10,7 @@ import io
 import re
 import subprocess
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -109,8 +110,11 @@ def test_problem_directions_follow_the_documented_rule(rw: ReportWorld) -> None:
     assert f"({f'{mean:.1f}'.replace('.', ',')}\u00a0%)" in sentence
 
 
-def _numbers(text: str) -> list[str]:
-    # Quoted names («Самодиагностика 2023», indicator texts) are not figures of the report.
+def _numbers(text: str, names: Sequence[str] = ()) -> list[str]:
+    # Names of schools and municipalities («МАОУ СОШ № 3», also as partners) and quoted names
+    # («Самодиагностика 2023», indicator texts) are not figures of the report.
+    for name in sorted(names, key=len, reverse=True):
+        text = text.replace(name, "")
     text = re.sub(r"«[^»]*»", "", text)
     text = re.sub(r"^\d+\. ", "", text, flags=re.MULTILINE)  # the numbering of decisions
     text = text.replace("приложение 1", "")
@@ -146,8 +150,9 @@ def test_every_number_in_the_generated_text_comes_from_the_data(rw: ReportWorld)
     }
     data = report.collect(rw.campaign)
     texts = report.generated_texts(data)
+    names = [s.short_name for s in rw.schools.values()] + [rw.world.m1.name, rw.world.m2.name]
     for key, text in texts.items():
-        for number in _numbers(text):
+        for number in _numbers(text, names):
             assert number in allowed, f"{key}: {number} does not come from the data"
 
 
@@ -455,3 +460,77 @@ def test_permission_matrix_rows(world: Any, quick_charts: None, name: str, index
             got.append(str(response.status_code))
             transaction.set_rollback(True)
     assert " ".join(got) == expected, name
+
+
+# --------------------------------------------------------------------------------------------------
+# DOCX tables and pages; charts without Times New Roman
+# --------------------------------------------------------------------------------------------------
+
+
+def test_docx_tables_fit_the_text_width_and_keep_rows_whole(rw: ReportWorld) -> None:
+    document = _docx(rw)
+    width = round(report.TEXT_WIDTH * 1440 / 2.54)  # twips
+    assert len(document.tables) >= 7
+    for table in document.tables:
+        tbl = table._tbl
+        grid = [int(c.get(qn("w:w"))) for c in tbl.tblGrid.iter(qn("w:gridCol"))]
+        assert sum(grid) <= width + len(grid)  # rounding of each column to a twip
+        assert tbl.tblPr.find(qn("w:tblLayout")).get(qn("w:type")) == "fixed"
+        rows = tbl.findall(qn("w:tr"))
+        assert rows[0].trPr.find(qn("w:tblHeader")) is not None  # repeated on each page
+        assert all(r.trPr.find(qn("w:cantSplit")) is not None for r in rows)
+        assert all(len(r.findall(qn("w:tc"))) == len(grid) for r in rows[1:] if len(rows) > 2)
+        style = table.rows[1].cells[0].paragraphs[0].style
+        assert style.font.size == Pt(12)
+
+
+def test_docx_appendices_start_a_page_without_a_blank_line(rw: ReportWorld) -> None:
+    document = _docx(rw)
+    paragraphs = document.paragraphs
+    for number in (1, 2):
+        i = next(n for n, p in enumerate(paragraphs) if p.text == f"Приложение {number}")
+        assert paragraphs[i].paragraph_format.page_break_before
+        assert paragraphs[i - 1].text or not paragraphs[i - 1]._p.xpath(".//w:br")
+
+
+def test_docx_export_survives_control_characters_in_names(rw: ReportWorld) -> None:
+    school = rw.schools["s1"]
+    school.short_name = "МАОУ\x0bСОШ\x01 № 1"
+    school.save(update_fields=["short_name"])
+    document = _docx(rw)
+    cells = {c.text for t in document.tables for r in t.rows for c in r.cells}
+    assert "МАОУСОШ № 1" in cells
+
+
+def test_charts_draw_their_text_without_times_new_roman() -> None:
+    from marshrut.analytics import charts
+
+    def png(title: str) -> bytes:
+        spec = charts.bars(title, [{"d": "Знание", "n": 3}], "d", "n", "дефицитов")
+        spec["config"]["font"] = "НетТакогоШрифта"
+        return charts.render_png(spec, width=200, scale=1)
+
+    # vl-convert draws no text at all in a font it cannot find: without the fallback the two
+    # titles (same place, same length) would leave the same picture.
+    assert png("Дефициты школ") != png("Дефекты школы")
+    assert charts.with_fallback("Times New Roman").endswith("Liberation Serif, DejaVu Serif, serif")
+    assert charts.with_fallback("Arial, serif") == "Arial, serif, Liberation Serif, DejaVu Serif"
+
+
+def test_docx_of_a_campaign_without_results_says_none_in_its_tables(
+    world: Any, quick_charts: None
+) -> None:
+    from tests.diagnostics.factories import campaign_for
+
+    data = report.collect(campaign_for(world))
+    document = docx.Document(io.BytesIO(report.build_docx(data, report.generated_texts(data))))
+    risk = _table_after(
+        document,
+        next(
+            p.text
+            for p in document.paragraphs
+            if "ОО зоны риска" in p.text and p.text.startswith("Таблица")
+        ),
+    )
+    assert [c.text for c in risk.rows[1].cells] == ["нет"] * 5  # one cell spanning the row
+    assert risk._tbl.findall(qn("w:tr"))[1].find(f".//{qn('w:gridSpan')}").get(qn("w:val")) == "5"

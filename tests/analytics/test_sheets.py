@@ -133,3 +133,63 @@ def test_others_cannot_build_sheets(rw: ReportWorld, persona: str | None, status
     start = reverse("analytics:sheets_start", kwargs={"pk": rw.campaign.pk})
     assert rw.world.client(persona).post(start, {"place": "region"}).status_code == status
     assert not SheetsJob.objects.exists()
+
+
+def _crowded_sheet() -> sheets.Sheet:
+    """A school short in almost everything, with a long path and partners in every direction."""
+    from marshrut.analytics.report import DirectionPartners, PartnerSchool, SchoolDeficit
+    from marshrut.kernels.matching import Ring
+
+    directions = [f"Направление {n}" for n in range(1, 9)]
+    text = "Показатель с длинной формулировкой, какие бывают в критериях самодиагностики школ"
+    return sheets.Sheet(
+        school_id=1,
+        short_name="МАОУ СОШ № 1",
+        full_name="Муниципальное автономное общеобразовательное учреждение «СОШ № 1»",
+        municipality="Район",
+        campaign="Самодиагностика 2024",
+        scopes=[],
+        deficits={
+            d: [SchoolDeficit(f"X.{i}", f"{text} {i}", d, "zero") for i in range(12)]
+            for d in directions
+        },
+        deficit_count=96,
+        current="ниже базового",
+        target="базовый",
+        reachable=True,
+        steps=[sheets.Step(f"X.{i}", f"{text} {i}", "да", 2.0, False) for i in range(12)],
+        partners=[
+            DirectionPartners(
+                d,
+                [
+                    PartnerSchool(i, f"МАОУ «Средняя школа № {i} имени героя»", "Район", Ring(0), 1)
+                    for i in range(3)
+                ],
+            )
+            for d in directions
+        ],
+        illustrative=True,
+    )
+
+
+def test_crowded_sheet_is_laid_out_denser_to_stay_on_one_page(
+    monkeypatch: Any, tmp_path: Path
+) -> None:
+    sheet = _crowded_sheet()
+    assert sheets.first_density(sheet) > 0  # the estimate already knows it will not fit
+    # Even when the estimate is wrong, the layout decides: start from the fullest density.
+    monkeypatch.setattr(sheets, "first_density", lambda s: 0)
+    pdf = sheets.render_batch([sheet])[0]
+    pages, text = _pages(pdf, tmp_path, "crowded")
+    assert pages == 1 and sheet.density > 0
+    assert "…и ещё" in text and "Полный перечень дефицитов" in text
+
+
+def test_sheets_of_one_batch_are_cut_apart(rw: ReportWorld, tmp_path: Path) -> None:
+    batch = list(sheets.sheets_for(rw.campaign))
+    pdfs = sheets.render_batch(batch)
+    assert len(pdfs) == len(batch) == len(LEVELS_NOW)
+    for sheet, pdf in zip(batch, pdfs, strict=True):
+        pages, text = _pages(pdf, tmp_path, str(sheet.school_id))
+        assert pages == 1 and text.splitlines()[0].strip() == sheet.short_name
+        assert "стр." not in text  # no page numbers of the batch on a one-page sheet
