@@ -244,10 +244,17 @@ def evidence_path(answer: Answer, filename: str) -> str:
 
 
 class Answer(models.Model):
-    # No index of its own: the unique (submission, code) index serves lookups by submission, and a
-    # federal import writes millions of answers, each maintaining every index of the table.
+    # A federal import writes four million answers, and each index and constraint of the table
+    # costs a step per row: no index of its own (the unique (submission, code) index serves
+    # lookups by submission) and no database constraint (PostgreSQL would look the submission up
+    # for every answer). Answers are written only with a submission in hand, and submissions are
+    # deleted only through Django, which deletes their answers first.
     submission = models.ForeignKey(
-        Submission, on_delete=models.CASCADE, related_name="answers", db_index=False
+        Submission,
+        on_delete=models.CASCADE,
+        related_name="answers",
+        db_index=False,
+        db_constraint=False,
     )
     code = models.CharField(_("показатель"), max_length=30)
     value = models.JSONField(_("ответ"), null=True, blank=True)
@@ -255,8 +262,9 @@ class Answer(models.Model):
     evidence_url = models.URLField(_("ссылка на подтверждение"), max_length=500, blank=True)
     evidence_file = models.FileField(_("файл-подтверждение"), upload_to=evidence_path, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
-    # Who wrote it, for the record. No database constraint: the database checks a foreign key
-    # row by row, millions of times per federal import, and Django applies SET_NULL itself.
+    # Who wrote it, for the record. Neither a database constraint nor an index: the database
+    # would check the key and file the row in the index millions of times per federal import, and
+    # Django applies SET_NULL itself (one scan on the rare deletion of a user).
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -264,6 +272,7 @@ class Answer(models.Model):
         blank=True,
         related_name="+",
         db_constraint=False,
+        db_index=False,
     )
 
     class Meta:
@@ -282,12 +291,16 @@ class Answer(models.Model):
 class Result(models.Model):
     """A scored scope of a submission: a direction or the school as a whole."""
 
-    # Lookups by submission use the unique (submission, scope) index. Campaign and school are
-    # copies of the submission's, kept for the analytics queries; the database does not check them
-    # (the submission's own keys are checked, and Django cascades deletes itself), which spares a
-    # federal import a constraint check per row.
+    # Derived rows, rewritten whenever the answers are scored, by the hundred thousand in a federal
+    # import: as for answers, the database checks none of the keys (Django cascades deletes).
+    # Lookups by submission use the unique (submission, scope) index; campaign and school are
+    # copies of the submission's, for the analytics queries.
     submission = models.ForeignKey(
-        Submission, on_delete=models.CASCADE, related_name="results", db_index=False
+        Submission,
+        on_delete=models.CASCADE,
+        related_name="results",
+        db_index=False,
+        db_constraint=False,
     )
     campaign = models.ForeignKey(
         Campaign, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
@@ -330,10 +343,11 @@ class Deficit(models.Model):
         ZERO = "zero", _("ноль баллов")
         BELOW_MAX = "below_max", _("ниже максимума")
 
+    # Derived rows like Result, and like it unchecked by the database.
     submission = models.ForeignKey(
-        Submission, on_delete=models.CASCADE, related_name="deficit_rows"
+        Submission, on_delete=models.CASCADE, related_name="deficit_rows", db_constraint=False
     )
-    # Copies of the submission's campaign and school, unchecked by the database as in Result.
+    # Copies of the submission's campaign and school.
     # Lookups by campaign use the (campaign, code) and (campaign, direction) indexes.
     campaign = models.ForeignKey(
         Campaign, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
