@@ -297,11 +297,14 @@ def main() -> None:
             [cid],
         ),
         "risk_zone": (
+            # The previous campaign as a materialised CTE: joined directly, SQLite scans the previous
+            # campaign's results once per school through the (campaign, scope, level) index.
+            "WITH p AS MATERIALIZED (SELECT school_id, level FROM diagnostics_result "
+            "WHERE campaign_id = %s AND scope = 'overall') "
             "SELECT s.id, s.short_name, m.name, r.level, p.level FROM diagnostics_result r "
             "JOIN orgs_school s ON s.id = r.school_id "
             "JOIN orgs_municipality m ON m.id = s.municipality_id "
-            "LEFT JOIN diagnostics_result p ON p.school_id = r.school_id "
-            "AND p.campaign_id = %s AND p.scope = 'overall' "
+            "LEFT JOIN p ON p.school_id = r.school_id "
             "WHERE r.campaign_id = %s AND r.scope = 'overall' AND (r.level = 'below_basic' "
             f"OR {rank.format('r.level')} < {rank.format('p.level')}) ORDER BY m.name, s.short_name",
             [pid, cid],
