@@ -1758,7 +1758,11 @@ def _number(indicator: Indicator, raw: object) -> int | float:
             raise AnswerError(
                 f"ожидалось число, получено {_describe(raw)}", indicator.code, raw
             ) from None
-    if not math.isfinite(value):
+    try:
+        finite = math.isfinite(value)
+    except OverflowError:  # an integer beyond any float
+        raise AnswerError(f"число слишком велико: {str(raw)[:20]}…", indicator.code, raw) from None
+    if not finite:
         raise AnswerError(f"ожидалось конечное число, получено {raw}", indicator.code, raw)
     low, high = indicator.value_range()
     if not low <= value <= high:

@@ -603,6 +603,8 @@ def test_number_and_percent_answers(base: Catalogue) -> None:
         validate_answer(sports, "много")
     with pytest.raises(AnswerError, match="конечное"):
         validate_answer(share, float("nan"))
+    with pytest.raises(AnswerError, match="слишком велико"):
+        validate_answer(sports, 10**400)  # an int beyond any float: not an OverflowError
 
 
 def test_answer_error_carries_the_indicator(base: Catalogue) -> None:
