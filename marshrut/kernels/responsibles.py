@@ -310,7 +310,8 @@ def _parse_entry(
             i += 1
             continue
         text = _tidy(entry[words[i].start :])
-        found.append(Responsible(text, _role(text, roles)))
+        if text:  # punctuation alone («:») names nobody
+            found.append(Responsible(text, _role(text, roles)))
         break
     return found
 

@@ -163,6 +163,8 @@ def test_dictionary_may_map_aliases_to_canonical_codes() -> None:
 def test_empty_cell_has_no_responsibles() -> None:
     assert parsed("") == []
     assert parsed(" , ; ") == []
+    assert parsed(":") == []  # found by hypothesis: an entry of punctuation alone
+    assert [r.text for r in parse_responsibles("ОО; :", DEFAULT_ABBREVIATIONS)] == ["ОО"]
 
 
 def test_responsible_dict_is_json_ready() -> None:
