@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
+import hypothesis
 import pytest
 from django.test import Client
 
@@ -16,6 +17,13 @@ from marshrut.orgs.roles import Role
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls around it are sync.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# Property tests draw the same examples on every run, so that a suite is not red by luck and a
+# change is judged on what it changed; no deadline, since a loaded machine is slow, not wrong.
+# HYPOTHESIS_PROFILE=explore searches afresh with more examples: turn what it finds into a test.
+hypothesis.settings.register_profile("repeatable", derandomize=True, deadline=None)
+hypothesis.settings.register_profile("explore", max_examples=2000, deadline=None)
+hypothesis.settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 PERSONAS = [
     "operator",
