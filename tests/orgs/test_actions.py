@@ -10,7 +10,7 @@ from django.urls import reverse
 from marshrut.audit.models import AuditEvent
 from marshrut.orgs.models import Membership, Person
 from marshrut.orgs.roles import Role
-from tests.conftest import World
+from tests.conftest import PASSWORD, World
 
 
 def test_coordinator_corrects_school_contacts_and_the_change_is_logged(world: World) -> None:
@@ -117,3 +117,23 @@ def test_coordinator_adds_a_person_to_a_school_of_their_municipality(world: Worl
     assert (
         response.status_code == 200 and "Выберите корректный вариант" in response.content.decode()
     )
+
+
+def test_behind_our_proxy_a_lockout_holds_one_visitor_not_everyone(
+    world: World, settings: Any
+) -> None:
+    from django.test import Client
+
+    settings.TRUSTED_PROXIES = 1
+
+    def login(visitor: str, password: str) -> int:
+        client = Client(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=visitor)
+        response = client.post(
+            reverse("accounts:login"), {"username": "head", "password": password}
+        )
+        return response.status_code
+
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        login("198.51.100.7", "wrong-password")
+    assert login("198.51.100.7", PASSWORD) != 302  # locked out, even with the password
+    assert login("198.51.100.8", PASSWORD) == 302  # the colleague behind the same proxy

@@ -132,3 +132,19 @@ def test_a_survey_without_anonymous_link_is_reachable_only_by_invitation(
     assert Client().get(url(survey.token)).status_code == 404
     [invitation] = do_invite(None, survey, municipalities=[world.m1])
     assert Client().get(url(invitation.token)).status_code == 200
+
+
+def test_behind_our_proxy_the_limit_counts_the_visitor_not_the_proxy(
+    survey: Survey, settings: Any
+) -> None:
+    settings.SURVEY_RATE_LIMIT = (2, 600)
+    settings.TRUSTED_PROXIES = 1
+    proxy = "10.0.0.1"
+
+    def post(forwarded: str) -> int:
+        client = Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=forwarded)
+        return client.post(url(survey.token), answer_data(survey)).status_code
+
+    # A forged left part does not reset the count: the proxy's own entry is the rightmost.
+    assert [post(f"1.1.1.{i}, 192.0.2.5") for i in range(3)] == [200, 200, 429]
+    assert post("192.0.2.6") == 200  # another visitor behind the same proxy
