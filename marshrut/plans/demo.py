@@ -5,7 +5,8 @@ that region's regional roadmap as it is (ТОГИРРО and ДОиН ТО keep t
 handed down to municipalities and schools, and progress is reported on part of them, so that the
 execution pages show done, late and coming work. The persona school (``head``, ``school``) also
 gets its roadmap drafted from the deficits of its last scored questionnaire, left a draft for the
-school to edit and send to the coordinator. Everything is keyed so that a second run adds nothing.
+school to edit and send to the coordinator; a neighbouring school's drafted roadmap is already
+sent, so the coordinator has one to review. Everything is keyed so that a second run adds nothing.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from marshrut.plans.actions import (
     do_hand_down,
     do_report_progress,
     do_seed_organisations,
+    do_submit_plan,
     drafted_roadmap,
 )
 from marshrut.plans.importing import (
@@ -216,6 +218,23 @@ def build_demo(region: Region, stdout: Any) -> None:
     if head_school is not None:
         # After the measures, so that the draft takes them from the library.
         _roadmap_from_deficits(head_school, stdout)
+        # A neighbour's roadmap is already sent: the coordinator has one waiting for review.
+        neighbour = (
+            School.objects.filter(
+                municipality=head_school.municipality, submissions__status__in=SUBMISSION_DONE
+            )
+            .exclude(pk=head_school.pk)
+            .order_by("inn")
+            .first()
+        )
+        sent = _roadmap_from_deficits(neighbour, stdout) if neighbour else None
+        if sent is not None and sent.status == Plan.Status.DRAFT:
+            do_submit_plan(
+                None,
+                sent,
+                comment="Проект дорожной карты по итогам самодиагностики.",
+                source=Source.DEMO,
+            )
     added = Plan.objects.filter(region=region).count() - before
     stdout.write(
         f"Дорожные карты: {Plan.objects.filter(region=region).count()} (добавлено сейчас — {added})."

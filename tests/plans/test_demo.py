@@ -62,3 +62,20 @@ def test_demo_without_a_scored_questionnaire_drafts_no_roadmap(
     build_demo(world.region, out)
     assert not PlanItem.objects.filter(indicator_code__gt="").exists()
     assert "нет отправленной анкеты" in out.getvalue()
+
+
+def test_demo_sends_a_neighbours_roadmap_so_the_coordinator_has_one_to_review(
+    world: World, seed_bytes: Any
+) -> None:
+    from tests.diagnostics.factories import submission_for
+
+    first = submission_for(world, world.s1, submitted=True)
+    submission_for(world, world.s3, submitted=True)  # the same campaign
+    build_demo(world.region, io.StringIO())
+    sent = drafted_roadmap(world.s3, first.campaign.year + 1)
+    assert sent is not None and sent.status == Plan.Status.SUBMITTED
+    assert drafted_roadmap(world.s1, first.campaign.year + 1).status == Plan.Status.DRAFT  # type: ignore[union-attr]
+    build_demo(world.region, io.StringIO())
+    assert Plan.objects.filter(school=world.s3, year=sent.year).count() == 1
+    sent.refresh_from_db()
+    assert sent.status == Plan.Status.SUBMITTED
