@@ -190,7 +190,7 @@ PERSONAS = [
     Persona(
         "coordinator", Role.MUNICIPAL_COORDINATOR, "муниципальный координатор: город Северогорск"
     ),
-    Persona("head", Role.SCHOOL_HEAD, "руководитель школы: МАОУ СОШ № 7 г. Северогорска"),
+    Persona("head", Role.SCHOOL_HEAD, "руководитель школы: СОШ № 7 г. Северогорска"),
     Persona("school", Role.SCHOOL_COORDINATOR, "школьный координатор той же школы"),
     Persona("curator", Role.CURATOR, "куратор ШНОР: закреплённые школы"),
     Persona("mentor", Role.MENTOR, "наставник ШНОР: закреплённые школы"),
