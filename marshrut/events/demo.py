@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 
-from marshrut.audit.log import Source
+from marshrut.audit.log import Source, snapshot
 from marshrut.events.actions import do_save_event
 from marshrut.events.importing import apply_events, check_events
 from marshrut.events.models import Direction, Event, Participation, PeriodReport
 from marshrut.orgs.models import Person, Region, School
+from marshrut.plans.models import Level, PlanItem
 
 SEED_000 = "000_4dac235b0215878e.txt"
 
@@ -167,3 +169,43 @@ def build_demo(region: Region, stdout: Any) -> None:
         )
         added += 1
     stdout.write(f"Мероприятия 2024: добавлено {added} (школ в регионе: {len(schools)})")
+    linked = link_to_roadmap(region)
+    stdout.write(f"Мероприятия 2024: связано с пунктами дорожной карты {linked}")
+
+
+# Words in every item of a Project roadmap say nothing about which item an event serves.
+COMMON_STEMS = {"школа", "школы", "школь", "минпр", "проек", "росси"}
+
+
+def _stems(text: str) -> set[str]:
+    # Crude Russian stemming: the first five letters of each longer word.
+    return {w[:5] for w in re.findall(r"[а-яё]{5,}", text.lower())} - COMMON_STEMS
+
+
+def link_to_roadmap(region: Region, least: int = 2) -> int:
+    """Link each unlinked 2024 demo event to the item of the region's 2024 roadmaps (regional and
+    municipal) it has most words in common with, if at least ``least``; run again, it adds none."""
+    items = [
+        (item, _stems(item.title))
+        for item in PlanItem.objects.filter(
+            plan__region=region,
+            plan__year=2024,
+            plan__level__in=[Level.REGION, Level.MUNICIPALITY],
+        ).order_by("plan__level", "plan_id", "position")
+    ]
+    if not items:
+        return 0
+    titles = [title for _form, title, *_rest in EVENTS_2024]
+    linked = 0
+    for event in Event.objects.filter(
+        region=region, title__in=titles, roadmap_item__isnull=True
+    ).order_by("starts_on", "pk"):
+        words = _stems(event.title)
+        score, item = max(((len(words & stems), item) for item, stems in items), key=lambda x: x[0])
+        if score < least:
+            continue
+        before = snapshot(event)
+        event.roadmap_item = item
+        do_save_event(None, event, before=before, source=Source.DEMO)
+        linked += 1
+    return linked

@@ -6,15 +6,18 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from marshrut.events.models import Direction, Event, PeriodReport
+from marshrut.events.queries import DifficultiesDraft
 from marshrut.events.report import parse_tasks, tasks_text
 from marshrut.lib.forms import StyledMixin
 from marshrut.lib.listing import FilterForm
 from marshrut.orgs.access import grant
 from marshrut.orgs.models import Municipality, Person, School
 from marshrut.orgs.roles import Cap
+from marshrut.plans.models import Level, PlanItem
 
 DATE_FORMATS = ["%d.%m.%Y", "%Y-%m-%d", "%d.%m.%y"]
 
@@ -28,6 +31,30 @@ def date_field(label: Any, **kwargs: Any) -> forms.DateField:
     )
 
 
+class RoadmapItemField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        # The item first: plan titles are long and alike, and a select shows one line.
+        number = f"{obj.number} " if obj.number else ""
+        title = obj.title if len(obj.title) <= 90 else obj.title[:89] + "…"
+        plan = obj.plan.title if len(obj.plan.title) <= 50 else obj.plan.title[:49] + "…"
+        return f"{number}{title} — {plan} ({obj.plan.year})"
+
+
+def roadmap_items(user: Any, region: Any, current: int | None = None) -> Any:
+    """Items an event of ``region`` may serve: those of the regional and municipal roadmaps the
+    user can see (school roadmaps would swamp the list), plus the one already linked if the user
+    can see it."""
+    visible = PlanItem.objects.for_user(user).filter(plan__region=region)
+    wanted = Q(plan__level__in=[Level.REGION, Level.MUNICIPALITY])
+    if current:
+        wanted |= Q(pk=current)
+    return (
+        visible.filter(wanted)
+        .select_related("plan")
+        .order_by("-plan__year", "plan__level", "plan__title", "plan_id", "position")
+    )
+
+
 class EventForm(StyledMixin, forms.ModelForm):
     starts_on = date_field(_("Начало"))
     ends_on = date_field(_("Окончание"))
@@ -36,6 +63,13 @@ class EventForm(StyledMixin, forms.ModelForm):
         choices=Direction.choices,
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+    roadmap_item = RoadmapItemField(
+        label=_("Пункт дорожной карты"),
+        queryset=PlanItem.objects.none(),
+        required=False,
+        empty_label=_("— не выбран —"),
+        help_text=_("мероприятие выполняет этот пункт регионального или муниципального плана"),
     )
 
     class Meta:
@@ -55,6 +89,7 @@ class EventForm(StyledMixin, forms.ModelForm):
             "planned_coverage",
             "coverage_basis",
             "directions",
+            "roadmap_item",
             "roadmap_item_ref",
         ]
         widgets = {
@@ -71,6 +106,14 @@ class EventForm(StyledMixin, forms.ModelForm):
             user, Cap.EVENT_MANAGE
         ).filter(region=region)
         self.fields["municipality"].required = not self.region_level
+        # The choices are the only ids the form accepts, so a hand-posted id of an item outside
+        # the user's scope fails validation like any other invalid choice.
+        self.fields["roadmap_item"].queryset = roadmap_items(  # type: ignore[attr-defined]
+            user, region, self.instance.roadmap_item_id
+        )
+        self.fields["roadmap_item_ref"].help_text = _(
+            "как написано в отчёте или таблице; показывается, если пункт не выбран"
+        )
         self.fields["participants_text"].help_text = _(
             "как в отчёте: «Педагоги из 5 ОО – 146 человек»; числа по категориям посчитаются сами"
         )
@@ -185,7 +228,7 @@ class ReportForm(StyledMixin, forms.ModelForm):
             "next_tasks",
         ]
         widgets = {
-            name: forms.Textarea(attrs={"rows": 4})
+            name: forms.Textarea(attrs={"rows": 10 if name == "difficulties" else 4})
             for name in (
                 "goal",
                 "analysis",
@@ -196,12 +239,24 @@ class ReportForm(StyledMixin, forms.ModelForm):
             )
         }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, draft: DifficultiesDraft | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["tasks_text"].initial = tasks_text(self.instance.tasks)
-        self.fields["difficulties"].help_text = _(
-            "по направлениям: «по направлению «Воспитание» — …»"
-        )
+        help_text: Any = _("по направлениям: «по направлению «Воспитание» — …»")
+        campaign = draft.campaign if draft is not None else None
+        if draft is not None and campaign is None:
+            help_text = _(
+                "завершённой кампании самодиагностики нет — черновик по данным составить не из "
+                "чего; напишите вручную"
+            )
+        elif draft is not None and campaign is not None:
+            help_text = _(
+                "черновик — по самодиагностике «%(c)s» (приём закрыт %(d)s); правьте свободно: "
+                "в DOCX войдёт сохранённый текст"
+            ) % {"c": campaign.title, "d": f"{campaign.closes_on:%d.%m.%Y}"}
+            if not self.is_bound and not self.instance.difficulties:
+                self.initial["difficulties"] = draft.text
+        self.fields["difficulties"].help_text = help_text
         self.fields["analysis"].help_text = _(
             "пусто — в отчёт войдёт черновик, составленный по данным о мероприятиях"
         )

@@ -108,8 +108,18 @@ class Event(models.Model):
         _("охват считается как"), max_length=10, choices=Basis.choices, default=Basis.SCHOOLS
     )
     directions = models.JSONField(_("направления"), default=list, blank=True)
-    # The roadmap item the event serves; a plain reference until the plans app is wired in.
-    roadmap_item_ref = models.CharField(_("пункт дорожной карты"), max_length=100, blank=True)
+    roadmap_item = models.ForeignKey(
+        "plans.PlanItem",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name=_("пункт дорожной карты"),
+    )
+    # The reference as an import or the seed wrote it; shown when no item is linked.
+    roadmap_item_ref = models.CharField(
+        _("пункт дорожной карты (как написано)"), max_length=100, blank=True
+    )
     number = models.PositiveIntegerField(_("№ в таблице"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -153,6 +163,17 @@ class Event(models.Model):
     def direction_labels(self) -> list[str]:
         labels = dict(Direction.choices)
         return [str(labels.get(d, d)) for d in self.directions]
+
+    def roadmap_text(self, visible: bool = True) -> str:
+        """«План: № title» of the linked item, or the reference as written.
+
+        ``visible`` is whether the reader may see the linked item's plan; if not, only the written
+        reference is shown, so a linked item never tells more than the plans scoping allows.
+        """
+        item = self.roadmap_item if self.roadmap_item_id and visible else None
+        if item is None:
+            return self.roadmap_item_ref
+        return f"{item.plan.title}: {f'{item.number} ' if item.number else ''}{item.title}"
 
 
 class ParticipantCount(models.Model):
@@ -233,7 +254,8 @@ class PeriodReport(models.Model):
     goal = models.TextField(_("цель на период"), blank=True)
     tasks = models.JSONField(_("задачи и их решение"), default=list, blank=True)
     analysis = models.TextField(_("обобщённый анализ проведённых мероприятий"), blank=True)
-    # TODO: fill from the latest self-diagnostics campaign once the diagnostics app exists.
+    # The form offers a draft from the latest finished self-diagnostics campaign
+    # (queries.difficulties_draft); what is saved here is what the DOCX prints.
     difficulties = models.TextField(_("сложности и дефициты по направлениям"), blank=True)
     good_practices = models.TextField(_("ресурсные, инновационные решения"), blank=True)
     next_goal = models.TextField(_("цель на следующий период"), blank=True)

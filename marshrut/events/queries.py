@@ -1,4 +1,9 @@
-"""Figures about events: coverage against the target population, totals for a period."""
+"""Figures about events and the period report.
+
+Coverage against the target population, totals for a period, and the draft of «difficulties by
+direction» from the latest finished self-diagnostics campaign. The draft reads the diagnostics
+result and deficit rows directly rather than through the analytics app, which sits above events.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from typing import Any
 
 from django.db.models import Count, Q, Sum
 
+from marshrut.diagnostics.models import Campaign, Deficit, Result
 from marshrut.events.models import Event, ParticipantCount, Participation
 from marshrut.kernels.participants import CATEGORY_LABELS, Unit
 from marshrut.orgs.models import School
@@ -110,3 +116,110 @@ def default_analysis(f: PeriodFigures, operator: str = "") -> str:
     if f.schools_reached:
         parts.append(f"Представители {f.schools_reached} ОО отмечены участниками поимённо.")
     return " ".join(parts)
+
+
+# Difficulties by direction from the latest finished self-diagnostics campaign ------------------
+
+TOP_DEFICITS = 3
+
+
+def _schools(n: int) -> str:
+    """«1 школа», «3 школы», «12 школ»."""
+    if n % 10 == 1 and n % 100 != 11:
+        return f"{n} школа"
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return f"{n} школы"
+    return f"{n} школ"
+
+
+def _percent(part: int, whole: int) -> str:
+    return f"{round(100 * part / whole)}%" if whole else "—"
+
+
+def finished_campaign(region: Any, on: date) -> Campaign | None:
+    """The region's latest campaign whose window closed before ``on``."""
+    return (
+        Campaign.objects.filter(region=region, closes_on__lt=on)
+        .select_related("criteria")
+        .order_by("-closes_on", "-pk")
+        .first()
+    )
+
+
+@dataclass
+class DirectionDifficulty:
+    code: str
+    name: str
+    schools: int
+    below_basic: int
+    deficits: list[tuple[str, int]]  # (indicator wording, schools)
+
+
+@dataclass
+class DifficultiesDraft:
+    campaign: Campaign | None
+    directions: list[DirectionDifficulty] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        if self.campaign is None or not self.directions:
+            return ""
+        c = self.campaign
+        lines = [
+            f"По результатам самодиагностики «{c.title}» (приём ответов закрыт "
+            f"{c.closes_on:%d.%m.%Y}):"
+        ]
+        for d in self.directions:
+            line = (
+                f"по направлению «{d.name}» — ниже базового уровня {_schools(d.below_basic)} "
+                f"из {d.schools} ({_percent(d.below_basic, d.schools)})"
+            )
+            if d.deficits:
+                line += "; чаще всего дефициты: " + "; ".join(
+                    f"«{text}» — {_schools(n)} ({_percent(n, d.schools)})" for text, n in d.deficits
+                )
+            lines.append(line + ";")
+        lines[-1] = lines[-1].removesuffix(";") + "."
+        return "\n".join(lines)
+
+
+def difficulties_draft(region: Any, on: date, top: int = TOP_DEFICITS) -> DifficultiesDraft:
+    """Per direction: share of schools below basic and the most frequent deficits.
+
+    Reads the result and deficit rows of the campaign (two grouped queries), never answers; the
+    wording of an indicator comes from the campaign's criteria version.
+    """
+    campaign = finished_campaign(region, on)
+    if campaign is None:
+        return DifficultiesDraft(None)
+    catalogue = campaign.criteria.catalogue
+    levels: dict[str, tuple[int, int]] = {
+        scope: (n, below)
+        for scope, n, below in Result.objects.filter(campaign=campaign)
+        .exclude(scope="overall")
+        .values_list("scope")
+        .annotate(n=Count("*"), below=Count("pk", filter=Q(level="below_basic")))
+        .order_by()
+    }
+    frequent: dict[str, list[tuple[str, int]]] = {}
+    for direction, code, n in (
+        Deficit.objects.filter(campaign=campaign)
+        .values_list("direction", "code")
+        .annotate(n=Count("*"))
+        .order_by("direction", "-n", "code")
+    ):
+        rows = frequent.setdefault(direction, [])
+        if len(rows) < top:
+            indicator = catalogue.indicators.get(code)
+            rows.append((indicator.text if indicator else code, n))
+    draft = DifficultiesDraft(campaign)
+    for direction in catalogue.directions:
+        n, below = levels.get(direction.code, (0, 0))
+        if not n:
+            continue
+        draft.directions.append(
+            DirectionDifficulty(
+                direction.code, direction.name, n, below, frequent.get(direction.code, [])
+            )
+        )
+    return draft

@@ -9,11 +9,12 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -45,7 +46,7 @@ from marshrut.events.models import (
     get_report_for_user,
     reports_for_user,
 )
-from marshrut.events.queries import coverage
+from marshrut.events.queries import coverage, difficulties_draft
 from marshrut.events.report import build_docx, content, period_words
 from marshrut.lib.db import search
 from marshrut.lib.exports import ExportColumn
@@ -54,6 +55,7 @@ from marshrut.orgs import access
 from marshrut.orgs.models import Person, Region, School
 from marshrut.orgs.roles import Cap
 from marshrut.orgs.views import region_for
+from marshrut.plans.models import PlanItem
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -71,12 +73,12 @@ EVENT_COLUMNS = [
     ExportColumn("Отмечено поимённо", lambda e: e.attended_count, 10),
     ExportColumn("Плановый охват, %", lambda e: e.planned_coverage, 10),
     ExportColumn("Направления", lambda e: ", ".join(e.direction_labels()), 24),
-    ExportColumn("Пункт дорожной карты", lambda e: e.roadmap_item_ref, 16),
+    ExportColumn("Пункт дорожной карты", lambda e: e.roadmap_text(e.roadmap_visible), 40),
 ]
 
 
 def filter_events(user: Any, form: EventFilter) -> Any:
-    qs: Any = Event.objects.for_user(user).select_related("municipality")
+    qs: Any = Event.objects.for_user(user).select_related("municipality", "roadmap_item__plan")
     qs = search(qs, form.value("q"), ["title", "organiser", "participants_text"])
     if form.value("year"):
         year = form.value("year")
@@ -105,7 +107,9 @@ def filter_events(user: Any, form: EventFilter) -> Any:
         .values("n")
     )
     return qs.annotate(
-        attended_count=Coalesce(Subquery(attended, output_field=IntegerField()), 0)
+        attended_count=Coalesce(Subquery(attended, output_field=IntegerField()), 0),
+        # A linked item is named only to those who may see its plan.
+        roadmap_visible=Exists(PlanItem.objects.for_user(user).filter(pk=OuterRef("roadmap_item"))),
     ).order_by("starts_on", "ends_on", "pk")
 
 
@@ -195,11 +199,20 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("school__short_name", "person__last_name")
     )
     can_manage = _can_manage_event(request.user, event)
+    roadmap_item = (
+        PlanItem.objects.for_user(request.user)
+        .select_related("plan")
+        .filter(pk=event.roadmap_item_id)
+        .first()
+        if event.roadmap_item_id
+        else None
+    )
     return render(
         request,
         "events/event_detail.html",
         {
             "event": event,
+            "roadmap_item": roadmap_item,
             "counts": event.counts.all(),
             "participations": participations,
             "coverage": coverage(event),
@@ -399,16 +412,34 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not access.grant(request.user, Cap.EVENT_MANAGE).covers(report.region_id, None, None):
         raise PermissionDenied
     before = snapshot(report)
-    form = ReportForm(request.POST or None, instance=report)
-    if request.method == "POST" and form.is_valid():
-        report = form.save(commit=False)
-        do_save_report(request.user, report, before=before)
-        messages.success(request, _("Отчёт сохранён."))
-        return redirect("events:report_detail", pk=report.pk)
+    # A campaign counts once its window has closed, and not after the period it would describe.
+    on = min(timezone.localdate(), report.ends_on + dt.timedelta(days=1))
+    draft = difficulties_draft(report.region, on)
+    if request.method == "POST" and request.POST.get("fill_difficulties"):
+        # Put the draft into the form as it stands, with the rest of the user's edits, unsaved.
+        data = request.POST.copy()
+        data["difficulties"] = draft.text
+        form = ReportForm(data, instance=report, draft=draft)
+        if draft.campaign is None:
+            messages.warning(request, _("Завершённой кампании самодиагностики нет."))
+        else:
+            messages.info(request, _("Черновик подставлен: проверьте и сохраните."))
+    else:
+        form = ReportForm(request.POST or None, instance=report, draft=draft)
+        if request.method == "POST" and form.is_valid():
+            report = form.save(commit=False)
+            do_save_report(request.user, report, before=before)
+            messages.success(request, _("Отчёт сохранён."))
+            return redirect("events:report_detail", pk=report.pk)
     return render(
         request,
         "events/form.html",
-        {"form": form, "title": _("Отчёт за %(p)s") % {"p": report}, "back": "events:report_list"},
+        {
+            "form": form,
+            "title": _("Отчёт за %(p)s") % {"p": report},
+            "back": "events:report_list",
+            "fill_difficulties": draft.campaign is not None,
+        },
     )
 
 

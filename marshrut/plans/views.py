@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from marshrut.audit.log import snapshot
 from marshrut.diagnostics.models import DONE as SUBMISSION_DONE
 from marshrut.diagnostics.models import Submission, get_submission_for_user
+from marshrut.events.models import Event
 from marshrut.kernels.criteria import Catalogue
 from marshrut.lib.db import search
 from marshrut.lib.exports import XLSX_TYPE, ExportColumn
@@ -181,7 +182,18 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
     plan = get_plan_for_user(user, pk)
     today = timezone.localdate()
-    items = queries.with_rollup(plan.items.all(), today).select_related("section", "parent__plan")
+    items = (
+        queries.with_rollup(plan.items.all(), today)
+        .select_related("section", "parent__plan")
+        # The events that serve each item, as far as the user may see events.
+        .prefetch_related(
+            Prefetch(
+                "events",
+                queryset=Event.objects.for_user(user).order_by("starts_on", "pk"),
+                to_attr="served_events",
+            )
+        )
+    )
     sections: list[tuple[Any, list[PlanItem]]] = []
     for item in items.order_by("position"):
         if not sections or sections[-1][0].pk != item.section_id:

@@ -28,3 +28,32 @@ def test_demo_is_idempotent() -> None:
     assert Response.objects.filter(survey__document__isnull=True).count() == 320
     assert Document.objects.count() == 1 and Review.objects.count() == 12
     assert Answer.objects.exists()
+
+
+def test_demo_links_events_to_the_demo_roadmaps_once() -> None:
+    from marshrut.plans import demo as plans_demo
+
+    region, _ = demo.build()
+    out = io.StringIO()
+    plans_demo.build_demo(region, out)
+    events_demo.build_demo(region, out)
+    linked = dict(
+        Event.objects.filter(region=region, roadmap_item__isnull=False).values_list(
+            "pk", "roadmap_item"
+        )
+    )
+    assert linked
+    assert all(
+        item.plan.region_id == region.pk and item.plan.level != "school"
+        for item in Event.objects.filter(pk__in=linked).select_related("roadmap_item__plan")
+        for item in [item.roadmap_item]
+    )
+    events_demo.build_demo(region, out)
+    assert (
+        dict(
+            Event.objects.filter(region=region, roadmap_item__isnull=False).values_list(
+                "pk", "roadmap_item"
+            )
+        )
+        == linked
+    )
