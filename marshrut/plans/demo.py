@@ -228,12 +228,15 @@ def build_demo(region: Region, stdout: Any) -> None:
             .first()
         )
         sent = _roadmap_from_deficits(neighbour, stdout) if neighbour else None
-        if sent is not None and sent.status == Plan.Status.DRAFT:
+        if neighbour and sent and sent.status == Plan.Status.DRAFT:
             do_submit_plan(
                 None,
                 sent,
                 comment="Проект дорожной карты по итогам самодиагностики.",
                 source=Source.DEMO,
+            )
+            stdout.write(
+                f"Дорожная карта {neighbour.short_name} отправлена на согласование координатору."
             )
     added = Plan.objects.filter(region=region).count() - before
     stdout.write(
