@@ -1267,9 +1267,10 @@ def apply_file(
     clock = time.monotonic()
     done = [e for e in plan.entries if e.complete]
     with transaction.atomic(), _bulk_writing(total):
-        # Questionnaires that held answers before the file are scored from the database; the rest
-        # from the answers in hand, which are then all they have.
-        stored = answered_submissions([e.submission_id for e in done])
+        # Questionnaires that held answers before the file get their answers upserted and are
+        # scored from the database; the rest get plain inserts and are scored from the answers in
+        # hand, which are then all they have.
+        stored = answered_submissions([e.submission_id for e in plan.entries])
         user_id = user.pk if user else None
         if connection.vendor in ("sqlite", "postgresql"):
             _upsert_answers_sql(plan, user_id, now, report, total, stored)

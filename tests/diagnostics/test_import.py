@@ -169,6 +169,20 @@ def test_scores_from_the_file_equal_scores_from_the_database(
     assert scored_rows(campaign) == from_file
 
 
+def test_a_partial_file_over_stored_answers_updates_them(world: World, campaign: Campaign) -> None:
+    """A draft with answers in the database gets a file that answers part of it again."""
+    s = sub(campaign, world.s1)
+    Answer.objects.create(submission=s, code="ZN.01", value=False, comment="приказ № 5")
+    Answer.objects.create(submission=s, code="ZN.06", value="net")
+    Submission.objects.filter(pk=s.pk).update(status=Status.DRAFT, answered=2)
+    data = xlsx([["ИНН", "ZN.01", "ZN.04"], [world.s1.inn, "да", "80"]])
+    plan = apply_file(None, data, "partial.xlsx", campaign)
+    assert plan.counts()["draft"] == 1
+    values = dict(Answer.objects.filter(submission=s).values_list("code", "value"))
+    assert values == {"ZN.01": True, "ZN.04": 80, "ZN.06": "net"}
+    assert Answer.objects.get(submission=s, code="ZN.01").comment == "приказ № 5"
+
+
 def test_long_csv_in_cp1251_with_semicolons_comments_and_links(
     world: World, campaign: Campaign
 ) -> None:
