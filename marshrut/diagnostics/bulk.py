@@ -2,8 +2,8 @@
 
 Django's ``bulk_create`` builds a model instance per row and an INSERT per batch; for results,
 deficits and flags of 40,000 schools that costs more than the scoring itself. Here rows are tuples
-in the order of ``fields`` (column names): PostgreSQL gets them through COPY, SQLite through one
-prepared ``executemany``, any other database through ``bulk_create``.
+in the order of ``fields`` (column names), values as the database takes them: PostgreSQL gets them
+through COPY, SQLite through one prepared ``executemany`` — the two databases Маршрут runs on.
 """
 
 from __future__ import annotations
@@ -44,7 +44,6 @@ def insert_rows(
                 cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", batch)
                 count += len(batch)
         return count
-    # The columns named here are the fields' attribute names too (``submission_id``, ``code``).
-    objs = [model(**dict(zip(fields, row, strict=True))) for row in rows]
-    model._default_manager.bulk_create(objs, batch_size=2000)
-    return len(objs)
+    raise NotImplementedError(
+        f"plain inserts are written for SQLite and PostgreSQL, not {connection.vendor}"
+    )

@@ -1045,63 +1045,7 @@ def check_file(
 # Writing --------------------------------------------------------------------------------------
 
 
-def _answer_rows(plan: Plan) -> Iterator[tuple[int, str, object, str | None, str | None]]:
-    for entry in plan.entries:
-        comments, urls = entry.comments, entry.urls
-        for code, value in entry.answers():
-            yield (
-                entry.submission_id,
-                code,
-                value,
-                comments.get(code, "") if comments is not None else None,
-                urls.get(code, "") if urls is not None else None,
-            )
-
-
-def _upsert_answers(plan: Plan, user_id: int | None, now: Any, report: Progress, total: int) -> int:
-    """Insert or update every answer of the plan in batches; returns how many."""
-    written = 0
-    batch: dict[tuple[bool, bool], list[Answer]] = defaultdict(list)
-
-    def flush(kind: tuple[bool, bool]) -> None:
-        nonlocal written
-        objs = batch.pop(kind, [])
-        if not objs:
-            return
-        fields = ["value", "updated_at", "updated_by"]
-        fields += ["comment"] if kind[0] else []
-        fields += ["evidence_url"] if kind[1] else []
-        Answer.objects.bulk_create(
-            objs,
-            batch_size=BATCH * 2,
-            update_conflicts=True,
-            unique_fields=["submission", "code"],
-            update_fields=fields,
-        )
-        written += len(objs)
-        report(5 + 55 * written // max(total, 1))
-
-    for sid, code, value, comment, url in _answer_rows(plan):
-        kind = (comment is not None, url is not None)
-        batch[kind].append(
-            Answer(
-                submission_id=sid,
-                code=code,
-                value=list(value) if isinstance(value, tuple) else value,
-                comment=comment or "",
-                evidence_url=url or "",
-                updated_at=now,
-                updated_by_id=user_id,
-            )
-        )
-        if len(batch[kind]) >= 5 * BATCH:
-            flush(kind)
-    for kind in list(batch):
-        flush(kind)
-    return written
-
-
-def _upsert_answers_sql(
+def _write_answers(
     plan: Plan,
     user_id: int | None,
     now: Any,
@@ -1109,7 +1053,7 @@ def _upsert_answers_sql(
     total: int,
     stored: set[int],
 ) -> int:
-    """The same as :func:`_upsert_answers` through the driver, for the big files (SQLite, PostgreSQL).
+    """Write every answer of the plan through the driver; returns how many.
 
     Answers of questionnaires in ``stored`` (those that held answers before) are upserted; the
     rest, usually all of a federal file, are plainly inserted, which is several times faster.
@@ -1272,10 +1216,7 @@ def apply_file(
         # hand, which are then all they have.
         stored = answered_submissions([e.submission_id for e in plan.entries])
         user_id = user.pk if user else None
-        if connection.vendor in ("sqlite", "postgresql"):
-            _upsert_answers_sql(plan, user_id, now, report, total, stored)
-        else:
-            _upsert_answers(plan, user_id, now, report, total)
+        _write_answers(plan, user_id, now, report, total, stored)
         plan.timings["answers"] = time.monotonic() - clock
         groups: dict[tuple[bool, int, int], list[int]] = defaultdict(list)
         for entry in plan.entries:
