@@ -272,7 +272,7 @@ def finish(
         }
     if evidence is None:
         evidence = evidence_of(submissions)
-    write_results(catalogue, submissions, answers=answers)
+    write_results(catalogue, submissions, answers)
     previous_answers: dict[int, dict[str, object]] = {}
     shares: dict[int, float] = {}
     previous_shares: dict[int, float] = {}

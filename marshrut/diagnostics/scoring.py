@@ -110,15 +110,14 @@ def score_submission(
 def write_results(
     catalogue: Catalogue,
     submissions: Iterable[Submission],
+    answers: Mapping[int, dict[str, object]],
     *,
-    answers: Mapping[int, dict[str, object]] | None = None,
     batch: int = 2000,
 ) -> int:
     """Score submissions and replace their result and deficit rows; returns how many were scored.
 
-    ``answers`` (submission id → normalised answers) spares reading back what the caller already
-    holds, as an import does; without it the answers are read from the database. Uses the kernel's
-    bulk functions (compiled tables) and plain inserts: a whole federal campaign goes through here.
+    ``answers`` maps a submission id to its normalised answers. Uses the kernel's bulk functions
+    (compiled tables) and plain inserts: a whole federal campaign goes through here.
     """
     submissions = list(submissions)
     scopes = catalogue.scope_codes
@@ -129,11 +128,7 @@ def write_results(
     written = 0
     for start in range(0, len(submissions), batch):
         chunk = submissions[start : start + batch]
-        if answers is None:
-            stored = answers_of(chunk)
-            items = [(sub.profile, normalised(catalogue, stored.get(sub.pk, {}))) for sub in chunk]
-        else:
-            items = [(sub.profile, answers.get(sub.pk, {})) for sub in chunk]
+        items = [(sub.profile, answers.get(sub.pk, {})) for sub in chunk]
         rows = score_many(catalogue, items)
         deficit_maps = deficits_many(catalogue, items)
         results: list[tuple[Any, ...]] = []
