@@ -23,7 +23,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,22 +48,6 @@ def median_ms(fn: Callable[[], object], runs: int = RUNS) -> float:
     return statistics.median(times)
 
 
-def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
-    """Many rows into one table: COPY on PostgreSQL, one ``executemany`` on SQLite."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            marks = ", ".join(["%s"] * len(columns))
-            cursor.executemany(
-                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", list(rows)
-            )
-
-
 def build() -> object:
     """A region of SCHOOLS schools and three scored campaigns; returns the newest campaign."""
     import datetime as dt
@@ -74,7 +58,9 @@ def build() -> object:
     from django.utils import timezone
 
     from marshrut.diagnostics.actions import do_load_criteria
+    from marshrut.diagnostics.bulk import insert_rows
     from marshrut.diagnostics.models import Campaign, Deficit, Result, Status, Submission
+    from marshrut.diagnostics.scoring import DEFICIT_COLUMNS, RESULT_COLUMNS
     from marshrut.orgs.demo import make_inn
     from marshrut.orgs.models import Municipality, Region, School
 
@@ -135,7 +121,7 @@ def build() -> object:
         )
         cid = campaign.pk
         insert_rows(
-            Submission._meta.db_table,
+            Submission,
             (
                 "campaign_id",
                 "school_id",
@@ -176,18 +162,8 @@ def build() -> object:
                     yield (subs[s], cid, s, scope, round(share * 20, 1), 20.0, level, 0, 0)
 
         insert_rows(
-            Result._meta.db_table,
-            (
-                "submission_id",
-                "campaign_id",
-                "school_id",
-                "scope",
-                "points",
-                "max_points",
-                "level",
-                "deficits",
-                "critical_failed",
-            ),
+            Result,
+            RESULT_COLUMNS,
             result_rows(),
         )
 
@@ -200,17 +176,8 @@ def build() -> object:
                     yield (subs[s], cid, s, code, direction, "zero", 0.0, 1.0)
 
         insert_rows(
-            Deficit._meta.db_table,
-            (
-                "submission_id",
-                "campaign_id",
-                "school_id",
-                "code",
-                "direction",
-                "kind",
-                "points",
-                "max_points",
-            ),
+            Deficit,
+            DEFICIT_COLUMNS,
             deficit_rows(),
         )
         previous = campaign
