@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from marshrut.events.models import Direction, Event, PeriodReport
 from marshrut.events.queries import DifficultiesDraft
 from marshrut.events.report import parse_tasks, tasks_text
-from marshrut.lib.forms import StyledMixin
+from marshrut.lib.forms import StyledMixin, limit_choices
 from marshrut.lib.listing import FilterForm
 from marshrut.orgs.access import grant
 from marshrut.orgs.models import Municipality, Person, School
@@ -108,8 +108,8 @@ class EventForm(StyledMixin, forms.ModelForm):
         self.fields["municipality"].required = not self.region_level
         # The choices are the only ids the form accepts, so a hand-posted id of an item outside
         # the user's scope fails validation like any other invalid choice.
-        self.fields["roadmap_item"].queryset = roadmap_items(  # type: ignore[attr-defined]
-            user, region, self.instance.roadmap_item_id
+        limit_choices(
+            self, "roadmap_item", roadmap_items(user, region, self.instance.roadmap_item_id)
         )
         self.fields["roadmap_item_ref"].help_text = _(
             "как написано в отчёте или таблице; показывается, если пункт не выбран"
