@@ -43,7 +43,7 @@ from marshrut.analytics.report import (
     school_deficits,
 )
 from marshrut.diagnostics.models import DONE, Campaign, Result, Submission
-from marshrut.diagnostics.scoring import answers_of
+from marshrut.diagnostics.scoring import answers_of, normalised
 from marshrut.kernels.criteria import Catalogue, Indicator, level_name
 from marshrut.kernels.scoring import LevelPath, next_level_path
 from marshrut.orgs.models import Municipality
@@ -275,12 +275,8 @@ def sheets_for(
                 scopes.append(
                     ScopeLine(name, level, level_name(level), share, LEVEL_COLOURS[level])
                 )
-        normalised = {
-            k: (tuple(v) if isinstance(v, list) else v)
-            for k, v in answers.get(sub.pk, {}).items()
-            if k in catalogue.indicators
-        }
-        path = next_level_path(catalogue, sub.profile, normalised).get("overall")
+        given = normalised(catalogue, answers.get(sub.pk, {}))
+        path = next_level_path(catalogue, sub.profile, given).get("overall")
         per = deficits.get(sub.school_id, {})
         yield Sheet(
             school_id=sub.school_id,

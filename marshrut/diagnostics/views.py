@@ -35,7 +35,7 @@ from marshrut.diagnostics.models import (
     get_campaign_for_user,
     get_submission_for_user,
 )
-from marshrut.diagnostics.scoring import answers_of, score_submission
+from marshrut.diagnostics.scoring import answers_of, normalised, score_submission
 from marshrut.kernels.criteria import AnswerError, CatalogueError, level_name
 from marshrut.kernels.scoring import next_level_path
 from marshrut.lib.db import search
@@ -504,8 +504,7 @@ def result(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("diagnostics:submission", pk=submission.pk)
     answers = answers_of([submission]).get(submission.pk, {})
     scored = score_submission(catalogue, submission, answers)
-    normalised = {k: (tuple(v) if isinstance(v, list) else v) for k, v in answers.items()}
-    paths = next_level_path(catalogue, submission.profile, normalised, scored)
+    paths = next_level_path(catalogue, submission.profile, normalised(catalogue, answers), scored)
     municipal = _averages(campaign, school__municipality=submission.school.municipality_id)
     regional = _averages(campaign)
     previous: dict[str, Any] | None = None
