@@ -11,11 +11,16 @@ import pytest
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", "var/screenshots"))
+TIMEOUT_MS = 15_000
 
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    # Assertions retry until the page that an action opened has loaded: reading it at once
+    # may see half a document.
+    expect.set_options(timeout=TIMEOUT_MS)
 
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium not found at {CHROMIUM}: scripts/install.sh dev installs it")
@@ -42,7 +47,7 @@ def page(browser: Any) -> Iterator[Any]:
         locale="ru-RU", accept_downloads=True, viewport={"width": 1366, "height": 900}
     )
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(TIMEOUT_MS)
     yield page
     context.close()
 

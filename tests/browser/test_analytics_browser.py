@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import screenshot
 from tests.browser.test_registry_pages import login
@@ -23,13 +24,14 @@ def test_operator_drills_down_from_region_to_school(
     page.get_by_role("button", name="Аналитика").click()
     page.get_by_role("link", name="Результаты по региону и муниципалитетам").click()
     page.locator("#chart-levels[data-rendered='1']").wait_for()  # drawn by the locally served Vega
-    assert page.locator("[data-testid=schools]").inner_text() == "3"
+    expect(page.locator("[data-testid=schools]")).to_have_text("3")
     screenshot(page, "analytics-region")
     page.locator("[data-testid=table-heatmap]").get_by_role("link", name="город Первогорск").click()
     page.get_by_role("heading", name="город Первогорск: результаты самодиагностики").wait_for()
-    schools = page.locator("[data-testid=schools-table] tbody tr td:first-child").all_inner_texts()
-    assert schools == [world.s1.short_name, world.s3.short_name]
+    expect(page.locator("[data-testid=schools-table] tbody tr td:first-child")).to_have_text(
+        [world.s1.short_name, world.s3.short_name]
+    )
     screenshot(page, "analytics-municipality")
     page.get_by_role("link", name=world.s3.short_name).click()
     page.get_by_text("результат самодиагностики").first.wait_for()
-    assert page.locator("[data-testid=levels] tbody tr").count() == 9
+    expect(page.locator("[data-testid=levels] tbody tr")).to_have_count(9)

@@ -6,6 +6,7 @@ import random
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from marshrut.diagnostics import actions
 from marshrut.diagnostics.models import Answer, Status
@@ -26,13 +27,13 @@ def test_school_fills_by_keyboard_autosaves_and_submits(
     login(page, live_server.url, "school")
     page.get_by_role("link", name="Самодиагностика").click()
     page.get_by_role("link", name="Заполнить").click()
-    assert page.locator("[data-testid=illustrative]").first.is_visible()
+    expect(page.locator("[data-testid=illustrative]").first).to_be_visible()
     # Keyboard only: focus the «да» of the first indicator and press Space.
     first = page.locator("#ind-ZN\\.01")
     first.get_by_label("да").focus()
     page.keyboard.press("Space")
     first.locator("[data-testid=saved]").wait_for()
-    assert page.locator("[data-testid=answered]").inner_text() == "1"
+    expect(page.locator("[data-testid=answered]")).to_have_text("1")
     # A number with a wrong value gets a clear message in place.
     percent = page.locator("section[data-code='ZN.04']")
     percent.get_by_label("Значение").fill("140")
@@ -40,7 +41,7 @@ def test_school_fills_by_keyboard_autosaves_and_submits(
     percent.locator("[data-testid=error]").wait_for()
     assert "140" in percent.locator("[data-testid=error]").inner_text()
     page.get_by_role("button", name="Отправить анкету").first.click()
-    assert page.locator("[data-testid=missing]").is_visible()
+    expect(page.locator("[data-testid=missing]")).to_be_visible()
     screenshot(page, "questionnaire-missing")
     # The rest of the answers arrive (as if typed); then the submission goes through.
     catalogue = campaign.criteria.catalogue
@@ -53,7 +54,7 @@ def test_school_fills_by_keyboard_autosaves_and_submits(
     page.reload()
     page.get_by_role("button", name="Отправить анкету").first.click()
     page.get_by_text("результат самодиагностики").wait_for()
-    assert page.locator("[data-testid=levels-chart]").is_visible()
+    expect(page.locator("[data-testid=levels-chart]")).to_be_visible()
     screenshot(page, "result-after-submit")
     sub.refresh_from_db()
     assert (
@@ -71,13 +72,13 @@ def test_result_page_compares_with_municipality_and_region(
     login(page, live_server.url, "head")
     page.goto(f"{live_server.url}/diagnostics/submissions/{sub.pk}/result/")
     rows = page.locator("[data-testid=levels] tbody tr")
-    assert rows.count() == 9  # 8 directions and the school as a whole
+    expect(rows).to_have_count(9)  # 8 directions and the school as a whole
     assert "Итого по школе" in rows.last.inner_text()
-    assert page.get_by_text("Как выйти на следующий уровень").is_visible()
+    expect(page.get_by_text("Как выйти на следующий уровень")).to_be_visible()
     screenshot(page, "result-page")
     with page.expect_popup() as popup:
         page.get_by_role("link", name="Версия для печати").click()
     printable = popup.value
     printable.wait_for_load_state()
-    assert printable.locator("nav").count() == 0
+    expect(printable.locator("nav")).to_have_count(0)
     screenshot(printable, "result-print")

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from marshrut.plans.models import Plan, PlanItem
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import TIMEOUT_MS, screenshot
 from tests.browser.test_registry_pages import login
 from tests.conftest import World
 from tests.kernels.test_plan_reader import build_docx, layout, seed_plan
@@ -36,7 +37,7 @@ def test_operator_uploads_fixes_saves_and_sees_reported_progress(
         "Прочитано мероприятий: 39 в разделах: 5"
         in page.locator("[data-testid=summary]").inner_text()
     )
-    assert page.locator("[data-testid=draft-row]").count() == 39
+    expect(page.locator("[data-testid=draft-row]")).to_have_count(39)
     screenshot(page, "plans-preview")
 
     # Fix the first row in place: a new deadline, read again at once.
@@ -52,7 +53,7 @@ def test_operator_uploads_fixes_saves_and_sees_reported_progress(
     assert "Разработка и утверждение плана мероприятий" in row.inner_text()
 
     page.locator("[data-testid=save-plan]").click()
-    assert "Дорожная карта сохранена: 39 мероприятий" in page.content()
+    expect(page.locator("body")).to_contain_text("Дорожная карта сохранена: 39 мероприятий")
     plan = Plan.objects.get()
     first = PlanItem.objects.get(plan=plan, position=1)
     assert first.title == "Разработка и утверждение плана мероприятий"
@@ -65,18 +66,18 @@ def test_operator_uploads_fixes_saves_and_sees_reported_progress(
     page.get_by_label("Фактическое значение показателя").fill("1")
     page.get_by_label("Ссылки на подтверждающие материалы").fill("https://example.org/prikaz-45")
     page.get_by_role("button", name="Сохранить отчёт").click()
-    assert "Отчёт об исполнении сохранён" in page.content()
-    assert "План утверждён приказом" in page.locator("[data-testid=reports]").inner_text()
+    expect(page.locator("body")).to_contain_text("Отчёт об исполнении сохранён")
+    expect(page.locator("[data-testid=reports]")).to_contain_text("План утверждён приказом")
     screenshot(page, "plans-item-report")
 
     page.goto(f"{live_server.url}/plans/{plan.pk}/execution/")
-    assert page.locator("[data-testid=done]").inner_text() == "1"
+    expect(page.locator("[data-testid=done]")).to_have_text("1")
     sections = page.locator("[data-testid=by-section]").inner_text()
     assert "Нормативно-правовое обеспечение" in sections
     screenshot(page, "plans-execution")
 
     page.goto(f"{live_server.url}/plans/execution/?year=2024")
-    assert page.locator("[data-testid=done]").inner_text() == "1"
+    expect(page.locator("[data-testid=done]")).to_have_text("1")
     screenshot(page, "plans-execution-all")
 
 
@@ -91,10 +92,10 @@ def test_school_roadmap_from_deficits_is_returned_with_remarks_then_approved(
     login(page, live_server.url, "head")
     page.goto(f"{live_server.url}/plans/roadmaps/")
     page.locator("[data-testid=roadmaps]").get_by_role("link", name="Составить").click()
-    assert "Мероприятий:" in page.locator("[data-testid=draft-summary]").inner_text()
+    expect(page.locator("[data-testid=draft-summary]")).to_contain_text("Мероприятий:")
     screenshot(page, "roadmap-draft-preview")
     page.get_by_role("button", name="Составить черновик дорожной карты").click()
-    assert "Черновик дорожной карты составлен" in page.content()
+    expect(page.locator("body")).to_contain_text("Черновик дорожной карты составлен")
     plan = Plan.objects.get(school=world.s1)
     assert plan.status == Plan.Status.DRAFT
     first = plan.items.order_by("position").first()
@@ -106,7 +107,7 @@ def test_school_roadmap_from_deficits_is_returned_with_remarks_then_approved(
     page.get_by_label("Мероприятие").fill("Педагогический совет: план устранения дефицита")
     page.get_by_label("Сроки").fill("до 28.02.2025")
     page.get_by_role("button", name="Сохранить").click()
-    assert "Мероприятие сохранено" in page.content()
+    expect(page.locator("body")).to_contain_text("Мероприятие сохранено")
     first.refresh_from_db()
     assert first.title == "Педагогический совет: план устранения дефицита"
     assert first.next_due_on is not None and first.next_due_on.isoformat() == "2025-02-28"
@@ -115,7 +116,7 @@ def test_school_roadmap_from_deficits_is_returned_with_remarks_then_approved(
     page.goto(plan_url)
     page.get_by_label("Комментарий для координатора").fill("Черновик доработан командой школы")
     page.locator("[data-testid=submit-plan]").click()
-    assert "отправлена на согласование" in page.content()
+    expect(page.locator("body")).to_contain_text("отправлена на согласование")
     (to_coordinator,) = mail.outbox
     assert to_coordinator.to == ["coordinator@test.local"]
     assert f"/plans/{plan.pk}/" in to_coordinator.body
@@ -125,7 +126,7 @@ def test_school_roadmap_from_deficits_is_returned_with_remarks_then_approved(
         locale="ru-RU", viewport={"width": 1366, "height": 900}
     )
     coordinator = coordinator_context.new_page()
-    coordinator.set_default_timeout(15_000)
+    coordinator.set_default_timeout(TIMEOUT_MS)
     try:
         login(coordinator, live_server.url, "coordinator")
         coordinator.goto(f"{live_server.url}/plans/roadmaps/")
@@ -140,7 +141,7 @@ def test_school_roadmap_from_deficits_is_returned_with_remarks_then_approved(
         coordinator.get_by_label("Замечания").fill("Укажите ответственных по каждому мероприятию")
         screenshot(coordinator, "roadmap-review")
         coordinator.locator("[data-testid=review-plan]").click()
-        assert "возвращена школе с замечаниями" in coordinator.content()
+        expect(coordinator.locator("body")).to_contain_text("возвращена школе с замечаниями")
         plan.refresh_from_db()
         assert plan.status == Plan.Status.RETURNED
         assert sorted(m.to[0] for m in mail.outbox[1:]) == ["head@test.local", "school@test.local"]
@@ -153,24 +154,24 @@ def test_school_roadmap_from_deficits_is_returned_with_remarks_then_approved(
         page.goto(f"{live_server.url}/plans/items/{first.pk}/edit/")
         page.get_by_label("Ответственные").fill("ОО, МОУО")
         page.get_by_role("button", name="Сохранить").click()
-        assert "Мероприятие сохранено" in page.content()
+        expect(page.locator("body")).to_contain_text("Мероприятие сохранено")
         page.goto(plan_url)
         page.locator("[data-testid=submit-plan]").click()
-        assert "отправлена на согласование" in page.content()
+        expect(page.locator("body")).to_contain_text("отправлена на согласование")
 
         # The coordinator approves; the whole history of remarks stays on the page.
         coordinator.goto(plan_url)
         coordinator.get_by_label("утвердить").check()
         coordinator.get_by_label("Замечания").fill("Утверждено на заседании муниципальной комиссии")
         coordinator.locator("[data-testid=review-plan]").click()
-        assert "Дорожная карта утверждена" in coordinator.content()
+        expect(coordinator.locator("body")).to_contain_text("Дорожная карта утверждена")
     finally:
         coordinator_context.close()
     plan.refresh_from_db()
     assert plan.status == Plan.Status.APPROVED
     page.goto(plan_url)
     entries = page.locator("[data-testid=review-history] li")
-    assert entries.count() == 4
+    expect(entries).to_have_count(4)
     history = page.locator("[data-testid=review-history]").inner_text()
     for text in (
         "Черновик доработан командой школы",

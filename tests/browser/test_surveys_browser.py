@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from marshrut.surveys.models import Response, Survey
 from tests.browser.conftest import screenshot
@@ -31,7 +32,7 @@ def test_build_answer_by_link_and_see_results(
     page.locator("#id_show_if_values_text").fill("1")
     page.get_by_role("button", name="Добавить вопрос").click()
     page.get_by_role("button", name="Открыть приём ответов").click()
-    assert page.get_by_test_id("status").inner_text() == "идёт приём ответов"
+    expect(page.get_by_test_id("status")).to_have_text("идёт приём ответов")
     screenshot(page, "survey-builder")
     link = page.get_by_test_id("link").input_value()
     survey = Survey.objects.get(title="Анкета участников семинара")
@@ -41,23 +42,23 @@ def test_build_answer_by_link_and_see_results(
         context = browser.new_context(locale="ru-RU")
         respondent = context.new_page()
         respondent.goto(link)
-        assert respondent.locator("nav").count() == 0
+        expect(respondent.locator("nav")).to_have_count(0)
         liked = respondent.locator("fieldset[data-show-if]")
         assert liked.is_hidden()
         respondent.get_by_label("да" if i < 4 else "нет").check()
         if i < 4:
-            assert liked.is_visible()
+            expect(liked).to_be_visible()
             respondent.locator("textarea").fill(f"практика {i}")
         if i == 0:
             screenshot(respondent, "survey-respondent")
         respondent.get_by_role("button", name="Отправить ответ").click()
-        assert "Ваш ответ принят" in respondent.get_by_test_id("message").inner_text()
+        expect(respondent.get_by_test_id("message")).to_contain_text("Ваш ответ принят")
         context.close()
     assert Response.objects.filter(survey=survey).count() == 5
 
     page.reload()
     page.get_by_role("link", name="Итоги (5)").click()
-    assert page.get_by_test_id("responses").inner_text() == "5 ответов"
+    expect(page.get_by_test_id("responses")).to_have_text("5 ответов")
     results = page.get_by_test_id("question-result")
     assert "4 · 80,0%" in results.first.inner_text()
     assert "практика 0" in results.nth(1).inner_text()
