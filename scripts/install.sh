@@ -26,7 +26,14 @@ command -v npm >/dev/null || apt_install nodejs npm
 npm ci --no-audit --no-fund --loglevel=error
 .venv/bin/python -m marshrut.analytics.bundle >/dev/null  # the chart library, served locally
 
-if [ "${1:-}" = "dev" ] && [ ! -x /usr/bin/chromium ]; then
+# PDF reports: WeasyPrint needs Pango, and the documents ask for Times New Roman, which
+# Liberation Serif stands in for on Linux with the same metrics.
+.venv/bin/python -c 'import weasyprint' 2>/dev/null && fc-list 2>/dev/null | grep -q "Liberation Serif" \
+  || apt_install libpango-1.0-0 libpangoft2-1.0-0 fontconfig fonts-liberation
+
+if [ "${1:-}" = "dev" ]; then
   # Browser tests drive Debian's Chromium through Playwright; no browser download.
-  apt_install chromium fonts-dejavu-core
+  [ -x /usr/bin/chromium ] || apt_install chromium fonts-dejavu-core
+  # The tests of generated PDFs read them with poppler: pdfinfo, pdftotext, pdftoppm.
+  command -v pdftoppm >/dev/null || apt_install poppler-utils
 fi
