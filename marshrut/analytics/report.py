@@ -30,11 +30,14 @@ from django.utils import timezone
 
 from marshrut.analytics import charts, queries
 from marshrut.analytics.queries import Filters
-from marshrut.diagnostics.models import Campaign, Deficit
-from marshrut.kernels.criteria import LEVELS, Catalogue, level_name
+from marshrut.diagnostics.models import DONE, Campaign, Deficit, Submission
+from marshrut.diagnostics.scoring import answers_of, normalised
+from marshrut.kernels.criteria import LEVELS, Catalogue, Indicator, level_name
 from marshrut.kernels.matching import Need, Partner, PartnerIndex, Ring, SchoolRef
+from marshrut.kernels.scoring import next_level_path
 from marshrut.matching.queries import region_strengths
 from marshrut.orgs.models import Municipality
+from marshrut.plans.models import Measure
 
 # --------------------------------------------------------------------------------------------------
 # Thresholds of the rules (percentage points)
@@ -51,8 +54,15 @@ the regional share by more than this many percentage points."""
 TOP_DEFICITS = 5
 """How many of the most frequent deficits the conclusions name."""
 
-SCHOOL_DEFICITS = 5
-"""How many deficits a school's recommendation names per direction (the rest are counted)."""
+PATH_STEPS = 5
+"""How many steps of the path to the next level a school's recommendation names."""
+
+SCHOOL_MEASURES = 3
+"""How many measures from the measures library a school's recommendation names."""
+
+PARTNER_DIRECTIONS = 3
+"""In how many directions a school's recommendation names partner schools: those of its path
+first, then those with the most deficits."""
 
 
 # --------------------------------------------------------------------------------------------------
@@ -164,11 +174,49 @@ class DirectionPartners:
 
 
 @dataclass
+class Step:
+    """One improvement on a school's path to its next overall level, in words."""
+
+    code: str
+    text: str
+    answer: str
+    gain: float
+    critical: bool
+    direction: str = ""  # the direction's name
+
+
+@dataclass
+class SchoolPath:
+    """The path to the next overall level: the target's name (None: already high), whether any
+    answers reach it, and the steps (critical first, then the largest gains)."""
+
+    target: str | None
+    reachable: bool
+    steps: list[Step]
+
+
+@dataclass
 class RiskRecommendation:
     school: SchoolRow
     deficits: dict[str, list[SchoolDeficit]]  # direction name → deficits
-    measures: list[str]
+    measures: list[str]  # from the region's measures library, for the path's indicators first
     partners: list[DirectionPartners]  # directions with deficits that have candidate partners
+    path: SchoolPath | None = None  # None: the school's answers are not in the system
+
+    def critical(self) -> list[SchoolDeficit]:
+        return [d for items in self.deficits.values() for d in items if d.kind == "critical"]
+
+    def partner_directions(self) -> list[DirectionPartners]:
+        """The partners of :data:`PARTNER_DIRECTIONS` directions: the path's, then the most
+        deficient."""
+        first = list(dict.fromkeys(s.direction for s in (self.path.steps if self.path else [])))
+        rank = {name: i for i, name in enumerate(first)}
+        count = {name: len(items) for name, items in self.deficits.items()}
+        ordered = sorted(
+            self.partners,
+            key=lambda p: (rank.get(p.direction, len(rank)), -count.get(p.direction, 0)),
+        )
+        return ordered[:PARTNER_DIRECTIONS]
 
 
 @dataclass
@@ -215,13 +263,58 @@ def _indicator_text(catalogue: Catalogue, code: str) -> str:
     return indicator.text if indicator else code
 
 
-def measures_for(deficit: SchoolDeficit) -> list[str]:
-    """The measures that close a deficit.
+def library_measures(campaign: Campaign, codes: Iterable[str]) -> dict[str, list[str]]:
+    """Indicator code → the titles of the active typical measures the region's operator keeps for
+    it (the measures library of the roadmaps), in one query."""
+    out: dict[str, list[str]] = defaultdict(list)
+    for code, title in (
+        Measure.objects.active()
+        .filter(region_id=campaign.region_id, indicator__in=set(codes))
+        .order_by("indicator", "pk")
+        .values_list("indicator", "title")
+    ):
+        out[code].append(title.strip().rstrip(".;"))
+    return out
 
-    HOOK: the measures library does not exist yet. When it does, look the indicator up there;
-    until then the measure is the deficit's own wording, so nothing is invented.
-    """
-    return [f"обеспечить выполнение показателя «{deficit.text}»"]
+
+def answer_text(indicator: Indicator | None, value: object) -> str:
+    """The answer a step asks for, as a reader says it."""
+    if indicator is None:
+        return str(value)
+    if isinstance(value, bool):
+        return "да" if value else "нет"
+    if isinstance(value, tuple | list):
+        texts = [o.text for code in value if (o := indicator.option(str(code))) is not None]
+        return ", ".join(texts) or "—"
+    if indicator.type == "single":
+        option = indicator.option(str(value))
+        return option.text if option else str(value)
+    unit = " %" if indicator.type == "percent" else (f" {indicator.unit}" if indicator.unit else "")
+    number = f"{value:g}" if isinstance(value, float) else str(value)
+    return f"не менее {number}{unit}"
+
+
+def overall_path(catalogue: Catalogue, profile: Any, answers: dict[str, Any]) -> SchoolPath:
+    """The path to the next overall level from a school's stored answers
+    (:func:`marshrut.kernels.scoring.next_level_path`, as on the result page)."""
+    path = next_level_path(catalogue, profile, normalised(catalogue, answers)).get("overall")
+    if path is None:
+        return SchoolPath(None, True, [])
+    steps = []
+    if path.reachable:
+        for s in path.steps:
+            indicator = catalogue.indicators.get(s.indicator)
+            steps.append(
+                Step(
+                    s.indicator,
+                    indicator.text if indicator else s.indicator,
+                    answer_text(indicator, s.to_answer),
+                    s.gain,
+                    s.critical,
+                    _direction_name(catalogue, indicator.direction) if indicator else "",
+                )
+            )
+    return SchoolPath(level_name(path.target) if path.target else None, path.reachable, steps)
 
 
 PARTNERS_PER_DIRECTION = 3
@@ -447,16 +540,35 @@ def school_deficits(
 def risk_recommendations(
     campaign: Campaign, catalogue: Catalogue, risk: list[SchoolRow]
 ) -> list[RiskRecommendation]:
-    deficits = school_deficits(campaign, catalogue, [r.school_id for r in risk])
-    if not deficits:
-        return [RiskRecommendation(row, {}, [], []) for row in risk]
+    """For each school of the risk zone: its deficits, its path to the next level, measures from
+    the region's library for the path's indicators (then its critical deficits, then the rest)
+    and candidate partner schools."""
+    ids = [r.school_id for r in risk]
+    deficits = school_deficits(campaign, catalogue, ids)
+    submissions = list(
+        Submission.objects.filter(campaign=campaign, school_id__in=ids, status__in=DONE)
+    )
+    answers = answers_of(submissions)
+    paths = {
+        sub.school_id: overall_path(catalogue, sub.profile, answers[sub.pk])
+        for sub in submissions
+        if answers.get(sub.pk)
+    }
     codes = {d.code for per in deficits.values() for items in per.values() for d in items}
-    finder = partner_finder(campaign, codes)
+    library = library_measures(campaign, codes | {s.code for p in paths.values() for s in p.steps})
+    finder = partner_finder(campaign, codes) if codes else None
     out = []
     for row in risk:
         per = deficits.get(row.school_id, {})
-        measures = [m for items in per.values() for d in items[:1] for m in measures_for(d)]
-        out.append(RiskRecommendation(row, per, measures, finder(row.school_id, per)))
+        path = paths.get(row.school_id)
+        flat = [d for items in per.values() for d in items]
+        order = [s.code for s in path.steps] if path else []
+        order += [d.code for d in flat if d.kind == "critical"] + [d.code for d in flat]
+        measures = list(
+            dict.fromkeys(m for code in dict.fromkeys(order) for m in library.get(code, ()))
+        )[:SCHOOL_MEASURES]
+        partners = finder(row.school_id, per) if finder else []
+        out.append(RiskRecommendation(row, per, measures, partners, path))
     return out
 
 
@@ -731,34 +843,74 @@ def recommendations(data: ReportData) -> list[str]:
             text += " Рекомендуется обеспечить адресное сопровождение школ ниже базового уровня."
         out.append(text)
     for rec in data.risk_recommendations:
-        r = rec.school
-        head = f"{r.short_name} ({r.municipality}), уровень «{level_name(r.level) if r.level else '—'}»"
-        if r.reason:
-            head += f", основание: {r.reason}"
-        lines = [head + "."]
-        for direction, items in rec.deficits.items():
-            shown = "; ".join(f"«{d.text}»" for d in items[:SCHOOL_DEFICITS])
-            rest = len(items) - SCHOOL_DEFICITS
-            lines.append(
-                f"Дефициты по направлению «{direction}»: {shown}"
-                + (f" и ещё {rest}" if rest > 0 else "")
-                + "."
-            )
-        if rec.measures:
-            lines.append("Меры: " + "; ".join(rec.measures) + ".")
-        if rec.partners:
-            lines.append(
-                "Школы-партнёры: "
-                + "; ".join(
-                    f"по направлению «{p.direction}» — " + ", ".join(map(str, p.schools))
-                    for p in rec.partners
-                )
-                + "."
-            )
-        elif rec.deficits:
-            lines.append("Школы-партнёры: подходящих школ в регионе не найдено.")
-        out.append(" ".join(lines))
+        out.append(school_recommendation(rec))
     return out
+
+
+def _points(gain: float) -> str:
+    return f"+{gain:g}".replace(".", ",")
+
+
+def partner_text(partners: Sequence[DirectionPartners]) -> str:
+    """«по направлениям «А», «Б» — школа 1, школа 2 (муниципалитет)»: directions with the same
+    partners share one list, and a municipality is named once after its schools."""
+    by_schools: dict[tuple[int, ...], list[DirectionPartners]] = {}
+    for p in partners:
+        by_schools.setdefault(tuple(s.school_id for s in p.schools), []).append(p)
+    parts = []
+    for group in by_schools.values():
+        names = [f"«{p.direction}»" for p in group]
+        runs: list[tuple[str, list[str]]] = []
+        for school in group[0].schools:
+            if runs and runs[-1][0] == school.municipality:
+                runs[-1][1].append(school.name)
+            else:
+                runs.append((school.municipality, [school.name]))
+        schools = ", ".join(f"{', '.join(n)} ({m})" if m else ", ".join(n) for m, n in runs)
+        word = "по направлению" if len(names) == 1 else "по направлениям"
+        parts.append(f"{word} {', '.join(names)} — {schools}")
+    return "; ".join(parts)
+
+
+def school_recommendation(rec: RiskRecommendation) -> str:
+    """One paragraph per school of the risk zone: what is short, the few steps that lift it to
+    the next level, the library's measures for them, and where to learn."""
+    r = rec.school
+    head = f"{r.short_name} ({r.municipality}), уровень «{level_name(r.level) if r.level else '—'}»"
+    if r.reason:
+        head += f", основание: {r.reason}"
+    lines = [head + "."]
+    total = sum(len(items) for items in rec.deficits.values())
+    if total:
+        counts = ", ".join(f"«{name}» — {len(items)}" for name, items in rec.deficits.items())
+        text = f"Дефицитов — {total} ({counts})"
+        critical = rec.critical()
+        if critical:
+            text += "; критические: " + "; ".join(f"«{d.text}»" for d in critical)
+        lines.append(text + ".")
+    path = rec.path
+    if path is not None and path.target:
+        if not path.reachable:
+            lines.append(f"Уровня «{path.target}» не достичь даже при лучших ответах.")
+        elif path.steps:
+            shown = path.steps[:PATH_STEPS]
+            rest = len(path.steps) - len(shown)
+            lines.append(
+                f"Для перехода на уровень «{path.target}» достаточно: "
+                + "; ".join(
+                    f"«{s.text}» — ответ «{s.answer}» ({_points(s.gain)} балл.)" for s in shown
+                )
+                + (f" и ещё {rest} (весь путь — на листе результатов школы)" if rest > 0 else "")
+                + "."
+            )
+    if rec.measures:
+        lines.append("Меры из библиотеки типовых мер: " + "; ".join(rec.measures) + ".")
+    partners = rec.partner_directions()
+    if partners:
+        lines.append("Школы-партнёры: " + partner_text(partners) + ".")
+    elif rec.deficits:
+        lines.append("Школы-партнёры: подходящих школ в регионе не найдено.")
+    return " ".join(lines)
 
 
 EDITABLE = ("conclusions", "decisions", "recommendations")

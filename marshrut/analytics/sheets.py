@@ -1,7 +1,7 @@
 """One-page result sheets of schools, as PDF, for a region or a municipality at once.
 
 A sheet shows the school's level per direction (a table with bars), its deficits by direction, the
-path to the next overall level (:func:`marshrut.kernels.scoring.next_level_path`, as on the result
+path to the next overall level (:func:`marshrut.analytics.report.overall_path`, as on the result
 page) and candidate partner schools per direction (:class:`marshrut.analytics.report.PartnerFinder`).
 
 One page, always: a sheet is first laid out in full detail; a sheet that runs over the page is laid
@@ -39,13 +39,14 @@ from marshrut.analytics.charts import LEVEL_COLOURS
 from marshrut.analytics.report import (
     DirectionPartners,
     SchoolDeficit,
+    Step,
+    overall_path,
     partner_finder,
     school_deficits,
 )
 from marshrut.diagnostics.models import DONE, Campaign, Result, Submission
-from marshrut.diagnostics.scoring import answers_of, normalised
-from marshrut.kernels.criteria import Catalogue, Indicator, level_name
-from marshrut.kernels.scoring import LevelPath, next_level_path
+from marshrut.diagnostics.scoring import answers_of
+from marshrut.kernels.criteria import level_name
 from marshrut.orgs.models import Municipality
 
 BATCH = 40
@@ -94,15 +95,6 @@ class ScopeLine:
     @property
     def percent(self) -> int:
         return round(100 * self.share)
-
-
-@dataclass
-class Step:
-    code: str
-    text: str
-    answer: str
-    gain: float
-    critical: bool
 
 
 @dataclass
@@ -203,40 +195,6 @@ def first_density(sheet: Sheet) -> int:
     return len(DENSITIES) - 1
 
 
-def _answer_text(indicator: Indicator | None, value: object) -> str:
-    if indicator is None:
-        return str(value)
-    if isinstance(value, bool):
-        return "да" if value else "нет"
-    if isinstance(value, tuple | list):
-        texts = [o.text for code in value if (o := indicator.option(str(code))) is not None]
-        return "; ".join(texts) or "—"
-    if indicator.type == "single":
-        option = indicator.option(str(value))
-        return option.text if option else str(value)
-    unit = " %" if indicator.type == "percent" else (f" {indicator.unit}" if indicator.unit else "")
-    number = f"{value:g}" if isinstance(value, float) else str(value)
-    return f"не менее {number}{unit}"
-
-
-def _steps(catalogue: Catalogue, path: LevelPath | None) -> list[Step]:
-    if path is None or not path.reachable:
-        return []
-    out = []
-    for s in path.steps:
-        indicator = catalogue.indicators.get(s.indicator)
-        out.append(
-            Step(
-                s.indicator,
-                indicator.text if indicator else s.indicator,
-                _answer_text(indicator, s.to_answer),
-                s.gain,
-                s.critical,
-            )
-        )
-    return out
-
-
 def sheets_for(
     campaign: Campaign,
     municipality: Municipality | None = None,
@@ -275,8 +233,7 @@ def sheets_for(
                 scopes.append(
                     ScopeLine(name, level, level_name(level), share, LEVEL_COLOURS[level])
                 )
-        given = normalised(catalogue, answers.get(sub.pk, {}))
-        path = next_level_path(catalogue, sub.profile, given).get("overall")
+        path = overall_path(catalogue, sub.profile, answers.get(sub.pk, {}))
         per = deficits.get(sub.school_id, {})
         yield Sheet(
             school_id=sub.school_id,
@@ -291,9 +248,9 @@ def sheets_for(
             },
             deficit_count=sum(len(items) for items in per.values()),
             current=level_name(rows["overall"][0]),
-            target=level_name(path.target) if path and path.target else None,
-            reachable=path is None or path.reachable,
-            steps=_steps(catalogue, path),
+            target=path.target,
+            reachable=path.reachable,
+            steps=path.steps,
             partners=finder(sub.school_id, per, limit) if finder else [],
             illustrative=catalogue.illustrative,
         )

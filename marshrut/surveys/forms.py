@@ -147,6 +147,9 @@ class InviteForm(StyledMixin, forms.Form):
 
 
 class DocumentForm(StyledMixin, forms.ModelForm):
+    link = forms.URLField(
+        label=_("ссылка на текст"), max_length=200, required=False, assume_scheme="https"
+    )
     criteria_text = forms.CharField(
         label=_("Критерии экспертизы"),
         widget=forms.Textarea(attrs={"rows": 4}),
