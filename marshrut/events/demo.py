@@ -15,6 +15,7 @@ from marshrut.audit.log import Source, snapshot
 from marshrut.events.actions import do_save_event
 from marshrut.events.importing import apply_events, check_events
 from marshrut.events.models import Direction, Event, Participation, PeriodReport
+from marshrut.events.queries import tasks_draft
 from marshrut.orgs.models import Person, Region, School
 from marshrut.plans.models import Level, PlanItem
 
@@ -171,6 +172,23 @@ def build_demo(region: Region, stdout: Any) -> None:
     stdout.write(f"Мероприятия 2024: добавлено {added} (школ в регионе: {len(schools)})")
     linked = link_to_roadmap(region)
     stdout.write(f"Мероприятия 2024: связано с пунктами дорожной карты {linked}")
+    start, end = dt.date(2024, 9, 1), dt.date(2024, 12, 31)
+    draft = tasks_draft(region, start, end)
+    _report, created = PeriodReport.objects.get_or_create(
+        region=region,
+        starts_on=start,
+        ends_on=end,
+        defaults={
+            "goal": "обеспечить исполнение региональной дорожной карты и подготовить школы к "
+            "самодиагностике 2024 года",
+            # As the coordinator would start it: the tasks drafted from the roadmap's monitoring.
+            "tasks": draft.rows,
+        },
+    )
+    if created:
+        stdout.write(
+            f"Отчёт координатора за 2-е полугодие 2024: задач по дорожной карте {len(draft.tasks)}"
+        )
 
 
 # Words in every item of a Project roadmap say nothing about which item an event serves.

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from marshrut.events.models import Direction, Event, PeriodReport
-from marshrut.events.queries import DifficultiesDraft
+from marshrut.events.queries import DifficultiesDraft, TasksDraft
 from marshrut.events.report import parse_tasks, tasks_text
 from marshrut.lib.forms import StyledMixin, limit_choices
 from marshrut.lib.listing import FilterForm
@@ -239,9 +239,29 @@ class ReportForm(StyledMixin, forms.ModelForm):
             )
         }
 
-    def __init__(self, *args: Any, draft: DifficultiesDraft | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        draft: DifficultiesDraft | None = None,
+        tasks: TasksDraft | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["tasks_text"].initial = tasks_text(self.instance.tasks)
+        if tasks is not None:
+            if tasks.tasks:
+                plans = ", ".join(f"«{p.title}»" for p in tasks.plans)
+                self.fields["tasks_text"].help_text = _(
+                    "по одной в строке: «задача | как решена»; черновик — мероприятия дорожной "
+                    "карты %(plans)s со сроком в этом периоде и их исполнение по отчётам"
+                ) % {"plans": plans}
+                if not self.is_bound and not self.instance.tasks:
+                    self.fields["tasks_text"].initial = tasks_text(tasks.rows)
+            else:
+                self.fields["tasks_text"].help_text = _(
+                    "по одной в строке: «задача | как решена»; в региональных дорожных картах нет "
+                    "мероприятий со сроком в этом периоде — напишите вручную"
+                )
         help_text: Any = _("по направлениям: «по направлению «Воспитание» — …»")
         campaign = draft.campaign if draft is not None else None
         if draft is not None and campaign is None:

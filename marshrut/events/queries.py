@@ -1,7 +1,8 @@
 """Figures about events and the period report.
 
-Coverage against the target population, totals for a period, and the draft of «difficulties by
-direction» from the latest finished self-diagnostics campaign. The draft reads the diagnostics
+Coverage against the target population, totals for a period, and two drafts of the period report:
+«tasks and their solution» from the region's roadmap and its monitoring, and «difficulties by
+direction» from the latest finished self-diagnostics campaign. The latter reads the diagnostics
 result and deficit rows directly rather than through the analytics app, which sits above events.
 """
 
@@ -13,11 +14,13 @@ from datetime import date
 from typing import Any
 
 from django.db.models import Count, Q, Sum
+from django.utils import timezone
 
 from marshrut.diagnostics.models import Campaign, Deficit, Result
 from marshrut.events.models import Event, ParticipantCount, Participation
 from marshrut.kernels.participants import CATEGORY_LABELS, Unit
 from marshrut.orgs.models import School
+from marshrut.plans.models import Level, Plan, PlanItem, ProgressReport
 
 
 @dataclass(frozen=True)
@@ -221,5 +224,95 @@ def difficulties_draft(region: Any, on: date, top: int = TOP_DEFICITS) -> Diffic
             DirectionDifficulty(
                 direction.code, direction.name, n, below, frequent.get(direction.code, [])
             )
+        )
+    return draft
+
+
+# Tasks of the period and their solution, from the region's roadmap and its monitoring -------------
+
+EVENTS_NAMED = 3
+"""Events named per task in the draft (the rest are counted)."""
+
+PLAN_STATUSES = (Plan.Status.APPROVED, Plan.Status.ACTIVE, Plan.Status.CLOSED)
+
+
+def _one_line(text: str) -> str:
+    """A cell of the «задача | решение» form: one line, no bar."""
+    return " ".join(text.replace("|", "/").split())
+
+
+@dataclass
+class TaskLine:
+    item: PlanItem
+    task: str
+    solution: str
+
+
+@dataclass
+class TasksDraft:
+    plans: list[Plan] = field(default_factory=list)
+    tasks: list[TaskLine] = field(default_factory=list)
+
+    @property
+    def rows(self) -> list[dict[str, str]]:
+        """As :attr:`PeriodReport.tasks` keeps them."""
+        return [{"task": t.task, "solution": t.solution} for t in self.tasks]
+
+
+def _solution(item: PlanItem, report: ProgressReport | None, events: list[Event]) -> str:
+    parts = []
+    if report is None:
+        parts.append("отчёта об исполнении нет")
+    else:
+        status = f"{report.get_status_display()} (отчёт от {timezone.localtime(report.reported_at):%d.%m.%Y}"
+        parts.append(status + (f": {report.comment})" if report.comment.strip() else ")"))
+        if report.actual_value is not None:
+            actual = f"фактическое значение — {report.actual_value.normalize():f}".replace(".", ",")
+            targets = [t.get("text", "") for t in item.targets if t.get("text")]
+            parts.append(actual + (f" (цель: {targets[0]})" if targets else ""))
+    if events:
+        named = ", ".join(f"«{e.title}» ({e.starts_on:%d.%m.%Y})" for e in events[:EVENTS_NAMED])
+        rest = len(events) - EVENTS_NAMED
+        parts.append(
+            f"проведено мероприятий: {len(events)} — {named}"
+            + (f" и ещё {rest}" if rest > 0 else "")
+        )
+    return _one_line("; ".join(parts))
+
+
+def tasks_draft(region: Any, start: date, end: date) -> TasksDraft:
+    """The items of the region's own roadmaps with a control date in the period, each with what
+    its monitoring says: the latest progress report (status, comment, actual value) and the
+    events held for it in the period. Four queries.
+    """
+    items = list(
+        PlanItem.objects.filter(
+            plan__region=region,
+            plan__level=Level.REGION,
+            plan__status__in=PLAN_STATUSES,
+            control_dates__due_on__gte=start,
+            control_dates__due_on__lte=end,
+        )
+        .distinct()
+        .select_related("plan")
+        .order_by("plan__year", "plan_id", "position")
+    )
+    latest: dict[int, ProgressReport] = {}
+    for report in ProgressReport.objects.filter(item__in=items).order_by(
+        "item_id", "-reported_at", "-pk"
+    ):
+        latest.setdefault(report.item_id, report)
+    held: dict[int, list[Event]] = {}
+    for event in Event.objects.filter(
+        roadmap_item__in=items, starts_on__lte=end, ends_on__gte=start
+    ).order_by("starts_on", "pk"):
+        if event.roadmap_item_id is not None:
+            held.setdefault(event.roadmap_item_id, []).append(event)
+    draft = TasksDraft(plans=list({i.plan_id: i.plan for i in items}.values()))
+    for item in items:
+        # The report numbers the tasks itself: the item's number goes after its title.
+        task = _one_line(f"{item.title} (п. {item.number})" if item.number else item.title)
+        draft.tasks.append(
+            TaskLine(item, task, _solution(item, latest.get(item.pk), held.get(item.pk, [])))
         )
     return draft

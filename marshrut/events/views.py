@@ -46,8 +46,8 @@ from marshrut.events.models import (
     get_report_for_user,
     reports_for_user,
 )
-from marshrut.events.queries import coverage, difficulties_draft
-from marshrut.events.report import build_docx, content, period_words
+from marshrut.events.queries import coverage, difficulties_draft, tasks_draft
+from marshrut.events.report import build_docx, content, period_words, tasks_text
 from marshrut.lib.db import search
 from marshrut.lib.exports import ExportColumn
 from marshrut.lib.listing import maybe_export, paginate, query_without
@@ -415,17 +415,26 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
     # A campaign counts once its window has closed, and not after the period it would describe.
     on = min(timezone.localdate(), report.ends_on + dt.timedelta(days=1))
     draft = difficulties_draft(report.region, on)
-    if request.method == "POST" and request.POST.get("fill_difficulties"):
+    tasks = tasks_draft(report.region, report.starts_on, report.ends_on)
+    fill = request.method == "POST" and (
+        request.POST.get("fill_difficulties") or request.POST.get("fill_tasks")
+    )
+    if fill:
         # Put the draft into the form as it stands, with the rest of the user's edits, unsaved.
         data = request.POST.copy()
-        data["difficulties"] = draft.text
-        form = ReportForm(data, instance=report, draft=draft)
-        if draft.campaign is None:
-            messages.warning(request, _("Завершённой кампании самодиагностики нет."))
+        if request.POST.get("fill_difficulties"):
+            data["difficulties"], found = draft.text, draft.campaign is not None
+            missing = _("Завершённой кампании самодиагностики нет.")
         else:
+            data["tasks_text"], found = tasks_text(tasks.rows), bool(tasks.tasks)
+            missing = _("В региональных дорожных картах нет мероприятий со сроком в этом периоде.")
+        form = ReportForm(data, instance=report, draft=draft, tasks=tasks)
+        if found:
             messages.info(request, _("Черновик подставлен: проверьте и сохраните."))
+        else:
+            messages.warning(request, missing)
     else:
-        form = ReportForm(request.POST or None, instance=report, draft=draft)
+        form = ReportForm(request.POST or None, instance=report, draft=draft, tasks=tasks)
         if request.method == "POST" and form.is_valid():
             report = form.save(commit=False)
             do_save_report(request.user, report, before=before)
@@ -439,6 +448,7 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "title": _("Отчёт за %(p)s") % {"p": report},
             "back": "events:report_list",
             "fill_difficulties": draft.campaign is not None,
+            "fill_tasks": bool(tasks.tasks),
         },
     )
 
