@@ -243,7 +243,6 @@ def _one_line(text: str) -> str:
 
 @dataclass
 class TaskLine:
-    item: PlanItem
     task: str
     solution: str
 
@@ -264,8 +263,9 @@ def _solution(item: PlanItem, report: ProgressReport | None, events: list[Event]
     if report is None:
         parts.append("отчёта об исполнении нет")
     else:
-        status = f"{report.get_status_display()} (отчёт от {timezone.localtime(report.reported_at):%d.%m.%Y}"
-        parts.append(status + (f": {report.comment})" if report.comment.strip() else ")"))
+        day = timezone.localtime(report.reported_at)
+        comment = f": {report.comment}" if report.comment.strip() else ""
+        parts.append(f"{report.get_status_display()} (отчёт от {day:%d.%m.%Y}{comment})")
         if report.actual_value is not None:
             actual = f"фактическое значение — {report.actual_value.normalize():f}".replace(".", ",")
             targets = [t.get("text", "") for t in item.targets if t.get("text")]
@@ -283,7 +283,7 @@ def _solution(item: PlanItem, report: ProgressReport | None, events: list[Event]
 def tasks_draft(region: Any, start: date, end: date) -> TasksDraft:
     """The items of the region's own roadmaps with a control date in the period, each with what
     its monitoring says: the latest progress report (status, comment, actual value) and the
-    events held for it in the period. Four queries.
+    events held for it in the period. Three queries.
     """
     items = list(
         PlanItem.objects.filter(
@@ -313,6 +313,6 @@ def tasks_draft(region: Any, start: date, end: date) -> TasksDraft:
         # The report numbers the tasks itself: the item's number goes after its title.
         task = _one_line(f"{item.title} (п. {item.number})" if item.number else item.title)
         draft.tasks.append(
-            TaskLine(item, task, _solution(item, latest.get(item.pk), held.get(item.pk, [])))
+            TaskLine(task, _solution(item, latest.get(item.pk), held.get(item.pk, [])))
         )
     return draft

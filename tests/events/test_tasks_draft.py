@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from decimal import Decimal
+from typing import Any
 
 from docx import Document
 
@@ -38,7 +39,9 @@ def _plan(world: World) -> Plan:
     return plan
 
 
-def test_items_due_in_the_period_with_their_reports_and_events(world: World) -> None:
+def test_items_due_in_the_period_with_their_reports_and_events(
+    world: World, django_assert_num_queries: Any
+) -> None:
     plan = _plan(world)
     meeting, courses = plan.items.filter(position__in=[2, 3]).order_by("position")
     do_report_progress(
@@ -61,7 +64,8 @@ def test_items_due_in_the_period_with_their_reports_and_events(world: World) -> 
     october = dt.date(2024, 10, 1)
     make_event(world, "Курсы, поток 2", starts_on=october, ends_on=october, roadmap_item=courses)
 
-    draft = tasks_draft(world.region, START, END)
+    with django_assert_num_queries(3):  # items with their plans, reports, events
+        draft = tasks_draft(world.region, START, END)
 
     assert [p.title for p in draft.plans] == ["Региональная дорожная карта 2024"]
     assert draft.rows == [
