@@ -7,7 +7,8 @@ import io
 import pytest
 
 from marshrut.events import demo as events_demo
-from marshrut.events.models import Event, Participation
+from marshrut.events.models import Event, Participation, PeriodReport
+from marshrut.events.queries import tasks_draft
 from marshrut.orgs import demo
 from marshrut.surveys import demo as surveys_demo
 from marshrut.surveys.models import Answer, Document, Response, Review, Survey
@@ -48,7 +49,14 @@ def test_demo_links_events_to_the_demo_roadmaps_once() -> None:
         for item in Event.objects.filter(pk__in=linked).select_related("roadmap_item__plan")
         for item in [item.roadmap_item]
     )
+    # The report for the second half of 2024 starts from the tasks the roadmap had due then.
+    report = PeriodReport.objects.get(region=region, starts_on__year=2024)
+    assert (
+        report.tasks and report.tasks == tasks_draft(region, report.starts_on, report.ends_on).rows
+    )
+    assert all(t["task"] and t["solution"] for t in report.tasks)
     events_demo.build_demo(region, out)
+    assert PeriodReport.objects.filter(region=region).count() == 2
     assert (
         dict(
             Event.objects.filter(region=region, roadmap_item__isnull=False).values_list(
