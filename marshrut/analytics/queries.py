@@ -200,6 +200,20 @@ def deficits_by_direction(campaign: Campaign, filters: Filters) -> dict[str, int
     )
 
 
+def deficits_by_municipality(campaign: Campaign, filters: Filters) -> dict[int, dict[str, int]]:
+    """Municipality id → direction code → deficit rows of its schools (one grouped query)."""
+    out: dict[int, dict[str, int]] = defaultdict(dict)
+    for municipality, direction, n in (
+        Deficit.objects.filter(campaign=campaign)
+        .filter(_school_q(filters))
+        .values_list("school__municipality_id", "direction")
+        .annotate(n=Count("*"))
+        .order_by()
+    ):
+        out[municipality][direction] = n
+    return out
+
+
 @dataclass
 class Dynamics:
     previous: Campaign | None

@@ -20,7 +20,7 @@ from __future__ import annotations
 import base64
 import io
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -53,6 +53,9 @@ the regional share by more than this many percentage points."""
 
 TOP_DEFICITS = 5
 """How many of the most frequent deficits the conclusions name."""
+
+MUNICIPAL_DIRECTIONS = 2
+"""How many directions with the most deficits a municipality's recommendation names."""
 
 PATH_STEPS = 5
 """How many steps of the path to the next level a school's recommendation names."""
@@ -114,6 +117,9 @@ class MunicipalityRow:
     schools: int
     done: int
     levels: dict[str, int]
+    deficits: list[tuple[str, int]] = field(
+        default_factory=list
+    )  # direction name, rows; most first
 
     @property
     def scored(self) -> int:
@@ -426,6 +432,8 @@ def collect(campaign: Campaign, municipality: Municipality | None = None) -> Rep
     ]
     by_mun_part = queries.participation_by_municipality(campaign, filters)
     by_mun_levels = queries.levels_by_municipality(campaign, filters)
+    by_mun_deficits = queries.deficits_by_municipality(campaign, filters)
+    order = {d.code: i for i, d in enumerate(catalogue.directions)}
     municipalities_qs = Municipality.objects.filter(region=campaign.region_id)
     if municipality:
         municipalities_qs = municipalities_qs.filter(pk=municipality.pk)
@@ -435,6 +443,13 @@ def collect(campaign: Campaign, municipality: Municipality | None = None) -> Rep
             by_mun_part[m.pk].schools if m.pk in by_mun_part else 0,
             by_mun_part[m.pk].done if m.pk in by_mun_part else 0,
             by_mun_levels.get(m.pk, dict(empty)),
+            [
+                (_direction_name(catalogue, code), n)
+                for code, n in sorted(
+                    by_mun_deficits.get(m.pk, {}).items(),
+                    key=lambda cn: (-cn[1], order.get(cn[0], len(order)), cn[0]),
+                )
+            ],
         )
         for m in municipalities_qs.order_by("name")
         if m.pk in by_mun_part
@@ -837,10 +852,22 @@ def _municipality_problems(data: ReportData, row: MunicipalityRow) -> str:
 def recommendations(data: ReportData) -> list[str]:
     """Targeted recommendations: per municipality, then per school of the risk zone."""
     out = []
+    at_risk = Counter(r.municipality for r in data.risk)
     for row in data.municipalities:
         text = _municipality_problems(data, row)
         if row.levels["below_basic"]:
             text += " Рекомендуется обеспечить адресное сопровождение школ ниже базового уровня."
+        risk = at_risk.get(row.municipality.name, 0)
+        if risk:
+            text += f" В зоне риска — {schools_word(risk)}: рекомендации каждой — ниже."
+        top = row.deficits[:MUNICIPAL_DIRECTIONS]
+        if top:
+            named = " и ".join(f"«{name}» — {n}" for name, n in top)
+            word = "направлению" if len(top) == 1 else "направлениям"
+            text += (
+                f" Больше всего дефицитов у школ муниципалитета по {word} {named}: "
+                "рекомендуется предусмотреть по ним мероприятия муниципальной дорожной карты."
+            )
         out.append(text)
     for rec in data.risk_recommendations:
         out.append(school_recommendation(rec))

@@ -133,3 +133,26 @@ def test_the_path_comes_from_the_schools_own_answers(world: Any) -> None:
     named_directions = [p.direction for p in rec.partner_directions()]
     with_partners = [d for d in path_directions if d in {p.direction for p in rec.partners}]
     assert named_directions[: len(with_partners)] == with_partners[: report.PARTNER_DIRECTIONS]
+
+
+def test_municipal_recommendation_names_its_risk_schools_and_weakest_directions(
+    rw: ReportWorld,
+) -> None:
+    """m1 (s1, s3, s4, s5) has ZN.01 twice and ZN.02 twice (Знание: 4) and ZD.01, ZD.02
+    (Здоровье: 2); s1 and s5 are in the risk zone. m2's only scored school s2 has one deficit in
+    each of four directions: the catalogue order breaks the tie; s2 is in the risk zone."""
+    catalogue = rw.campaign.criteria.catalogue
+
+    def name(code: str) -> str:
+        return catalogue.direction(catalogue.indicators[code].direction).name
+
+    lines = report.generated_texts(report.collect(rw.campaign))["recommendations"].splitlines()
+    m1 = next(t for t in lines if t.startswith(rw.world.m1.name + ":"))
+    assert "В зоне риска — 2 ОО" in m1
+    assert (
+        f"Больше всего дефицитов у школ муниципалитета по направлениям «{name('ZN.01')}» — 4 "
+        f"и «{name('ZD.01')}» — 2:" in m1
+    )
+    m2 = next(t for t in lines if t.startswith(rw.world.m2.name + ":"))
+    assert "В зоне риска — 1 ОО" in m2
+    assert f"по направлениям «{name('ZN.01')}» — 1 и «{name('ZD.01')}» — 1:" in m2

@@ -124,6 +124,7 @@ def _numbers(text: str, names: Sequence[str] = ()) -> list[str]:
 def test_every_number_in_the_generated_text_comes_from_the_data(rw: ReportWorld) -> None:
     e = expected_figures(rw)
     scored, compared = e["scored"], len(e["rose"]) + len(e["fell"]) + len(e["stayed"])
+    catalogue = rw.campaign.criteria.catalogue
     allowed: set[str] = set()
     counts: set[int] = {e["schools"], e["done"], e["schools"] - e["done"], scored, e["below"]}
     counts |= {len(e["rose"]), len(e["fell"]), len(e["stayed"]), compared, len(RISK)}
@@ -134,11 +135,17 @@ def test_every_number_in_the_generated_text_comes_from_the_data(rw: ReportWorld)
         counts |= set(c.values())
     level_counts = Counter(overall(n) for n in LEVELS_NOW)
     counts |= set(level_counts.values())
+    for name in RISK:  # a school's recommendation: its deficits in all and per direction
+        mine = DEFICITS.get(name, [])
+        counts.add(len(mine))
+        counts |= set(Counter(catalogue.indicators[c].direction for c in mine).values())
     per_municipality = {"m1": ["s1", "s3", "s4", "s5"], "m2": ["s2"]}
     for names in per_municipality.values():
         b = sum(1 for n in names if overall(n) == "b")
-        counts |= {len(names), b}
+        counts |= {len(names), b, len(RISK & set(names))}
         allowed.add(p(b, len(names)))
+        mine = [c for n in names for c in DEFICITS.get(n, [])]
+        counts |= set(Counter(catalogue.indicators[c].direction for c in mine).values())
     allowed |= {str(n) for n in counts}
     for whole in (e["schools"], scored, compared, len(RISK)):
         allowed |= {p(n, whole) for n in range(whole + 1)}
