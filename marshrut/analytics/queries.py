@@ -200,20 +200,6 @@ def deficits_by_direction(campaign: Campaign, filters: Filters) -> dict[str, int
     )
 
 
-def deficits_by_municipality(campaign: Campaign, filters: Filters) -> dict[int, dict[str, int]]:
-    """Municipality id → direction code → deficit rows of its schools (one grouped query)."""
-    out: dict[int, dict[str, int]] = defaultdict(dict)
-    for municipality, direction, n in (
-        Deficit.objects.filter(campaign=campaign)
-        .filter(_school_q(filters))
-        .values_list("school__municipality_id", "direction")
-        .annotate(n=Count("*"))
-        .order_by()
-    ):
-        out[municipality][direction] = n
-    return out
-
-
 @dataclass
 class Dynamics:
     previous: Campaign | None
@@ -360,17 +346,26 @@ def mean_shares(campaign: Campaign, filters: Filters) -> dict[str, float]:
 # Added for the information-analytical report (marshrut/analytics/report.py).
 
 
+def _by_municipality(rows: QuerySet[Any], field: str) -> dict[int, dict[str, int]]:
+    """municipality id → value of ``field`` → rows of its schools, in one grouped query."""
+    out: dict[int, dict[str, int]] = defaultdict(dict)
+    for mid, value, n in (
+        rows.values_list("school__municipality_id", field).annotate(n=Count("*")).order_by()
+    ):
+        out[mid][value] = n
+    return out
+
+
+def deficits_by_municipality(campaign: Campaign, filters: Filters) -> dict[int, dict[str, int]]:
+    """municipality id → direction code → deficit rows of its schools, in one query."""
+    deficits = Deficit.objects.filter(campaign=campaign).filter(_school_q(filters))
+    return _by_municipality(deficits, "direction")
+
+
 def participation_by_municipality(campaign: Campaign, filters: Filters) -> dict[int, Participation]:
     """municipality id → participation of its schools, in one query."""
-    rows: dict[int, dict[str, int]] = defaultdict(dict)
-    for mid, status, n in (
-        Submission.objects.filter(campaign=campaign)
-        .filter(_school_q(filters))
-        .values_list("school__municipality_id", "status")
-        .annotate(n=Count("*"))
-        .order_by()
-    ):
-        rows[mid][status] = n
+    submissions = Submission.objects.filter(campaign=campaign).filter(_school_q(filters))
+    rows = _by_municipality(submissions, "status")
     out = {}
     for mid, by_status in rows.items():
         total = sum(by_status.values())
