@@ -859,7 +859,7 @@ def recommendations(data: ReportData) -> list[str]:
             text += " Рекомендуется обеспечить адресное сопровождение школ ниже базового уровня."
         risk = at_risk.get(row.municipality.name, 0)
         if risk:
-            text += f" В зоне риска — {schools_word(risk)}: рекомендации каждой — ниже."
+            text += f" В зоне риска — {schools_word(risk)}; адресные рекомендации школам — ниже."
         top = row.deficits[:MUNICIPAL_DIRECTIONS]
         if top:
             named = " и ".join(f"«{name}» — {n}" for name, n in top)
