@@ -37,7 +37,7 @@ from marshrut.kernels.matching import Need, Partner, PartnerIndex, Ring, SchoolR
 from marshrut.kernels.scoring import next_level_path
 from marshrut.matching.queries import region_strengths
 from marshrut.orgs.models import Municipality
-from marshrut.plans.models import Measure
+from marshrut.plans.models import measures_by_indicator
 
 # --------------------------------------------------------------------------------------------------
 # Thresholds of the rules (percentage points)
@@ -267,20 +267,6 @@ def _direction_name(catalogue: Catalogue, code: str) -> str:
 def _indicator_text(catalogue: Catalogue, code: str) -> str:
     indicator = catalogue.indicators.get(code)
     return indicator.text if indicator else code
-
-
-def library_measures(campaign: Campaign, codes: Iterable[str]) -> dict[str, list[str]]:
-    """Indicator code → the titles of the active typical measures the region's operator keeps for
-    it (the measures library of the roadmaps), in one query."""
-    out: dict[str, list[str]] = defaultdict(list)
-    for code, title in (
-        Measure.objects.active()
-        .filter(region_id=campaign.region_id, indicator__in=set(codes))
-        .order_by("indicator", "pk")
-        .values_list("indicator", "title")
-    ):
-        out[code].append(title.strip().rstrip(".;"))
-    return out
 
 
 def answer_text(indicator: Indicator | None, value: object) -> str:
@@ -570,7 +556,9 @@ def risk_recommendations(
         if answers.get(sub.pk)
     }
     codes = {d.code for per in deficits.values() for items in per.values() for d in items}
-    library = library_measures(campaign, codes | {s.code for p in paths.values() for s in p.steps})
+    library = measures_by_indicator(
+        campaign.region_id, codes | {s.code for p in paths.values() for s in p.steps}
+    )
     finder = partner_finder(campaign, codes) if codes else None
     out = []
     for row in risk:
@@ -580,7 +568,11 @@ def risk_recommendations(
         order = [s.code for s in path.steps] if path else []
         order += [d.code for d in flat if d.kind == "critical"] + [d.code for d in flat]
         measures = list(
-            dict.fromkeys(m for code in dict.fromkeys(order) for m in library.get(code, ()))
+            dict.fromkeys(
+                m.title.strip().rstrip(".;")
+                for code in dict.fromkeys(order)
+                for m in library.get(code, ())
+            )
         )[:SCHOOL_MEASURES]
         partners = finder(row.school_id, per) if finder else []
         out.append(RiskRecommendation(row, per, measures, partners, path))

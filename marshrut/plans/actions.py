@@ -41,6 +41,7 @@ from marshrut.plans.models import (
     PlanSection,
     PlanTally,
     ProgressReport,
+    measures_by_indicator,
 )
 
 HANDED_DOWN_SECTION = "Мероприятия, переданные с вышестоящего уровня"
@@ -734,11 +735,7 @@ def roadmap_draft(submission: Submission) -> list[dict[str, Any]]:
     campaign = submission.campaign
     year = campaign.year + 1
     deficits = list(Deficit.objects.filter(submission=submission))
-    measures: dict[str, list[Measure]] = {}
-    for measure in Measure.objects.active().filter(
-        region_id=campaign.region_id, indicator__in={d.code for d in deficits}
-    ):
-        measures.setdefault(measure.indicator, []).append(measure)
+    measures = measures_by_indicator(campaign.region_id, {d.code for d in deficits})
     orgs = dictionary_for(campaign.region)
     return [
         reparse_row(row, year=year, labels=["Сроки"], orgs=orgs, mappings={})

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -639,6 +640,15 @@ class Measure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator}: {self.title}"[:200]
+
+
+def measures_by_indicator(region_id: int, codes: Iterable[str]) -> dict[str, list[Measure]]:
+    """Indicator code → the region's active typical measures for it, in library order (one query):
+    what a school roadmap drafts from and what the report recommends."""
+    out: dict[str, list[Measure]] = {}
+    for measure in Measure.objects.active().filter(region_id=region_id, indicator__in=set(codes)):
+        out.setdefault(measure.indicator, []).append(measure)
+    return out
 
 
 class PlanReview(models.Model):
