@@ -399,11 +399,6 @@ class PartnerFinder:
         return out
 
 
-def partner_finder(campaign: Campaign, codes: Iterable[str]) -> PartnerFinder:
-    """A :class:`PartnerFinder` for the deficits ``codes`` of a campaign's schools."""
-    return PartnerFinder(campaign, codes)
-
-
 def collect(campaign: Campaign, municipality: Municipality | None = None) -> ReportData:
     """The figures of the report, read in a fixed number of queries."""
     catalogue = campaign.criteria.catalogue
@@ -559,7 +554,7 @@ def risk_recommendations(
     library = measures_by_indicator(
         campaign.region_id, codes | {s.code for p in paths.values() for s in p.steps}
     )
-    finder = partner_finder(campaign, codes) if codes else None
+    finder = PartnerFinder(campaign, codes) if codes else None
     out = []
     for row in risk:
         per = deficits.get(row.school_id, {})

@@ -38,10 +38,10 @@ from django.utils import timezone
 from marshrut.analytics.charts import LEVEL_COLOURS
 from marshrut.analytics.report import (
     DirectionPartners,
+    PartnerFinder,
     SchoolDeficit,
     Step,
     overall_path,
-    partner_finder,
     school_deficits,
 )
 from marshrut.diagnostics.models import DONE, Campaign, Result, Submission
@@ -218,7 +218,7 @@ def sheets_for(
     deficits = school_deficits(campaign, catalogue, [s.school_id for s in submissions])
     answers = answers_of(submissions)
     codes = {d.code for per in deficits.values() for items in per.values() for d in items}
-    finder = partner_finder(campaign, codes) if codes else None
+    finder = PartnerFinder(campaign, codes) if codes else None
     limit = DENSITIES[0].partners
     names = [("overall", "Итого по ОО")] + [(d.code, d.name) for d in catalogue.directions]
     for sub in submissions:

@@ -136,7 +136,7 @@ def test_a_school_is_never_its_own_partner_nor_one_short_in_the_same_indicators(
     ids = [rw.schools[n].pk for n in LEVELS_NOW]
     deficits = report.school_deficits(rw.campaign, catalogue, ids)
     codes = {d.code for per in deficits.values() for items in per.values() for d in items}
-    finder = report.partner_finder(rw.campaign, codes)
+    finder = report.PartnerFinder(rw.campaign, codes)
     name_of = {rw.schools[n].pk: n for n in LEVELS_NOW}
     for sid, per in deficits.items():
         for line in finder(sid, per, limit=10):
@@ -151,7 +151,7 @@ def test_nearest_partners_come_first(far: ReportWorld) -> None:
     catalogue = rw.campaign.criteria.catalogue
     s1 = rw.schools["s1"].pk
     per = report.school_deficits(rw.campaign, catalogue, [s1])[s1]
-    finder = report.partner_finder(rw.campaign, {d.code for items in per.values() for d in items})
+    finder = report.PartnerFinder(rw.campaign, {d.code for items in per.values() for d in items})
     lines = {p.direction: p.schools for p in finder(s1, per, limit=10)}
     knowledge = lines["Знание"]
     # s4 is below basic in Знание but in s1's own municipality: it comes before the strong s7 of
