@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import Q
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from marshrut.events.models import Direction, Event, PeriodReport
@@ -35,8 +36,7 @@ class RoadmapItemField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         # The item first: plan titles are long and alike, and a select shows one line.
         number = f"{obj.number} " if obj.number else ""
-        title = obj.title if len(obj.title) <= 90 else obj.title[:89] + "…"
-        plan = obj.plan.title if len(obj.plan.title) <= 50 else obj.plan.title[:49] + "…"
+        title, plan = Truncator(obj.title).chars(90), Truncator(obj.plan.title).chars(50)
         return f"{number}{title} — {plan} ({obj.plan.year})"
 
 
