@@ -91,6 +91,11 @@ PLAN_COLUMNS = [
 ]
 
 
+def _base_url(request: HttpRequest) -> str:
+    """The site's address as the visitor reached it, for links in e-mails and feeds."""
+    return request.build_absolute_uri("/").rstrip("/")
+
+
 def _years(plans: Any) -> list[int]:
     return sorted(set(plans.order_by().values_list("year", flat=True)), reverse=True)
 
@@ -808,7 +813,7 @@ def calendar_feed(request: HttpRequest, key: str) -> HttpResponse:
         .select_related("item__plan__region", "item__plan__municipality", "item__plan__school")
         .order_by("due_on")[:2000]
     )
-    base = request.build_absolute_uri("/").rstrip("/")
+    base = _base_url(request)
     events = [
         ical.Event(
             uid=f"control-date-{c.pk}@marshrut",
@@ -1007,10 +1012,6 @@ def roadmap_draft(request: HttpRequest, pk: int) -> HttpResponse:
             "done": submission.status in SUBMISSION_DONE,
         },
     )
-
-
-def _base_url(request: HttpRequest) -> str:
-    return request.build_absolute_uri("/").rstrip("/")
 
 
 def _errors(form: Any) -> str:
