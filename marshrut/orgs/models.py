@@ -273,6 +273,10 @@ class MembershipQuerySet(models.QuerySet["Membership"]):
     def for_user(self, user: Any, cap: Cap = Cap.PERSON_VIEW) -> MembershipQuerySet:
         return self.filter(person__in=Person.objects.for_user(user, cap))
 
+    def mailable(self) -> MembershipQuerySet:
+        """Roles held today by active people who have an e-mail address: whom mail can reach."""
+        return self.active().filter(person__is_active=True).exclude(person__email="")
+
 
 class Membership(models.Model):
     """A role held by a person on a node of the hierarchy, or on the schools assigned to them."""

@@ -42,9 +42,8 @@ class Recipient:
 def _recipients(q: Q) -> list[Recipient]:
     found: dict[str, Recipient] = {}
     for m in (
-        Membership.objects.active()
-        .filter(q, person__is_active=True)
-        .exclude(person__email="")
+        Membership.objects.mailable()
+        .filter(q)
         .select_related("person")
         .order_by("person__last_name", "person__first_name", "pk")
     ):

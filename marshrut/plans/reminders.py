@@ -63,9 +63,7 @@ def collect(on: dt.date, days: int = 7) -> list[Reminder]:
     if not by_node:
         return []
     memberships = (
-        Membership.objects.active()
-        .filter(person__is_active=True)
-        .exclude(person__email="")
+        Membership.objects.mailable()
         .filter(
             Q(
                 role__in=REPORTING_ROLES[Level.REGION],
