@@ -13,21 +13,32 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from marshrut.lib.env import envbool, envint, envlist, envstr
+from marshrut.lib.env import envbool, envint, envlist, envstr, kept_secret
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(envstr("MARSHRUT_VAR_DIR", str(BASE_DIR / "var")))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 TESTING = "pytest" in sys.modules
 
 DEBUG = envbool("DEBUG", False)
 
+# The embedded default (no DATABASE_URL) is one machine with its database under VAR_DIR: its key
+# is generated there once and reused, so the demo and the CLI run with no environment at all.
+# A deployment (DATABASE_URL) sets its own key: several servers must share it.
+EMBEDDED = not envstr("DATABASE_URL")
 SECRET_KEY = envstr("SECRET_KEY")
 if not SECRET_KEY:
-    if not (DEBUG or TESTING):
+    if TESTING or (DEBUG and not EMBEDDED):
+        SECRET_KEY = "insecure-development-key-only-for-demo-and-tests-do-not-deploy"
+    elif EMBEDDED:
+        SECRET_KEY = kept_secret(VAR_DIR / "secret_key")
+    else:
         raise ImproperlyConfigured(
-            "SECRET_KEY is not set. Set it (50+ random characters) or run with DEBUG=1."
+            "Не задан SECRET_KEY. С DATABASE_URL (рабочая установка) ключ подписи задаётся явно: "
+            "50 и более случайных символов, одинаковый на всех серверах, например "
+            "SECRET_KEY=\"$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')\". "
+            "Для пробного запуска — DEBUG=1."
         )
-    SECRET_KEY = "insecure-development-key-only-for-demo-and-tests-do-not-deploy"
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
@@ -44,6 +55,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "ninja",
+    "marshrut.lib",
     "marshrut.accounts",
     "marshrut.orgs",
     "marshrut.audit",
@@ -91,7 +103,6 @@ TEMPLATES = [
 ]
 
 # Database: SQLite in WAL mode by default, PostgreSQL through DATABASE_URL.
-VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {
     "default": dj_database_url.parse(
         envstr("DATABASE_URL", f"sqlite:///{VAR_DIR / 'marshrut.sqlite3'}"),
@@ -204,6 +215,12 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# Background jobs (marshrut/lib/jobs.py): a worker beats every JOB_BEAT_SECONDS; one on another
+# server silent for JOB_LEASE_SECONDS counts as dead and its jobs are failed or run again; a
+# queued job nobody took for JOB_QUEUE_HINT_SECONDS makes its page say that no worker runs.
+JOB_BEAT_SECONDS = envint("JOB_BEAT_SECONDS", 5)
+JOB_LEASE_SECONDS = envint("JOB_LEASE_SECONDS", 120)
+JOB_QUEUE_HINT_SECONDS = envint("JOB_QUEUE_HINT_SECONDS", 15)
 
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 8 * 3600)
 SESSION_COOKIE_HTTPONLY = True

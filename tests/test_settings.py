@@ -81,12 +81,39 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path: Path) -> Non
         "DJANGO_SETTINGS_MODULE": "marshrut.settings",
         "DEBUG": "0",
         "MARSHRUT_VAR_DIR": str(tmp_path),
+        "DATABASE_URL": "postgres://marshrut@db.example:5432/marshrut",
     }
     env.pop("SECRET_KEY", None)
     result = subprocess.run(
         [sys.executable, "-m", "django", "check"], env=env, capture_output=True, text=True, cwd=ROOT
     )
-    assert result.returncode != 0 and "SECRET_KEY is not set" in result.stderr
+    assert result.returncode != 0 and "Не задан SECRET_KEY" in result.stderr
+    assert "DATABASE_URL" in result.stderr
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_the_embedded_default_needs_no_environment_and_keeps_one_key(tmp_path: Path) -> None:
+    # What `.venv/bin/marshrut …` sees after scripts/demo.sh: no DEBUG, no SECRET_KEY, no database.
+    env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY", "DATABASE_URL")}
+    env["MARSHRUT_VAR_DIR"] = str(tmp_path)
+    code = "from django.conf import settings; print(settings.SECRET_KEY)"
+
+    def key() -> str:
+        result = subprocess.run(
+            [sys.executable, "-m", "marshrut", "shell", "-c", code],
+            env=env,
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout.strip().splitlines()[-1]
+
+    first = key()
+    stored = tmp_path / "secret_key"
+    assert stored.read_text().strip() == first and len(first) >= 50
+    assert stored.stat().st_mode & 0o777 == 0o600
+    assert key() == first  # sessions and signed links survive a restart
 
 
 def test_environment_helpers_fail_loudly(monkeypatch: pytest.MonkeyPatch) -> None:

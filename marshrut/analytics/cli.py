@@ -11,22 +11,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from marshrut.diagnostics.cli import CAMPAIGN_HELP, resolve_campaign
 from marshrut.diagnostics.models import Campaign
 from marshrut.orgs.models import Municipality
-
-
-def resolve_campaign(text: str) -> Campaign:
-    """A campaign by its id or its exact title."""
-    qs = Campaign.objects.select_related("criteria", "region")
-    found = list(qs.filter(pk=int(text))) if text.isdigit() else []
-    if not found:
-        found = list(qs.filter(title=text.strip()))
-    if not found:
-        raise CommandError(f"Кампания «{text}» не найдена: укажите её номер или точное название.")
-    if len(found) > 1:
-        regions = ", ".join(f"{c.pk} ({c.region})" for c in found)
-        raise CommandError(f"Кампаний с названием «{text}» несколько: {regions}. Укажите номер.")
-    return found[0]
 
 
 def resolve_municipality(campaign: Campaign, oktmo: str | None) -> Municipality | None:
@@ -41,7 +28,7 @@ def resolve_municipality(campaign: Campaign, oktmo: str | None) -> Municipality 
 
 
 def _common(parser: Any) -> None:
-    parser.add_argument("--campaign", required=True, help="номер или точное название кампании")
+    parser.add_argument("--campaign", required=True, help=CAMPAIGN_HELP)
     parser.add_argument("--municipality", help="ОКТМО муниципалитета (без него — весь регион)")
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from marshrut.diagnostics.models import Campaign
+from marshrut.lib import jobs
 from marshrut.orgs.models import Municipality
 
 
@@ -53,7 +54,7 @@ class ReportDraft(models.Model):
         return f"{self.campaign} — {self.municipality or self.campaign.region}"
 
 
-class SheetsJob(models.Model):
+class SheetsJob(jobs.Job):
     """A ZIP of one-page result sheets for the schools of a region or a municipality."""
 
     class Status(models.TextChoices):
@@ -96,9 +97,25 @@ class SheetsJob(models.Model):
         return f"{self.campaign} — {self.municipality or self.campaign.region}"
 
     @property
-    def running(self) -> bool:
-        return self.status in self.RUNNING
-
-    @property
     def place(self) -> str:
         return str(self.municipality or self.campaign.region)
+
+    def lost(self) -> None:
+        # Building the archive writes nothing else, so it is safe to run it again (once).
+        from marshrut.analytics.tasks import build_sheets
+
+        if self.attempts < jobs.MAX_ATTEMPTS:
+            self.retry(
+                build_sheets,
+                str(self.pk),
+                notice=str(jobs.RESTARTED),
+                status=self.Status.QUEUED,
+                progress=0,
+            )
+            return
+        self.fail(
+            str(jobs.GAVE_UP),
+            status=self.Status.FAILED,
+            error=str(jobs.GAVE_UP),
+            finished_at=timezone.now(),
+        )

@@ -14,6 +14,7 @@ from django_tasks import task
 
 from marshrut.analytics.models import SheetsJob
 from marshrut.analytics.sheets import build_zip
+from marshrut.lib import jobs
 
 logger = logging.getLogger(__name__)
 
@@ -25,14 +26,18 @@ def build_sheets(job_id: str) -> str:
         "campaign__criteria", "campaign__region", "municipality"
     ).get(pk=job_id)
     SheetsJob.objects.filter(pk=job.pk).update(status=SheetsJob.Status.RUNNING, progress=0)
-
-    def progress(done: int, total: int) -> None:
-        SheetsJob.objects.filter(pk=job.pk).update(
-            progress=min(99, 100 * done // total) if total else 99, total=total
-        )
+    job.status = SheetsJob.Status.RUNNING
 
     try:
-        data, total = build_zip(job.campaign, job.municipality, progress)
+        with jobs.running(job) as report:
+
+            def progress(done: int, total: int) -> None:
+                if total != job.total:
+                    job.total = total
+                    SheetsJob.objects.filter(pk=job.pk).update(total=total)
+                report(min(99, 100 * done // total) if total else 99)
+
+            data, total = build_zip(job.campaign, job.municipality, progress)
     except Exception as e:
         logger.exception("school sheets %s failed", job_id)
         SheetsJob.objects.filter(pk=job.pk).update(

@@ -31,6 +31,7 @@ from marshrut.analytics import report
 from marshrut.analytics.models import ReportDraft, SheetsJob
 from marshrut.analytics.tasks import build_sheets
 from marshrut.diagnostics.models import Campaign, get_campaign_for_user
+from marshrut.lib import jobs
 from marshrut.lib.forms import StyledMixin
 from marshrut.orgs.access import can_on_municipality, grant
 from marshrut.orgs.models import Municipality
@@ -227,7 +228,7 @@ def sheets_start(request: HttpRequest, pk: int) -> HttpResponse:
         job = SheetsJob.objects.create(
             campaign=campaign, municipality=municipality, created_by=user
         )
-        build_sheets.enqueue(str(job.pk))
+        jobs.enqueue(job, build_sheets, str(job.pk))
         return redirect("analytics:sheets_job", pk=job.pk)
     recent = [
         j
@@ -265,14 +266,20 @@ def get_sheets_job_for_user(user: Any, pk: Any) -> SheetsJob:
 @login_required
 def sheets_job(request: HttpRequest, pk: str) -> HttpResponse:
     job = get_sheets_job_for_user(request.user, pk)
-    return render(request, "analytics/sheets_job.html", {"job": job, "campaign": job.campaign})
+    hint = jobs.watch(job)
+    return render(
+        request,
+        "analytics/sheets_job.html",
+        {"job": job, "campaign": job.campaign, "hint": hint},
+    )
 
 
 @login_required
 def sheets_job_status(request: HttpRequest, pk: str) -> HttpResponse:
     """The progress fragment the job page polls; once the ZIP is ready the page reloads."""
     job = get_sheets_job_for_user(request.user, pk)
-    response = render(request, "analytics/sheets_progress.html", {"job": job})
+    hint = jobs.watch(job)
+    response = render(request, "analytics/sheets_progress.html", {"job": job, "hint": hint})
     if not job.running and request.headers.get("HX-Request"):
         response["HX-Refresh"] = "true"
     return response

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from marshrut.kernels.criteria import Catalogue, SchoolProfile, parse_catalogue
+from marshrut.lib import jobs
 from marshrut.orgs.access import grant
 from marshrut.orgs.models import Region, School
 from marshrut.orgs.roles import Cap
@@ -433,7 +434,7 @@ def get_submission_for_user(user: Any, pk: int, cap: Cap = Cap.DIAGNOSTICS_VIEW)
     )
 
 
-class ImportJob(models.Model):
+class ImportJob(jobs.Job):
     """A results file of a campaign on its way in: checked in the background, then applied whole."""
 
     class Status(models.TextChoices):
@@ -485,9 +486,16 @@ class ImportJob(models.Model):
     def __str__(self) -> str:
         return self.filename
 
-    @property
-    def running(self) -> bool:
-        return self.status in self.RUNNING
+    def lost(self) -> None:
+        # A check writes nothing but this row, so it simply runs again; an apply died inside its
+        # transaction, so nothing was written, and the user decides whether to try again.
+        from marshrut.diagnostics.tasks import check_import
+
+        if self.status == self.Status.CHECKING and self.attempts < jobs.MAX_ATTEMPTS:
+            self.retry(check_import, str(self.pk), notice=str(jobs.RESTARTED), progress=0)
+            return
+        notice = jobs.INTERRUPTED if self.status == self.Status.APPLYING else jobs.GAVE_UP
+        self.fail(str(notice), status=self.Status.FAILED)
 
 
 def get_import_job_for_user(user: Any, pk: Any) -> ImportJob:

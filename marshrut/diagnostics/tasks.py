@@ -16,25 +16,13 @@ from django_tasks import task
 from marshrut.audit.log import Source
 from marshrut.diagnostics.importing import ImportRejected, Plan, apply_file, check_file, summary
 from marshrut.diagnostics.models import ImportJob
+from marshrut.lib import jobs
 
 logger = logging.getLogger(__name__)
 
 FAILURE = (
     "Внутренняя ошибка при обработке файла; в базе ничего не изменилось. Сообщите администратору."
 )
-
-
-def _progress(job: ImportJob) -> Any:
-    last = [-1]
-
-    def report(percent: int) -> None:
-        # One write per few percent: the page polls once a second anyway.
-        percent = max(0, min(100, int(percent)))
-        if percent >= last[0] + 3 or percent == 100:
-            last[0] = percent
-            ImportJob.objects.filter(pk=job.pk).update(progress=percent)
-
-    return report
 
 
 def _store(job: ImportJob, plan: Plan, status: str) -> None:
@@ -56,7 +44,8 @@ def check_import(job_id: str) -> str:
     """Check an uploaded results file against its campaign; nothing is written but the job."""
     job = ImportJob.objects.select_related("campaign__criteria", "campaign__region").get(pk=job_id)
     try:
-        plan = check_file(_read(job), job.filename, job.campaign, progress=_progress(job))
+        with jobs.running(job) as progress:
+            plan = check_file(_read(job), job.filename, job.campaign, progress=progress)
     except Exception:
         logger.exception("results import %s: check failed", job_id)
         job.status, job.problems = ImportJob.Status.FAILED, [_failure()]
@@ -74,16 +63,17 @@ def apply_import(job_id: str, user_id: int | None) -> str:
     user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
     data = _read(job)
     try:
-        plan = check_file(data, job.filename, job.campaign, progress=_scaled(job, 0, 40))
-        plan = apply_file(
-            user,
-            data,
-            job.filename,
-            job.campaign,
-            source=Source.WEB,
-            plan=plan,
-            progress=_scaled(job, 40, 100),
-        )
+        with jobs.running(job) as progress:
+            plan = check_file(data, job.filename, job.campaign, progress=_scaled(progress, 0, 40))
+            plan = apply_file(
+                user,
+                data,
+                job.filename,
+                job.campaign,
+                source=Source.WEB,
+                plan=plan,
+                progress=_scaled(progress, 40, 100),
+            )
     except ImportRejected as e:
         _store(job, e.plan, ImportJob.Status.FAILED)
         job.save(update_fields=["status", "layout", "problems", "counts", "progress"])
@@ -110,8 +100,7 @@ def apply_import(job_id: str, user_id: int | None) -> str:
     return str(job.status)
 
 
-def _scaled(job: ImportJob, low: int, high: int) -> Any:
-    report = _progress(job)
+def _scaled(report: jobs.Progress, low: int, high: int) -> jobs.Progress:
     return lambda percent: report(low + (high - low) * percent // 100)
 
 

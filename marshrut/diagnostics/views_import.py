@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from marshrut.diagnostics.importing import template_xlsx
 from marshrut.diagnostics.models import ImportJob, get_campaign_for_user, get_import_job_for_user
 from marshrut.diagnostics.tasks import apply_import, check_import
+from marshrut.lib import jobs
 from marshrut.lib.exports import XLSX_TYPE
 from marshrut.lib.forms import StyledMixin
 from marshrut.orgs.roles import Cap
@@ -61,7 +62,7 @@ def import_upload(request: HttpRequest, pk: int) -> HttpResponse:
             )
             job.file.save(upload.name, ContentFile(data), save=False)
             job.save()
-            check_import.enqueue(str(job.pk))
+            jobs.enqueue(job, check_import, str(job.pk))
             return redirect("diagnostics:import_job", pk=job.pk)
     recent = ImportJob.objects.filter(campaign=campaign).select_related("created_by")[:10]
     return render(
@@ -72,8 +73,10 @@ def import_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _job_context(job: ImportJob) -> dict[str, Any]:
+    hint = jobs.watch(job)
     return {
         "job": job,
+        "hint": hint,
         "campaign": job.campaign,
         "report": job.counts,
         "problems": job.problems,
@@ -104,15 +107,19 @@ def import_apply(request: HttpRequest, pk: str) -> HttpResponse:
     user: Any = request.user
     job = get_import_job_for_user(user, pk)
     # Claim the job in one statement, so that a double click applies it once.
-    claimed = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.CHECKED).update(
-        status=ImportJob.Status.APPLYING, progress=0
+    claimed = jobs.enqueue(
+        job,
+        apply_import,
+        str(job.pk),
+        user.pk,
+        expect={"pk": job.pk, "status": ImportJob.Status.CHECKED},
+        status=ImportJob.Status.APPLYING,
+        progress=0,
     )
     if not claimed:
         messages.warning(
             request, _("Этот файл нельзя применить: он не прошёл проверку или уже обработан.")
         )
-        return redirect("diagnostics:import_job", pk=job.pk)
-    apply_import.enqueue(str(job.pk), user.pk)
     return redirect("diagnostics:import_job", pk=job.pk)
 
 

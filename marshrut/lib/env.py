@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import secrets
+import time
+from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -41,3 +44,32 @@ def envlist(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+def kept_secret(path: Path) -> str:
+    """A random key kept in ``path`` (mode 0600): made on the first call, read on later ones.
+
+    Two processes starting together (the demo and its worker) must end with one key: it is
+    written to a private temporary file and linked into place, which fails if another won.
+    """
+    for _ in range(50):
+        try:
+            key = path.read_text(encoding="ascii").strip()
+        except FileNotFoundError:
+            key = ""
+        if key:
+            return key
+        if not path.exists():
+            tmp = path.with_name(f".{path.name}.{os.getpid()}")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="ascii") as f:
+                f.write(secrets.token_urlsafe(50))
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                pass
+            finally:
+                tmp.unlink()
+            continue
+        time.sleep(0.05)  # linked but not yet readable: cannot happen, but never spin hot
+    raise ImproperlyConfigured(f"Не удалось прочитать ключ подписи из {path}: файл пуст.")

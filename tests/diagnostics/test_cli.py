@@ -105,3 +105,38 @@ def test_unknown_campaign_is_named(world: World, campaign: Campaign, tmp_path: P
         call_command(
             "diagnostics", "export", "--campaign", "Прошлогодняя", "-o", str(tmp_path / "x.xlsx")
         )
+
+
+def test_campaign_is_named_by_its_year_when_it_is_the_only_one_of_that_year(
+    world: World, campaign: Campaign, tmp_path: Path
+) -> None:
+    out = tmp_path / "results.xlsx"
+    call_command("diagnostics", "export", "--campaign", "2024", "-o", str(out))
+    assert out.stat().st_size > 0
+    # The same reading serves the report commands (marshrut report diagnostics/school-sheets).
+    sheets = tmp_path / "sheets.zip"
+    call_command("report", "school-sheets", "--campaign", "2024", "-o", str(sheets))
+    assert sheets.read_bytes()[:2] == b"PK"
+
+
+def test_campaign_year_with_several_or_no_campaigns_is_refused_in_russian(
+    world: World, campaign: Campaign, tmp_path: Path
+) -> None:
+    Campaign.objects.filter(pk=campaign.pk).update(title="Самодиагностика 2024, весна")
+    from marshrut.diagnostics.actions import do_open_campaign
+
+    second = do_open_campaign(
+        None,
+        world.region,
+        campaign.criteria,
+        title="Самодиагностика 2024, осень",
+        year=2024,
+        opens_on=campaign.opens_on,
+        closes_on=campaign.closes_on,
+    )
+    out = str(tmp_path / "x.xlsx")
+    with pytest.raises(CommandError, match="Кампаний 2024 года несколько") as several:
+        call_command("diagnostics", "export", "--campaign", "2024", "-o", out)
+    assert str(campaign.pk) in str(several.value) and str(second.pk) in str(several.value)
+    with pytest.raises(CommandError, match="Нет кампании «2031»"):
+        call_command("report", "diagnostics", "--campaign", "2031", "-o", out)

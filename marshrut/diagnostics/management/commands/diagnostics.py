@@ -9,6 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from marshrut.audit.log import Source
+from marshrut.diagnostics.cli import CAMPAIGN_HELP, resolve_campaign
 from marshrut.diagnostics.importing import (
     ImportRejected,
     apply_file,
@@ -34,25 +35,6 @@ COUNT_PHASES = {
 }
 
 
-def resolve_campaign(text: str) -> Campaign:
-    """A campaign by its id or by its exact title."""
-    qs = Campaign.objects.select_related("criteria", "region")
-    if text.isdigit():
-        found = qs.filter(pk=int(text)).first()
-        if found is not None:
-            return found
-    matches = list(qs.filter(title=text)[:2])
-    if len(matches) == 1:
-        return matches[0]
-    if matches:
-        ids = ", ".join(str(c.pk) for c in qs.filter(title=text))
-        raise CommandError(
-            f"Кампаний с названием «{text}» несколько (номера {ids}): укажите номер."
-        )
-    known = "; ".join(f"{c.pk} — {c.title}" for c in qs[:10])
-    raise CommandError(f"Нет кампании «{text}». Есть: {known or 'ни одной'}.")
-
-
 class Command(BaseCommand):
     help = "Результаты самодиагностики: шаблон для заполнения, загрузка из XLSX/XLS/CSV, выгрузка."
 
@@ -61,14 +43,14 @@ class Command(BaseCommand):
         tpl = sub.add_parser(
             "template", help="пустая таблица: строка на школу, столбец на показатель"
         )
-        tpl.add_argument("--campaign", required=True, help="номер кампании или её точное название")
+        tpl.add_argument("--campaign", required=True, help=CAMPAIGN_HELP)
         tpl.add_argument("-o", "--output", required=True)
         imp = sub.add_parser("import", help="загрузить результаты кампании (всё или ничего)")
         imp.add_argument("file")
-        imp.add_argument("--campaign", required=True, help="номер кампании или её точное название")
+        imp.add_argument("--campaign", required=True, help=CAMPAIGN_HELP)
         imp.add_argument("--dry-run", action="store_true", help="только проверить и показать итоги")
         exp = sub.add_parser("export", help="выгрузить баллы, уровни и дефициты школ (XLSX)")
-        exp.add_argument("--campaign", required=True, help="номер кампании или её точное название")
+        exp.add_argument("--campaign", required=True, help=CAMPAIGN_HELP)
         exp.add_argument("-o", "--output", required=True)
 
     def handle(self, *args: Any, **options: Any) -> None:

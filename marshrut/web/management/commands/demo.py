@@ -1,8 +1,17 @@
-"""``marshrut demo``: the demo region with its personas, then the server on 127.0.0.1:8000."""
+"""``marshrut demo``: the demo region with its personas, then the server on 127.0.0.1:8000.
+
+The server runs here and the task worker beside it as a child process, so that uploads and
+archives started on the pages get done; one Ctrl+C (or SIGTERM to this process) stops both.
+"""
 
 from __future__ import annotations
 
+import ctypes
+import signal
+import subprocess
+import sys
 from importlib import import_module
+from types import FrameType
 from typing import Any
 
 from django.apps import apps
@@ -63,4 +72,53 @@ class Command(BaseCommand):
                 "Нет node_modules: выполните `npm ci`, иначе страницы будут без оформления."
             )
         if not options["no_server"]:
-            call_command("runserver", options["addr"], use_reloader=False)
+            self.serve(options["addr"])
+
+    def serve(self, addr: str) -> None:
+        worker = start_worker()
+        self.stdout.write(f"Обработчик фоновых задач запущен (процесс {worker.pid}).")
+        # Both signals end the server the way Ctrl+C does, also when the demo was started with
+        # SIGINT ignored (a background job of a shell).
+        previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            call_command("runserver", addr, use_reloader=False)
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+            stop_worker(worker)
+
+
+def start_worker() -> subprocess.Popen[bytes]:
+    """``marshrut worker`` as a child: the same interpreter, so PATH does not matter."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "marshrut", "worker"],
+        # Its own process group: a terminal's Ctrl+C reaches only the demo, which then stops
+        # the worker itself, once.
+        start_new_session=True,
+        preexec_fn=_die_with_parent,
+    )
+
+
+def stop_worker(worker: subprocess.Popen[bytes]) -> None:
+    """Ask the worker to stop; a second request stops its current task; then kill it."""
+    for sig in (signal.SIGINT, signal.SIGINT, signal.SIGKILL):
+        if worker.poll() is not None:
+            return
+        worker.send_signal(sig)
+        try:
+            worker.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    # runserver stops cleanly on KeyboardInterrupt only; SIGTERM would leave the worker behind.
+    raise KeyboardInterrupt
+
+
+def _die_with_parent() -> None:
+    # Should the demo itself be killed outright (or runserver exit with os._exit on a busy
+    # port), Linux sends the worker SIGTERM instead of leaving it orphaned.
+    if sys.platform.startswith("linux"):
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)

@@ -1,0 +1,5 @@
+"""``python -m marshrut …`` is the ``marshrut`` command, without depending on PATH."""
+
+from marshrut.cli import main
+
+main()

@@ -1,0 +1,24 @@
+"""The one table of ``lib``: which task workers are alive (see :mod:`marshrut.lib.jobs`)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class WorkerBeat(models.Model):
+    """A running ``marshrut worker``: it refreshes ``beat_at`` every few seconds while alive."""
+
+    id = models.CharField(primary_key=True, max_length=64)
+    host = models.CharField(_("сервер"), max_length=255)
+    pid = models.PositiveIntegerField(_("процесс"))
+    started_at = models.DateTimeField(_("запущен"), default=timezone.now)
+    beat_at = models.DateTimeField(_("последний отклик"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("обработчик задач")
+        verbose_name_plural = _("обработчики задач")
+
+    def __str__(self) -> str:
+        return f"{self.host}:{self.pid}"
