@@ -10,6 +10,7 @@ import logging
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
@@ -65,15 +66,33 @@ def apply_import(job_id: str, user_id: int | None) -> str:
     try:
         with jobs.running(job) as progress:
             plan = check_file(data, job.filename, job.campaign, progress=_scaled(progress, 0, 40))
-            plan = apply_file(
-                user,
-                data,
-                job.filename,
-                job.campaign,
-                source=Source.WEB,
-                plan=plan,
-                progress=_scaled(progress, 40, 100),
-            )
+            # The job is marked applied in the transaction that writes the file: a worker killed
+            # at any moment leaves both or neither, so a job still «applying» after its worker
+            # died has written nothing (marshrut/lib/jobs.py tells the user so).
+            with transaction.atomic():
+                plan = apply_file(
+                    user,
+                    data,
+                    job.filename,
+                    job.campaign,
+                    source=Source.WEB,
+                    plan=plan,
+                    progress=_scaled(progress, 40, 100),
+                )
+                _store(job, plan, ImportJob.Status.APPLIED)
+                job.applied_by = user
+                job.applied_at = timezone.now()
+                job.save(
+                    update_fields=[
+                        "status",
+                        "layout",
+                        "problems",
+                        "counts",
+                        "progress",
+                        "applied_by",
+                        "applied_at",
+                    ]
+                )
     except ImportRejected as e:
         _store(job, e.plan, ImportJob.Status.FAILED)
         job.save(update_fields=["status", "layout", "problems", "counts", "progress"])
@@ -81,22 +100,9 @@ def apply_import(job_id: str, user_id: int | None) -> str:
     except Exception:
         logger.exception("results import %s: apply failed", job_id)
         job.status, job.problems = ImportJob.Status.FAILED, [_failure()]
-        job.save(update_fields=["status", "problems"])
+        job.applied_by = job.applied_at = None
+        job.save(update_fields=["status", "problems", "applied_by", "applied_at"])
         raise
-    _store(job, plan, ImportJob.Status.APPLIED)
-    job.applied_by = user
-    job.applied_at = timezone.now()
-    job.save(
-        update_fields=[
-            "status",
-            "layout",
-            "problems",
-            "counts",
-            "progress",
-            "applied_by",
-            "applied_at",
-        ]
-    )
     return str(job.status)
 
 

@@ -301,8 +301,12 @@ class _World:
         # A worker that left no trace (a plain db_worker): only the job's own beat tells.
         return heartbeat_at is None or heartbeat_at < self.now - lease()
 
-    def lost_tasks(self, ids: list[str]) -> set[str]:
-        """Of these task rows, those no worker will ever finish: fail the ones left RUNNING."""
+    def lost_tasks(self, ids: list[str], worker: str = "") -> set[str]:
+        """Of these task rows, those no worker will ever finish: fail the ones left RUNNING.
+
+        A row counts as abandoned when its worker is known dead, or is ``worker`` (already
+        judged gone by its job).
+        """
         from django_tasks_db.compat import TaskResultStatus
         from django_tasks_db.models import DBTaskResult
 
@@ -318,8 +322,8 @@ class _World:
             if row.status == TaskResultStatus.FAILED:
                 lost.add(key)
             elif row.status == TaskResultStatus.RUNNING:
-                worker = row.worker_ids[-1] if row.worker_ids else ""
-                if worker in self.beats and worker not in self.alive:
+                last = row.worker_ids[-1] if row.worker_ids else ""
+                if (last in self.beats and last not in self.alive) or (worker and last == worker):
                     _fail_task(row.id, self.now)
                     lost.add(key)
         return lost
@@ -343,6 +347,8 @@ def _settle(job: Job, world: _World) -> bool:
         return False
     if job.heartbeat_at is not None:
         gone = world.worker_gone(job.worker_id, job.heartbeat_at)
+        if gone and job.task_id:
+            world.lost_tasks([job.task_id], worker=job.worker_id)
     else:
         # Queued: lost only if its task row was taken by a worker that died before the job
         # was marked taken, or failed outright — then no worker will ever run it.
