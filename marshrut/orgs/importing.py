@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -833,12 +834,24 @@ def check_file(data: bytes, filename: str, region: Region) -> Plan:
 
 @transaction.atomic
 def apply_file(
-    actor: Any, data: bytes, filename: str, region: Region, *, source: str = Source.WEB
+    actor: Any,
+    data: bytes,
+    filename: str,
+    region: Region,
+    *,
+    source: str = Source.WEB,
+    progress: Callable[[int], None] | None = None,
 ) -> Plan:
-    """Check the file again against the current registry and write all of it, or raise."""
+    """Check the file again against the current registry and write all of it, or raise.
+
+    ``progress`` hears the percent done: the check is the first fifth, the writes the rest.
+    """
+    report = progress or (lambda _percent: None)
     plan = check_file(data, filename, region)
     if not plan.ok:
         raise ImportRejected(plan)
+    report(20)
+    total = max(len(plan.changes), 1)
     events: list[AuditEvent] = []
     now = timezone.now()
     user = user_or_none(actor)
@@ -861,7 +874,9 @@ def apply_file(
         )
 
     new_municipalities: dict[str, Municipality] = {}
-    for change in plan.changes:
+    for number, change in enumerate(plan.changes):
+        if number % 50 == 0:
+            report(20 + 79 * number // total)
         if change.action == "same" and change.kind != "membership":
             continue
         if change.kind == "municipality":

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from marshrut.lib import jobs
 from marshrut.orgs.access import grant
 from marshrut.orgs.roles import ROLES, Cap, Node, Role
 from marshrut.orgs.validators import validate_inn, validate_ogrn, validate_oktmo
@@ -361,13 +362,17 @@ def get_membership_for_user(user: Any, pk: int, cap: Cap = Cap.MEMBERSHIP_MANAGE
     return get_object_or_404(Membership.objects.for_user(user, cap).select_related("person"), pk=pk)
 
 
-class RegistryImport(models.Model):
-    """A registry file that passed the checks and waits to be applied after its preview."""
+class RegistryImport(jobs.Job):
+    """A registry file that passed the checks, waits to be applied after its preview, and is
+    applied by a background task (thousands of schools outlast a web request)."""
 
     class Status(models.TextChoices):
         CHECKED = "checked", _("проверен, ждёт применения")
+        APPLYING = "applying", _("применяется")
         APPLIED = "applied", _("применён")
         FAILED = "failed", _("не применён: ошибка")
+
+    RUNNING = (Status.APPLYING,)
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+")
@@ -379,6 +384,7 @@ class RegistryImport(models.Model):
         _("состояние"), max_length=10, choices=Status.choices, default=Status.CHECKED
     )
     summary = models.JSONField(_("итоги"), default=dict)
+    progress = models.PositiveSmallIntegerField(_("выполнено, %"), default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -398,10 +404,17 @@ class RegistryImport(models.Model):
                 | (~Q(status="applied") & Q(applied_at__isnull=True)),
                 name="registry_import_applied_at_with_status",
             ),
+            models.CheckConstraint(
+                condition=Q(progress__lte=100), name="registry_import_progress_percent"
+            ),
         ]
 
     def __str__(self) -> str:
         return self.filename
+
+    def lost(self) -> None:
+        # The apply died inside its transaction: nothing was written; the user decides.
+        self.fail(str(jobs.INTERRUPTED), status=self.Status.FAILED)
 
 
 def get_import_for_user(user: Any, pk: Any) -> RegistryImport:

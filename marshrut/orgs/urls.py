@@ -23,4 +23,5 @@ urlpatterns = [
     path("import/template.xlsx", views_import.import_template, name="import_template"),
     path("import/<uuid:pk>/", views_import.import_preview, name="import_preview"),
     path("import/<uuid:pk>/apply/", views_import.import_apply, name="import_apply"),
+    path("import/<uuid:pk>/status/", views_import.import_status, name="import_status"),
 ]

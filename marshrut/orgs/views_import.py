@@ -1,4 +1,4 @@
-"""Registry import pages: upload → preview with every problem → apply."""
+"""Registry import pages: upload → preview with every problem → apply in the background."""
 
 from __future__ import annotations
 
@@ -12,18 +12,18 @@ from django.contrib.auth.decorators import login_required
 from django.core.files.base import ContentFile
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from marshrut.audit.log import Source
+from marshrut.lib import jobs
 from marshrut.lib.exports import XLSX_TYPE
 from marshrut.lib.forms import StyledMixin
 from marshrut.orgs import access
-from marshrut.orgs.importing import ImportRejected, apply_file, check_file, summary, template_xlsx
+from marshrut.orgs.importing import check_file, summary, template_xlsx
 from marshrut.orgs.models import RegistryImport, get_import_for_user
 from marshrut.orgs.roles import Cap
+from marshrut.orgs.tasks import apply_registry
 from marshrut.orgs.views import region_for
 
 
@@ -76,6 +76,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 def import_preview(request: HttpRequest, pk: str) -> HttpResponse:
     batch = get_import_for_user(request.user, pk)
     plan = None
+    hint = jobs.watch(batch)
     if batch.status == RegistryImport.Status.CHECKED:
         with batch.file.open("rb") as f:
             plan = check_file(f.read(), batch.filename, batch.region)
@@ -84,6 +85,7 @@ def import_preview(request: HttpRequest, pk: str) -> HttpResponse:
         "orgs/import_preview.html",
         {
             "batch": batch,
+            "hint": hint,
             "plan": plan,
             "report": summary(plan) if plan else batch.summary,
             "changes": [c for c in plan.changes if c.action != "same"][:500] if plan else [],
@@ -92,30 +94,33 @@ def import_preview(request: HttpRequest, pk: str) -> HttpResponse:
 
 
 @login_required
+def import_status(request: HttpRequest, pk: str) -> HttpResponse:
+    """The progress fragment the preview polls while the file is applied; then it reloads."""
+    batch = get_import_for_user(request.user, pk)
+    hint = jobs.watch(batch)
+    response = render(request, "orgs/import_progress.html", {"batch": batch, "hint": hint})
+    if not batch.running and request.headers.get("HX-Request"):
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@login_required
 @require_POST
 def import_apply(request: HttpRequest, pk: str) -> HttpResponse:
     user: Any = request.user
     batch = get_import_for_user(user, pk)
-    if batch.status != RegistryImport.Status.CHECKED:
+    # Claimed in one statement, so that a double click applies the file once.
+    claimed = jobs.enqueue(
+        batch,
+        apply_registry,
+        str(batch.pk),
+        user.pk,
+        expect={"pk": batch.pk, "status": RegistryImport.Status.CHECKED},
+        status=RegistryImport.Status.APPLYING,
+        progress=0,
+    )
+    if not claimed:
         messages.warning(request, _("Этот файл уже обработан."))
-        return redirect("orgs:import_preview", pk=batch.pk)
-    with batch.file.open("rb") as f:
-        data = f.read()
-    try:
-        plan = apply_file(request.user, data, batch.filename, batch.region, source=Source.WEB)
-    except ImportRejected as e:
-        # The registry changed since the preview: nothing was written, show the new report.
-        batch.status = RegistryImport.Status.FAILED
-        batch.summary = summary(e.plan)
-        batch.save(update_fields=["status", "summary"])
-        messages.error(request, _("Файл не применён: реестр изменился после проверки, см. ошибки."))
-        return redirect("orgs:import_preview", pk=batch.pk)
-    batch.status = RegistryImport.Status.APPLIED
-    batch.summary = summary(plan)
-    batch.applied_by = user
-    batch.applied_at = timezone.now()
-    batch.save(update_fields=["status", "summary", "applied_by", "applied_at"])
-    messages.success(request, _("Реестр обновлён из файла «%(f)s».") % {"f": batch.filename})
     return redirect("orgs:import_preview", pk=batch.pk)
 
 

@@ -110,10 +110,13 @@ def test_wrong_password_five_times_locks_the_login(
 
 
 def test_operator_imports_a_registry_file_through_preview(
-    world: World, live_server: Any, page: Any, tmp_path: Any
+    world: World, live_server: Any, page: Any, tmp_path: Any, settings: Any
 ) -> None:
     from marshrut.orgs.demo import make_inn
     from marshrut.orgs.models import School
+
+    # The apply is a background task; the live server runs it inline (the demo test runs a worker).
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
     path = tmp_path / "новые школы.csv"
     path.write_bytes(

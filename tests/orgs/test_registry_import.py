@@ -249,7 +249,9 @@ def test_bad_values_are_reported_cell_by_cell(world: World) -> None:
 # The pages and the command line.
 
 
-def test_upload_preview_apply_through_the_pages(world: World) -> None:
+def test_upload_preview_apply_through_the_pages(world: World, settings: Any) -> None:
+    # The apply runs as a background task (test_registry_apply_job.py); here it runs inline.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     client = world.client("operator")
     data = xlsx([SCHOOL_HEADER, school_row(41)])
     response = client.post(reverse("orgs:import_upload"), {"file": _upload("reg.xlsx", data)})

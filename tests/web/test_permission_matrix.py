@@ -232,6 +232,7 @@ MATRIX: dict[str, list[Case]] = {
     "orgs:import_apply": [
         Case("302 404 404 404 404 404 404 404 404 302", kwargs=_import, method="post")
     ],
+    "orgs:import_status": [Case("200 404 404 404 404 404 404 404 404 302", kwargs=_import)],
     "audit:event_list": [Case("200 403 403 403 403 403 403 403 403 302")],
     # School roadmaps from deficits: the operator keeps the measures library, everybody reads it;
     # a school (or its coordinator) drafts and submits, the municipal coordinator decides.
