@@ -92,6 +92,11 @@ class Job(models.Model):
         """Queued and not taken by any worker yet."""
         return self.running and self.heartbeat_at is None
 
+    @classmethod
+    def in_progress(cls, **lookups: Any) -> models.QuerySet[Any]:
+        """Rows of the model still queued or running (each model names its own statuses)."""
+        return cls._default_manager.filter(**{"status__in": cls.RUNNING}, **lookups)
+
     def lost(self) -> None:
         """Settle the job after its worker died: :meth:`retry` it or :meth:`fail` it."""
         raise NotImplementedError
@@ -113,7 +118,7 @@ class Job(models.Model):
 
     def fail(self, notice: str, **fields: Any) -> bool:
         """Stop the job with ``notice`` for the page; False if somebody else settled it first."""
-        done = type(self).objects.filter(**self._as_seen()).update(notice=notice, **fields)
+        done = type(self)._default_manager.filter(**self._as_seen()).update(notice=notice, **fields)
         return bool(done)
 
 
@@ -146,14 +151,14 @@ def enqueue(
     }
     if fresh:
         values["attempts"] = 0
-    if not type(job).objects.filter(**(expect or {"pk": job.pk})).update(**values):
+    if not type(job)._default_manager.filter(**(expect or {"pk": job.pk})).update(**values):
         return False
     for name, value in values.items():
         setattr(job, name, value)
     # An immediate backend (tests) runs the task right here, so the id is written after it.
     result = task.enqueue(*args)
     job.task_id = str(result.id)[:64]
-    type(job).objects.filter(pk=job.pk).update(task_id=job.task_id)
+    type(job)._default_manager.filter(pk=job.pk).update(task_id=job.task_id)
     return True
 
 
@@ -163,7 +168,7 @@ def running(job: Job) -> Iterator[Progress]:
     beat = Heartbeat.current
     worker = beat.id if beat else f"{HOST[:40]}-{os.getpid()}"
     now = timezone.now()
-    type(job).objects.filter(pk=job.pk).update(
+    type(job)._default_manager.filter(pk=job.pk).update(
         heartbeat_at=now, worker_id=worker, attempts=F("attempts") + 1
     )
     job.heartbeat_at, job.worker_id = now, worker
@@ -186,9 +191,7 @@ def _direct_progress(job: Job) -> Progress:
         percent = max(0, min(100, int(percent)))
         if percent >= last[0] + 3 or percent == 100:
             last[0] = percent
-            type(job).objects.filter(pk=job.pk, status__in=job.RUNNING).update(
-                progress=percent, heartbeat_at=timezone.now()
-            )
+            job.in_progress(pk=job.pk).update(progress=percent, heartbeat_at=timezone.now())
 
     return report
 
@@ -261,9 +264,7 @@ class Heartbeat(threading.Thread):
             fields["progress"] = percent
         if fields or due:
             fields["heartbeat_at"] = timezone.now()
-            type(job).objects.filter(pk=job.pk, worker_id=self.id, status__in=job.RUNNING).update(
-                **fields
-            )
+            job.in_progress(pk=job.pk, worker_id=self.id).update(**fields)
             self._written = percent
 
 
@@ -374,7 +375,7 @@ def sweep(now: datetime | None = None) -> int:
             _fail_task(row.id, world.now)
     settled = 0
     for model in job_models():
-        for job in model.objects.filter(status__in=model.RUNNING):
+        for job in model.in_progress():
             settled += _settle(job, world)
     # Traces of workers long gone tell nothing more.
     WorkerBeat.objects.filter(beat_at__lt=world.now - timedelta(days=1)).exclude(
