@@ -39,6 +39,6 @@ def resolve_campaign(text: str) -> Campaign:
         raise CommandError(f"Кампаний с названием «{text}» несколько: {listed}. Укажите номер.")
     known = "; ".join(f"{c.pk} — {c.title}, {c.year} год" for c in qs.order_by("-year", "pk")[:10])
     raise CommandError(
-        f"Нет кампании «{text}» (ни с таким номером, ни такого года, ни с таким названием). "
+        f"Нет кампании «{text}»: она не найдена ни по номеру, ни по году, ни по названию. "
         f"Есть: {known or 'ни одной'}."
     )

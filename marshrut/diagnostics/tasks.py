@@ -62,9 +62,9 @@ def apply_import(job_id: str, user_id: int | None) -> str:
     """Check the file again and write it whole, or mark the job failed with the new problems."""
     job = ImportJob.objects.select_related("campaign__criteria", "campaign__region").get(pk=job_id)
     user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
-    data = _read(job)
     try:
         with jobs.running(job) as progress:
+            data = _read(job)
             plan = check_file(data, job.filename, job.campaign, progress=_scaled(progress, 0, 40))
             # The job is marked applied in the transaction that writes the file: a worker killed
             # at any moment leaves both or neither, so a job still «applying» after its worker

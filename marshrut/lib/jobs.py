@@ -318,9 +318,11 @@ class _World:
                 valid.append(uuid.UUID(i))
             except ValueError:
                 continue  # an id of another backend (the immediate one of tests)
-        for row in DBTaskResult.objects.filter(id__in=valid).only("id", "status", "worker_ids"):
+        for row in DBTaskResult.objects.filter(id__in=valid).only(
+            "id", "status", "worker_ids", "exception_class_path"
+        ):
             key = str(row.id)
-            if row.status == TaskResultStatus.FAILED:
+            if row.status == TaskResultStatus.FAILED and row.exception_class_path == LOST_TASK:
                 lost.add(key)
             elif row.status == TaskResultStatus.RUNNING:
                 last = row.worker_ids[-1] if row.worker_ids else ""
@@ -352,7 +354,8 @@ def _settle(job: Job, world: _World) -> bool:
             world.lost_tasks([job.task_id], worker=job.worker_id)
     else:
         # Queued: lost only if its task row was taken by a worker that died before the job
-        # was marked taken, or failed outright — then no worker will ever run it.
+        # was marked taken — then no worker will ever run it. (A task that fails on its own
+        # marks its job itself: the tasks take the job before doing anything that can fail.)
         gone = bool(job.task_id) and job.task_id in world.lost_tasks([job.task_id])
     if not gone:
         return False

@@ -30,12 +30,12 @@ def apply_registry(batch_id: str, user_id: int | None) -> str:
     """Check the file again against the registry as it is now and write it whole, or nothing."""
     batch = RegistryImport.objects.select_related("region").get(pk=batch_id)
     user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
-    with batch.file.open("rb") as f:
-        data = f.read()
     try:
         # Marked applied in the transaction that writes the registry: a worker killed at any
         # moment leaves both or neither.
         with jobs.running(batch) as progress, transaction.atomic():
+            with batch.file.open("rb") as f:
+                data = f.read()
             plan = apply_file(
                 user, data, batch.filename, batch.region, source=Source.WEB, progress=progress
             )
