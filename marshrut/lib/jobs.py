@@ -217,7 +217,11 @@ class Heartbeat(threading.Thread):
             defaults={"host": HOST, "pid": os.getpid(), "started_at": now, "beat_at": now},
         )
         Heartbeat.current = self
-        sweep()
+        try:
+            sweep()
+        except DatabaseError as e:
+            # SQLite busy with another worker's transaction: the beat thread sweeps again soon.
+            logger.warning("sweep at start deferred: %s", e)
         self.start()
 
     def end(self) -> None:
