@@ -158,22 +158,51 @@ def test_operator_builds_the_school_sheets_archive(site: Demo, page: Any) -> Non
     screenshot(page, "demo-sheets-done")
 
 
+def gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    # A zombie has stopped running and only waits to be reaped (by init, once orphaned).
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().split()[2] == "Z"
+    except FileNotFoundError:
+        return True
+
+
 def test_ctrl_c_stops_the_server_and_its_worker(site: Demo) -> None:
     worker = site.worker_pid()
     site.process.send_signal(signal.SIGINT)
     assert site.process.wait(timeout=30) == 0
-
-    def gone() -> bool:
-        try:
-            os.kill(worker, 0)
-        except ProcessLookupError:
-            return True
-        # A zombie has stopped running and only waits to be reaped (by init, once orphaned).
-        try:
-            with open(f"/proc/{worker}/stat", encoding="ascii") as stat:
-                return stat.read().split()[2] == "Z"
-        except FileNotFoundError:
-            return True
-
-    demo.wait_until(gone, 20, "обработчик задач остановился вместе с демо", 0.2)
+    demo.wait_until(lambda: gone(worker), 20, "обработчик задач остановился вместе с демо", 0.2)
     assert not answers(site.url)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["sigterm", "sigkill"])
+def test_a_stopped_or_killed_demo_leaves_no_worker_behind(
+    site: Demo, sig: signal.Signals, tmp_path: Path
+) -> None:
+    # The same demo started again (its data is kept and not duplicated), then stopped by the
+    # service manager (SIGTERM) or killed outright (SIGKILL): its worker must not outlive it.
+    port = demo.free_port()
+    log = tmp_path / "demo.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            demo.command("demo", "--addr", f"127.0.0.1:{port}"),
+            env=demo.env(site.var),
+            cwd=demo.ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    again = Demo(f"http://127.0.0.1:{port}", site.var, process, log, 0.0)
+    try:
+        demo.wait_until(lambda: answers(again.url), BUILD_TIMEOUT, "демо снова отвечает", 0.5)
+        worker = again.worker_pid()
+        process.send_signal(sig)
+        process.wait(timeout=30)
+        demo.wait_until(lambda: gone(worker), 20, "обработчик задач остановился вместе с демо", 0.2)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
