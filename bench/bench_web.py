@@ -103,12 +103,15 @@ def main() -> None:
             argv, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
         try:
-            for _ in range(100):
+            deadline = time.monotonic() + 120  # a loaded machine starts Django slowly
+            while True:
                 try:
                     socket.create_connection(("127.0.0.1", port), timeout=1).close()
                     break
                 except OSError:
-                    time.sleep(0.2)
+                    if server.poll() is not None or time.monotonic() > deadline:
+                        sys.exit("сервер не запустился")
+                    time.sleep(0.5)
             print("сервер:", " ".join(argv))
             print(
                 f"страница входа за {args.stalled} зависшими клиентами:",
