@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Django's command-line utility for developers: development settings unless told otherwise.
 
-Production runs `marshrut …` (or gunicorn through marshrut.wsgi) with its own environment.
+Production runs `marshrut …` (the server through marshrut.wsgi) with its own environment.
 """
 
 import os

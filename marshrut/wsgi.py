@@ -1,4 +1,4 @@
-"""WSGI entry point for gunicorn (``marshrut serve``)."""
+"""WSGI entry point of the web server (``marshrut serve``)."""
 
 import os
 

@@ -31,6 +31,10 @@ npm ci --no-audit --no-fund --loglevel=error
 .venv/bin/python -c 'import weasyprint' 2>/dev/null && fc-list 2>/dev/null | grep -q "Liberation Serif" \
   || apt_install libpango-1.0-0 libpangoft2-1.0-0 fontconfig fonts-liberation
 
+# marshrut backup/restore on PostgreSQL run pg_dump and pg_restore: Debian's client, whose major
+# version must be at least the server's (bookworm ships 15, trixie 17).
+command -v pg_dump >/dev/null || apt_install postgresql-client
+
 if [ "${1:-}" = "dev" ]; then
   # Browser tests drive Debian's Chromium through Playwright; no browser download.
   [ -x /usr/bin/chromium ] || apt_install chromium fonts-dejavu-core
