@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from marshrut.lib.concurrency import Versioned
 from marshrut.orgs.access import grant
 from marshrut.orgs.roles import ROLES, Cap, Node, Role
 from marshrut.orgs.validators import validate_inn, validate_ogrn, validate_oktmo
@@ -45,7 +46,7 @@ class MunicipalityQuerySet(models.QuerySet["Municipality"]):
         return self.filter(q)
 
 
-class Municipality(models.Model):
+class Municipality(Versioned):
     class Kind(models.TextChoices):
         URBAN_DISTRICT = "urban_district", _("городской округ")
         MUNICIPAL_DISTRICT = "municipal_district", _("муниципальный район")
@@ -90,7 +91,7 @@ class SchoolQuerySet(models.QuerySet["School"]):
         return self.filter(is_active=True)
 
 
-class School(models.Model):
+class School(Versioned):
     """A general-education organisation (ОО), a legal entity identified by its INN."""
 
     class Settlement(models.TextChoices):
@@ -188,7 +189,7 @@ class PersonQuerySet(models.QuerySet["Person"]):
         )
 
 
-class Person(models.Model):
+class Person(Versioned):
     """Somebody the operator works with; a login (``user``) is optional."""
 
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="people")
