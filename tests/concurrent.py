@@ -126,8 +126,9 @@ def race(
 
     Returns the answer to the second save and the data it posted.
     """
-    a = {**edit_form(first.get(url)), **first_typed}
-    b = {**edit_form(second.get(url)), **second_typed}
+    # None unticks a checkbox: a browser sends nothing for it.
+    a = {k: v for k, v in {**edit_form(first.get(url)), **first_typed}.items() if v is not None}
+    b = {k: v for k, v in {**edit_form(second.get(url)), **second_typed}.items() if v is not None}
     saved = first.post(url, a)
     assert saved.status_code == 302, saved.content.decode()[:2000]
     return second.post(url, b), b
