@@ -111,7 +111,12 @@ class School(Versioned):
         EVENING = "evening", _("вечерняя (сменная) школа")
         CENTRE = "centre", _("центр образования")
 
-    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="schools")
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="schools",
+        verbose_name=_("муниципалитет"),
+    )
     full_name = models.CharField(_("полное наименование"), max_length=500)
     short_name = models.CharField(_("краткое наименование"), max_length=200)
     inn = models.CharField(_("ИНН"), max_length=10, unique=True, validators=[validate_inn])

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from django.urls import reverse
 
+from marshrut.orgs.importing import apply_file
 from marshrut.orgs.models import Municipality, Person, School
 from marshrut.orgs.roles import Role
-from tests.concurrent import assert_refused, colleague, events_of, race
+from tests.concurrent import assert_refused, colleague, edit_form, events_of, race
 from tests.conftest import World
+from tests.orgs.test_registry_import import SCHOOL_HEADER, school_row, xlsx
 
 
 def test_stale_school_save_is_refused_and_the_typed_values_kept(world: World) -> None:
@@ -121,3 +123,18 @@ def test_a_save_that_changes_nothing_leaves_open_forms_valid(world: World) -> No
     assert answer.status_code == 302
     person = Person.objects.get(pk=world.p_m2.pk)
     assert (person.position, person.version) == ("Директор школы", 2)
+
+
+def test_a_registry_import_makes_an_open_school_form_stale(world: World) -> None:
+    operator = world.client("operator")
+    url = reverse("orgs:school_edit", args=[world.s1.pk])
+    opened = edit_form(operator.get(url))
+    row = school_row(1, **{"Краткое наименование": "МАОУ СОШ № 1 (из реестра)", "ШНОР": "да"})
+    apply_file(world.users["coordinator"], xlsx([SCHOOL_HEADER, row]), "r.xlsx", world.region)
+    assert School.objects.get(pk=world.s1.pk).version == 2
+
+    refused = operator.post(url, {**opened, "phone": "8 800"})
+    assert_refused(
+        refused, typed={"phone": "8 800"}, shown=["МАОУ СОШ № 1 (из реестра)"], who="Coordinator Т."
+    )
+    assert School.objects.get(pk=world.s1.pk).short_name == "МАОУ СОШ № 1 (из реестра)"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from marshrut.orgs.roles import Role
-from marshrut.plans.models import Organisation, Plan
+from marshrut.plans.models import Measure, Organisation, Plan
 from tests.concurrent import assert_refused, colleague, events_of, race
 from tests.conftest import World
 
@@ -63,3 +63,25 @@ def test_stale_dictionary_entry_save_is_refused(world: World) -> None:
     )
     organisation.refresh_from_db()
     assert organisation.full_name == "Центр непрерывного повышения профессионального мастерства"
+
+
+def test_stale_measure_save_is_refused(world: World) -> None:
+    ivanova = colleague(world, "ivanova", Role.OPERATOR, region=world.region)
+    measure = Measure.objects.create(
+        region=world.region, indicator="ZN.04", direction="znanie", title="Закупить учебники"
+    )
+    url = reverse("plans:measure_edit", args=[measure.pk])
+    refused, _ = race(
+        url,
+        ivanova,
+        world.client("operator"),
+        {"title": "Закупить учебники из ФПУ", "direction": "zdorovie"},
+        {"responsible": "ОО, МОУО"},
+    )
+    assert_refused(
+        refused,
+        typed={"responsible": "ОО, МОУО", "title": "Закупить учебники"},
+        shown=["Закупить учебники из ФПУ", "Здоровье"],
+    )
+    measure.refresh_from_db()
+    assert (measure.title, measure.responsible) == ("Закупить учебники из ФПУ", "")
