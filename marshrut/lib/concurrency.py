@@ -201,18 +201,19 @@ class VersionedFormMixin:
             widget=forms.HiddenInput,
             required=False,
             min_value=1,
-            initial=getattr(self.instance, "version", None),
+            initial=getattr(self.instance, "version", None) if self.instance.pk else None,
         )
 
     @property
     def version(self) -> int | None:
-        """The version the editor started from (None for a new row or a form without it)."""
+        """The version the editor started from: None for a new row, 0 if the row came since."""
         if self.instance.pk is None:
             return None
-        cleaned = getattr(self, "cleaned_data", {})
-        value = cleaned.get("version")
-        # A page opened before versions existed posts none: compare with the row as loaded.
-        return int(value) if value else getattr(self.instance, "version", None)
+        if self.data.get(self.add_prefix("version")) is None:  # type: ignore[attr-defined]
+            # A page opened before versions existed posts none: compare with the row as loaded.
+            return getattr(self.instance, "version", None)
+        # Empty: the form was built when the row did not exist yet (a draft made on first save).
+        return getattr(self, "cleaned_data", {}).get("version") or 0
 
     def refuse(self, stale: StaleEdit) -> None:
         """Show the refusal: what changed and by whom, the typed values kept, the new version."""
