@@ -12,10 +12,11 @@ from django.utils.translation import gettext_lazy as _
 
 from marshrut.diagnostics.models import Campaign
 from marshrut.lib import jobs
+from marshrut.lib.concurrency import Versioned
 from marshrut.orgs.models import Municipality
 
 
-class ReportDraft(models.Model):
+class ReportDraft(Versioned):
     """The editable sections of an information-analytical report, as the operator left them.
 
     ``generated`` holds the text the rules produced when the draft was last saved, so the page can

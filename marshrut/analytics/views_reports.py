@@ -23,15 +23,16 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from marshrut.analytics import report
+from marshrut.analytics.actions import do_save_report_draft
 from marshrut.analytics.models import ReportDraft, SheetsJob
 from marshrut.analytics.tasks import build_sheets
 from marshrut.diagnostics.models import Campaign, get_campaign_for_user
 from marshrut.lib import jobs
+from marshrut.lib.concurrency import StaleEdit, VersionedFormMixin
 from marshrut.lib.forms import StyledMixin
 from marshrut.orgs.access import can_on_municipality, grant
 from marshrut.orgs.models import Municipality
@@ -74,7 +75,7 @@ def _draft(campaign: Campaign, municipality: Municipality | None) -> ReportDraft
     return ReportDraft.objects.filter(campaign=campaign, municipality=municipality).first()
 
 
-class DraftForm(StyledMixin, forms.Form):
+class DraftForm(VersionedFormMixin, StyledMixin, forms.Form):
     conclusions = forms.CharField(
         label="Выводы", required=False, widget=forms.Textarea(attrs={"rows": 10})
     )
@@ -84,6 +85,11 @@ class DraftForm(StyledMixin, forms.Form):
     recommendations = forms.CharField(
         label="Адресные рекомендации", required=False, widget=forms.Textarea(attrs={"rows": 14})
     )
+
+    def __init__(self, *args: Any, instance: ReportDraft, **kwargs: Any) -> None:
+        # The draft the form edits (unsaved if there is none yet) carries the version.
+        self.instance = instance
+        super().__init__(*args, **kwargs)
 
 
 def _links(campaign: Campaign, municipality: Municipality | None) -> dict[str, str]:
@@ -108,6 +114,7 @@ def _report_page(request: HttpRequest, pk: int, mid: int | None) -> HttpResponse
     data = report.collect(campaign, municipality)
     generated = report.generated_texts(data)
     links = _links(campaign, municipality)
+    status = 200
     if request.method == "POST":
         if not editable:
             raise PermissionDenied
@@ -117,20 +124,25 @@ def _report_page(request: HttpRequest, pk: int, mid: int | None) -> HttpResponse
                 request, _("Правки удалены: в справку войдёт текст, сформированный по данным.")
             )
             return redirect(links["self"])
-        form = DraftForm(request.POST)
+        form = DraftForm(request.POST, instance=draft or ReportDraft())
         if form.is_valid():
-            draft = draft or ReportDraft(campaign=campaign, municipality=municipality)
+            texts = {}
             for key in report.EDITABLE:
                 text = form.cleaned_data[key].replace("\r\n", "\n").strip()
                 # Unchanged text is stored empty: the export then follows the data.
-                setattr(draft, key, "" if text == generated[key].strip() else text)
-            draft.generated = generated
-            draft.updated_by, draft.updated_at = user, timezone.now()
-            draft.save()
-            messages.success(request, _("Правки сохранены; они войдут в выгружаемую справку."))
-            return redirect(links["self"])
+                texts[key] = "" if text == generated[key].strip() else text
+            try:
+                do_save_report_draft(
+                    user, campaign, municipality, texts, generated, version=form.version
+                )
+            except StaleEdit as e:
+                form.refuse(e)
+                status = 409
+            else:
+                messages.success(request, _("Правки сохранены; они войдут в выгружаемую справку."))
+                return redirect(links["self"])
     else:
-        form = DraftForm(initial=report.texts_for(data, draft))
+        form = DraftForm(initial=report.texts_for(data, draft), instance=draft or ReportDraft())
     stale = bool(draft and draft.generated and draft.generated != generated)
     if not editable:
         for field in form.fields.values():
@@ -149,6 +161,7 @@ def _report_page(request: HttpRequest, pk: int, mid: int | None) -> HttpResponse
             "links": links,
             "conclusions": report.conclusions(data),
         },
+        status=status,
     )
 
 

@@ -11,6 +11,7 @@ from marshrut.audit.log import Action, Source, record, save_with_audit, snapshot
 from marshrut.events.importing import merge_counts
 from marshrut.events.models import Event, ParticipantCount, Participation, PeriodReport
 from marshrut.kernels.participants import parse_participants
+from marshrut.lib.concurrency import claim
 from marshrut.orgs.models import Person, School
 
 
@@ -28,11 +29,17 @@ def _rebuild_counts(event: Event) -> None:
 
 @transaction.atomic
 def do_save_event(
-    actor: Any, event: Event, *, before: dict[str, Any] | None, source: str = Source.WEB
+    actor: Any,
+    event: Event,
+    *,
+    before: dict[str, Any] | None,
+    version: int | None = None,
+    source: str = Source.WEB,
 ) -> Event:
     """Save an event; counts by category follow the participants text whenever it changes."""
     if event.pk is None and event.created_by_id is None and getattr(actor, "pk", None):
         event.created_by = actor
+    claim(event, version)
     save_with_audit(actor, event, before=before, source=source)
     if before is None or before.get("participants_text") != event.participants_text:
         _rebuild_counts(event)
@@ -106,8 +113,15 @@ def do_remove_participation(
 
 @transaction.atomic
 def do_save_report(
-    actor: Any, report: PeriodReport, *, before: dict[str, Any] | None, source: str = Source.WEB
+    actor: Any,
+    report: PeriodReport,
+    *,
+    before: dict[str, Any] | None,
+    version: int | None = None,
+    source: str = Source.WEB,
 ) -> PeriodReport:
+    # Checked before the stamp below, which would make every save look like a change.
+    claim(report, version)
     if getattr(actor, "is_authenticated", False):
         report.updated_by = actor
     from django.utils import timezone

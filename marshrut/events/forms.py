@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from marshrut.events.models import Direction, Event, PeriodReport
 from marshrut.events.queries import DifficultiesDraft, TasksDraft
 from marshrut.events.report import parse_tasks, tasks_text
+from marshrut.lib.concurrency import VersionedFormMixin
 from marshrut.lib.forms import StyledMixin, limit_choices
 from marshrut.lib.listing import FilterForm
 from marshrut.orgs.access import grant
@@ -55,7 +56,7 @@ def roadmap_items(user: Any, region: Any, current: int | None = None) -> Any:
     )
 
 
-class EventForm(StyledMixin, forms.ModelForm):
+class EventForm(VersionedFormMixin, StyledMixin, forms.ModelForm):
     starts_on = date_field(_("Начало"))
     ends_on = date_field(_("Окончание"))
     directions = forms.MultipleChoiceField(
@@ -208,7 +209,7 @@ class PeriodForm(StyledMixin, forms.Form):
         return data
 
 
-class ReportForm(StyledMixin, forms.ModelForm):
+class ReportForm(VersionedFormMixin, StyledMixin, forms.ModelForm):
     tasks_text = forms.CharField(
         label=_("Задачи и их решение"),
         required=False,

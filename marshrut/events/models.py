@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from marshrut.kernels.participants import CATEGORY_LABELS, Category, Unit
+from marshrut.lib.concurrency import Versioned
 from marshrut.orgs.access import grant
 from marshrut.orgs.models import Municipality, Person, Region, School
 from marshrut.orgs.roles import Cap
@@ -55,7 +56,7 @@ class EventQuerySet(models.QuerySet["Event"]):
         return self.filter(starts_on__lte=end, ends_on__gte=start)
 
 
-class Event(models.Model):
+class Event(Versioned):
     """A seminar, course, practicum, session or meeting run for schools of the region."""
 
     class Form(models.TextChoices):
@@ -244,7 +245,7 @@ class Participation(models.Model):
         return str(self.person or self.school)
 
 
-class PeriodReport(models.Model):
+class PeriodReport(Versioned):
     """The coordinator's report for a period (seed 000): the prose; figures come from the data."""
 
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="period_reports")

@@ -48,6 +48,7 @@ from marshrut.events.models import (
 )
 from marshrut.events.queries import coverage, difficulties_draft, tasks_draft
 from marshrut.events.report import build_docx, content, period_words, tasks_text
+from marshrut.lib.concurrency import StaleEdit
 from marshrut.lib.db import search
 from marshrut.lib.exports import ExportColumn
 from marshrut.lib.listing import maybe_export, paginate, query_without
@@ -226,11 +227,17 @@ def _event_form(request: HttpRequest, instance: Event | None) -> HttpResponse:
     region = instance.region if instance else region_for(request.user, Cap.EVENT_MANAGE)
     before = snapshot(instance) if instance else None
     form = EventForm(request.POST or None, instance=instance, user=request.user, region=region)
+    status = 200
     if request.method == "POST" and form.is_valid():
         event = form.save(commit=False)
-        do_save_event(request.user, event, before=before)
-        messages.success(request, _("Мероприятие сохранено."))
-        return redirect("events:event_detail", pk=event.pk)
+        try:
+            do_save_event(request.user, event, before=before, version=form.version)
+        except StaleEdit as e:
+            form.refuse(e)
+            status = 409
+        else:
+            messages.success(request, _("Мероприятие сохранено."))
+            return redirect("events:event_detail", pk=event.pk)
     return render(
         request,
         "events/form.html",
@@ -239,6 +246,7 @@ def _event_form(request: HttpRequest, instance: Event | None) -> HttpResponse:
             "title": instance or _("Новое мероприятие"),
             "back": "events:event_list",
         },
+        status=status,
     )
 
 
@@ -412,6 +420,7 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not access.grant(request.user, Cap.EVENT_MANAGE).covers(report.region_id, None, None):
         raise PermissionDenied
     before = snapshot(report)
+    status = 200
     # A campaign counts once its window has closed, and not after the period it would describe.
     on = min(timezone.localdate(), report.ends_on + dt.timedelta(days=1))
     draft = difficulties_draft(report.region, on)
@@ -437,9 +446,14 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form = ReportForm(request.POST or None, instance=report, draft=draft, tasks=tasks)
         if request.method == "POST" and form.is_valid():
             report = form.save(commit=False)
-            do_save_report(request.user, report, before=before)
-            messages.success(request, _("Отчёт сохранён."))
-            return redirect("events:report_detail", pk=report.pk)
+            try:
+                do_save_report(request.user, report, before=before, version=form.version)
+            except StaleEdit as e:
+                form.refuse(e)
+                status = 409
+            else:
+                messages.success(request, _("Отчёт сохранён."))
+                return redirect("events:report_detail", pk=report.pk)
     return render(
         request,
         "events/form.html",
@@ -450,6 +464,7 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "fill_difficulties": draft.campaign is not None,
             "fill_tasks": bool(tasks.tasks),
         },
+        status=status,
     )
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from marshrut.accounts.forms import InvitationForm
 from marshrut.accounts.models import User
 from marshrut.audit.log import Action, Source, diff, record, save_with_audit, snapshot
+from marshrut.lib.concurrency import claim
 from marshrut.orgs import access
 from marshrut.orgs.models import Membership, Municipality, Person, Region, School
 from marshrut.orgs.roles import ROLES, Node
@@ -26,16 +27,25 @@ def do_save_municipality(
     municipality: Municipality,
     *,
     before: dict[str, Any] | None,
+    version: int | None = None,
     source: str = Source.WEB,
 ) -> Municipality:
+    claim(municipality, version)
     save_with_audit(actor, municipality, before=before, source=source)
     return municipality
 
 
 @transaction.atomic
 def do_save_school(
-    actor: Any, school: School, *, before: dict[str, Any] | None, source: str = Source.WEB
+    actor: Any,
+    school: School,
+    *,
+    before: dict[str, Any] | None,
+    version: int | None = None,
+    source: str = Source.WEB,
 ) -> School:
+    """Save a school; ``version`` is the one the editor started from (``StaleEdit`` if older)."""
+    claim(school, version)
     save_with_audit(actor, school, before=before, source=source)
     # People of a school follow it if it moves to another municipality.
     Person.objects.filter(school=school).exclude(municipality=school.municipality_id).update(
@@ -54,9 +64,15 @@ def _place_person(person: Person) -> None:
 
 @transaction.atomic
 def do_save_person(
-    actor: Any, person: Person, *, before: dict[str, Any] | None, source: str = Source.WEB
+    actor: Any,
+    person: Person,
+    *,
+    before: dict[str, Any] | None,
+    version: int | None = None,
+    source: str = Source.WEB,
 ) -> Person:
     _place_person(person)
+    claim(person, version)
     save_with_audit(actor, person, before=before, source=source)
     return person
 

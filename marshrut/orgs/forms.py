@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from marshrut.lib.concurrency import VersionedFormMixin
 from marshrut.lib.forms import StyledMixin
 from marshrut.lib.listing import FilterForm
 from marshrut.orgs.access import grant
@@ -17,7 +18,7 @@ from marshrut.orgs.validators import clean_inn, clean_ogrn, clean_oktmo
 YES_NO = [("", _("все")), ("1", _("да")), ("0", _("нет"))]
 
 
-class MunicipalityForm(StyledMixin, forms.ModelForm):
+class MunicipalityForm(VersionedFormMixin, StyledMixin, forms.ModelForm):
     class Meta:
         model = Municipality
         fields = ["name", "oktmo", "kind", "centre", "neighbours", "is_active"]
@@ -35,7 +36,7 @@ class MunicipalityForm(StyledMixin, forms.ModelForm):
         return clean_oktmo(self.cleaned_data["oktmo"])
 
 
-class SchoolForm(StyledMixin, forms.ModelForm):
+class SchoolForm(VersionedFormMixin, StyledMixin, forms.ModelForm):
     """Everything about a school: for those who manage the registry."""
 
     website = forms.URLField(label=_("сайт"), required=False, assume_scheme="https")
@@ -83,7 +84,7 @@ class SchoolForm(StyledMixin, forms.ModelForm):
         return clean_ogrn(value) if value else None
 
 
-class SchoolContactsForm(StyledMixin, forms.ModelForm):
+class SchoolContactsForm(VersionedFormMixin, StyledMixin, forms.ModelForm):
     """What a municipal coordinator or a school team may correct about a school."""
 
     website = forms.URLField(label=_("сайт"), required=False, assume_scheme="https")
@@ -94,7 +95,7 @@ class SchoolContactsForm(StyledMixin, forms.ModelForm):
         widgets = {"address": forms.Textarea(attrs={"rows": 2})}
 
 
-class PersonForm(StyledMixin, forms.ModelForm):
+class PersonForm(VersionedFormMixin, StyledMixin, forms.ModelForm):
     class Meta:
         model = Person
         fields = [

@@ -31,6 +31,7 @@ from marshrut.kernels.tables import (
     find_table,
     read_sheets,
 )
+from marshrut.lib.concurrency import claim
 from marshrut.orgs.actions import check_membership_node
 from marshrut.orgs.models import Membership, Municipality, Person, Region, School
 from marshrut.orgs.roles import ROLES, Node, Role
@@ -885,6 +886,7 @@ def apply_file(
             for k, v in change.fields.items():
                 setattr(obj, k, v)
             obj.full_clean()
+            claim(obj, None)
             obj.save()
             new_municipalities[obj.oktmo] = obj
             log(
@@ -901,6 +903,7 @@ def apply_file(
                     or new_municipalities[change.extra["municipality_oktmo"]]
                 )
             obj.full_clean()
+            claim(obj, None)
             obj.save()
             log(
                 Action.CREATE if before is None else Action.UPDATE, obj, diff(before, snapshot(obj))
@@ -911,6 +914,7 @@ def apply_file(
             for k, v in change.fields.items():
                 setattr(obj, k, v)
             obj.full_clean()
+            claim(obj, None)
             obj.save()
             change.extra["person"] = obj
             log(

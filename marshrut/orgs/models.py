@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from marshrut.lib import jobs
+from marshrut.lib.concurrency import Versioned
 from marshrut.orgs.access import grant
 from marshrut.orgs.roles import ROLES, Cap, Node, Role
 from marshrut.orgs.validators import validate_inn, validate_ogrn, validate_oktmo
@@ -46,7 +47,7 @@ class MunicipalityQuerySet(models.QuerySet["Municipality"]):
         return self.filter(q)
 
 
-class Municipality(models.Model):
+class Municipality(Versioned):
     class Kind(models.TextChoices):
         URBAN_DISTRICT = "urban_district", _("городской округ")
         MUNICIPAL_DISTRICT = "municipal_district", _("муниципальный район")
@@ -91,7 +92,7 @@ class SchoolQuerySet(models.QuerySet["School"]):
         return self.filter(is_active=True)
 
 
-class School(models.Model):
+class School(Versioned):
     """A general-education organisation (ОО), a legal entity identified by its INN."""
 
     class Settlement(models.TextChoices):
@@ -111,7 +112,12 @@ class School(models.Model):
         EVENING = "evening", _("вечерняя (сменная) школа")
         CENTRE = "centre", _("центр образования")
 
-    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="schools")
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="schools",
+        verbose_name=_("муниципалитет"),
+    )
     full_name = models.CharField(_("полное наименование"), max_length=500)
     short_name = models.CharField(_("краткое наименование"), max_length=200)
     inn = models.CharField(_("ИНН"), max_length=10, unique=True, validators=[validate_inn])
@@ -189,7 +195,7 @@ class PersonQuerySet(models.QuerySet["Person"]):
         )
 
 
-class Person(models.Model):
+class Person(Versioned):
     """Somebody the operator works with; a login (``user``) is optional."""
 
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="people")

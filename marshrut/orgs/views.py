@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from marshrut.audit.log import snapshot
+from marshrut.lib.concurrency import StaleEdit
 from marshrut.lib.db import search
 from marshrut.lib.exports import ExportColumn
 from marshrut.lib.listing import maybe_export, paginate, query_without
@@ -140,12 +141,18 @@ def _municipality_form(request: HttpRequest, instance: Municipality | None) -> H
     region = instance.region if instance else region_for(request.user, Cap.MUNICIPALITY_EDIT)
     before = snapshot(instance) if instance else None
     form = MunicipalityForm(request.POST or None, instance=instance, region=region)
+    status = 200
     if request.method == "POST" and form.is_valid():
         municipality = form.save(commit=False)
-        do_save_municipality(request.user, municipality, before=before)
-        form.save_m2m()
-        messages.success(request, _("Муниципалитет сохранён."))
-        return redirect("orgs:municipality_detail", pk=municipality.pk)
+        try:
+            do_save_municipality(request.user, municipality, before=before, version=form.version)
+        except StaleEdit as e:
+            form.refuse(e)
+            status = 409
+        else:
+            form.save_m2m()
+            messages.success(request, _("Муниципалитет сохранён."))
+            return redirect("orgs:municipality_detail", pk=municipality.pk)
     return render(
         request,
         "orgs/form.html",
@@ -155,6 +162,7 @@ def _municipality_form(request: HttpRequest, instance: Municipality | None) -> H
             "title": instance or _("Новый муниципалитет"),
             "back": "orgs:municipality_list",
         },
+        status=status,
     )
 
 
@@ -265,10 +273,14 @@ def _school_form(request: HttpRequest, instance: School | None, full: bool) -> H
         form = SchoolForm(request.POST or None, instance=instance, user=request.user)
     else:
         form = SchoolContactsForm(request.POST or None, instance=instance)
+    status = 200
     if request.method == "POST" and form.is_valid():
         school = form.save(commit=False)
         try:
-            do_save_school(request.user, school, before=before)
+            do_save_school(request.user, school, before=before, version=form.version)
+        except StaleEdit as e:
+            form.refuse(e)
+            status = 409
         except ValidationError as e:
             form.add_error(None, e)
         else:
@@ -283,6 +295,7 @@ def _school_form(request: HttpRequest, instance: School | None, full: bool) -> H
             "title": instance or _("Новая школа"),
             "back": "orgs:school_list",
         },
+        status=status,
     )
 
 
@@ -398,11 +411,17 @@ def _person_form(request: HttpRequest, instance: Person | None) -> HttpResponse:
     region = instance.region if instance else region_for_person(request.user)
     before = snapshot(instance) if instance else None
     form = PersonForm(request.POST or None, instance=instance, user=request.user, region=region)
+    status = 200
     if request.method == "POST" and form.is_valid():
         person = form.save(commit=False)
-        do_save_person(request.user, person, before=before)
-        messages.success(request, _("Сведения о человеке сохранены."))
-        return redirect("orgs:person_detail", pk=person.pk)
+        try:
+            do_save_person(request.user, person, before=before, version=form.version)
+        except StaleEdit as e:
+            form.refuse(e)
+            status = 409
+        else:
+            messages.success(request, _("Сведения о человеке сохранены."))
+            return redirect("orgs:person_detail", pk=person.pk)
     return render(
         request,
         "orgs/form.html",
@@ -412,6 +431,7 @@ def _person_form(request: HttpRequest, instance: Person | None) -> HttpResponse:
             "title": instance or _("Новый человек"),
             "back": "orgs:person_list",
         },
+        status=status,
     )
 
 

@@ -21,6 +21,7 @@ from marshrut.diagnostics.models import DONE as SUBMISSION_DONE
 from marshrut.diagnostics.models import Deficit, Submission
 from marshrut.kernels.criteria import MODEL_DIRECTIONS, Catalogue
 from marshrut.kernels.responsibles import DEFAULT_ABBREVIATIONS
+from marshrut.lib.concurrency import claim
 from marshrut.orgs.models import Municipality, Region, School
 from marshrut.plans import notifications
 from marshrut.plans.importing import dictionary_for, reparse_row, sections_of
@@ -89,8 +90,10 @@ def do_save_organisation(
     organisation: Organisation,
     *,
     before: dict[str, Any] | None,
+    version: int | None = None,
     source: str = Source.WEB,
 ) -> Organisation:
+    claim(organisation, version)
     save_with_audit(actor, organisation, before=before, source=source)
     return organisation
 
@@ -105,6 +108,7 @@ def do_add_alias(
         return organisation
     before = snapshot(organisation)
     organisation.aliases = [*organisation.aliases, alias]
+    claim(organisation, None)
     save_with_audit(actor, organisation, before=before, source=source)
     return organisation
 
@@ -599,7 +603,12 @@ def _add_to_section(
 
 @transaction.atomic
 def do_update_item(
-    actor: Any, item: PlanItem, *, before: dict[str, Any], source: str = Source.WEB
+    actor: Any,
+    item: PlanItem,
+    *,
+    before: dict[str, Any],
+    version: int | None = None,
+    source: str = Source.WEB,
 ) -> PlanItem:
     """Save an edited item, its deadlines read again and its control dates rebuilt."""
     orgs = dictionary_for(item.plan.region)
@@ -624,6 +633,7 @@ def do_update_item(
         row["targets"],
     )
     item.starts_on, item.due_on = _span(item.deadlines)
+    claim(item, version)
     save_with_audit(actor, item, before=before, source=source)
     met = {c.due_on: c.met_on for c in item.control_dates.all()}
     item.control_dates.all().delete()
@@ -899,9 +909,15 @@ def do_return_plan(
 
 @transaction.atomic
 def do_save_measure(
-    actor: Any, measure: Measure, *, before: dict[str, Any] | None, source: str = Source.WEB
+    actor: Any,
+    measure: Measure,
+    *,
+    before: dict[str, Any] | None,
+    version: int | None = None,
+    source: str = Source.WEB,
 ) -> Measure:
     if before is None or diff(before, snapshot(measure)):
         measure.updated_at = timezone.now()
+    claim(measure, version)
     save_with_audit(actor, measure, before=before, source=source)
     return measure

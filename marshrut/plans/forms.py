@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from marshrut.diagnostics.models import CriteriaVersion
 from marshrut.kernels.criteria import Catalogue
+from marshrut.lib.concurrency import VersionedFormMixin
 from marshrut.lib.forms import StyledMixin
 from marshrut.lib.listing import FilterForm
 from marshrut.orgs.access import grant
@@ -289,7 +290,7 @@ class ReportForm(StyledMixin, forms.Form):
         return files
 
 
-class ItemForm(StyledMixin, forms.ModelForm):
+class ItemForm(VersionedFormMixin, StyledMixin, forms.ModelForm):
     directions = forms.MultipleChoiceField(
         label=_("Направления модели"),
         choices=DIRECTION_CHOICES,
@@ -353,7 +354,7 @@ class HandDownForm(StyledMixin, forms.Form):
         return data
 
 
-class OrganisationForm(StyledMixin, forms.ModelForm):
+class OrganisationForm(VersionedFormMixin, StyledMixin, forms.ModelForm):
     aliases_text = forms.CharField(
         label=_("Другие написания"),
         required=False,
@@ -413,7 +414,7 @@ def latest_catalogue() -> Catalogue | None:
     return version.catalogue if version is not None else None
 
 
-class MeasureForm(StyledMixin, forms.ModelForm):
+class MeasureForm(VersionedFormMixin, StyledMixin, forms.ModelForm):
     class Meta:
         model = Measure
         fields = [

@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from marshrut.kernels.criteria import MODEL_DIRECTIONS
+from marshrut.lib.concurrency import Versioned
 from marshrut.orgs.access import Grant, grant
 from marshrut.orgs.models import Municipality, Region, School
 from marshrut.orgs.roles import Cap
@@ -38,7 +39,7 @@ class Level(models.TextChoices):
     SCHOOL = "school", _("школьная")
 
 
-class Organisation(models.Model):
+class Organisation(Versioned):
     """An organisation named in responsible cells, kept by the operator for their region."""
 
     region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="organisations")
@@ -242,7 +243,7 @@ class PlanItemQuerySet(models.QuerySet["PlanItem"]):
         )
 
 
-class PlanItem(models.Model):
+class PlanItem(Versioned):
     """One event of a plan, with the texts of the document and what was read from them."""
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="items")
@@ -606,7 +607,7 @@ class MeasureQuerySet(models.QuerySet["Measure"]):
         return self.filter(is_active=True)
 
 
-class Measure(models.Model):
+class Measure(Versioned):
     """A typical measure against a deficit in one indicator, kept by the region's operator."""
 
     region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="measures")

@@ -23,6 +23,7 @@ from marshrut.diagnostics.models import DONE as SUBMISSION_DONE
 from marshrut.diagnostics.models import Submission, get_submission_for_user
 from marshrut.events.models import Event
 from marshrut.kernels.criteria import Catalogue
+from marshrut.lib.concurrency import StaleEdit
 from marshrut.lib.db import search
 from marshrut.lib.exports import XLSX_TYPE, ExportColumn
 from marshrut.lib.listing import maybe_export, paginate, query_without
@@ -442,10 +443,18 @@ def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("plans:item_detail", pk=item.pk)
     before = snapshot(item)
     form = ItemForm(request.POST or None, instance=item)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        actions.do_update_item(user, form.save(commit=False), before=before)
-        messages.success(request, _("Мероприятие сохранено."))
-        return redirect("plans:item_detail", pk=item.pk)
+        try:
+            actions.do_update_item(
+                user, form.save(commit=False), before=before, version=form.version
+            )
+        except StaleEdit as e:
+            form.refuse(e)
+            status = 409
+        else:
+            messages.success(request, _("Мероприятие сохранено."))
+            return redirect("plans:item_detail", pk=item.pk)
     return render(
         request,
         "plans/form.html",
@@ -454,6 +463,7 @@ def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "title": _("Мероприятие %(n)s") % {"n": item.number or ""},
             "back": reverse("plans:item_detail", args=[item.pk]),
         },
+        status=status,
     )
 
 
@@ -729,10 +739,16 @@ def _organisation_form(
 ) -> HttpResponse:
     before = snapshot(instance) if instance else None
     form = OrganisationForm(request.POST or None, instance=instance, region=region)
+    status = 200
     if request.method == "POST" and form.is_valid():
         organisation = form.save(commit=False)
         try:
-            actions.do_save_organisation(request.user, organisation, before=before)
+            actions.do_save_organisation(
+                request.user, organisation, before=before, version=form.version
+            )
+        except StaleEdit as e:
+            form.refuse(e)
+            status = 409
         except ValidationError as e:
             form.add_error(None, e)
         else:
@@ -746,6 +762,7 @@ def _organisation_form(
             "title": instance or _("Новая организация"),
             "back": reverse("plans:organisation_list"),
         },
+        status=status,
     )
 
 
@@ -903,9 +920,15 @@ def _measure_form(request: HttpRequest, instance: Measure | None) -> HttpRespons
         regions=measure_regions(request.user),
         catalogue=latest_catalogue(),
     )
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            actions.do_save_measure(request.user, form.save(commit=False), before=before)
+            actions.do_save_measure(
+                request.user, form.save(commit=False), before=before, version=form.version
+            )
+        except StaleEdit as e:
+            form.refuse(e)
+            status = 409
         except ValidationError as e:
             form.add_error(None, e)
         else:
@@ -919,6 +942,7 @@ def _measure_form(request: HttpRequest, instance: Measure | None) -> HttpRespons
             "title": instance or _("Новая типовая мера"),
             "back": reverse("plans:measure_list"),
         },
+        status=status,
     )
 
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from marshrut.audit.log import Action, Source, record, save_with_audit, snapshot
+from marshrut.lib.concurrency import claim
 from marshrut.orgs.models import Membership, Municipality, Person, School
 from marshrut.orgs.roles import Role
 from marshrut.surveys.models import (
@@ -38,10 +39,16 @@ class AlreadyAnswered(Exception):
 
 @transaction.atomic
 def do_save_survey(
-    actor: Any, survey: Survey, *, before: dict[str, Any] | None, source: str = Source.WEB
+    actor: Any,
+    survey: Survey,
+    *,
+    before: dict[str, Any] | None,
+    version: int | None = None,
+    source: str = Source.WEB,
 ) -> Survey:
     if survey.pk is None and getattr(actor, "is_authenticated", False):
         survey.created_by = actor
+    claim(survey, version)
     save_with_audit(actor, survey, before=before, source=source)
     return survey
 
@@ -54,13 +61,19 @@ def do_set_status(actor: Any, survey: Survey, status: str, *, source: str = Sour
             _("Добавьте хотя бы один вопрос, прежде чем открывать приём ответов.")
         )
     survey.status = status
+    claim(survey, None)
     save_with_audit(actor, survey, before=before, source=source)
     return survey
 
 
 @transaction.atomic
 def do_save_question(
-    actor: Any, question: Question, *, before: dict[str, Any] | None, source: str = Source.WEB
+    actor: Any,
+    question: Question,
+    *,
+    before: dict[str, Any] | None,
+    version: int | None = None,
+    source: str = Source.WEB,
 ) -> Question:
     if question.pk is None and not question.position:
         last = question.survey.questions.order_by("-position").first()
@@ -75,6 +88,7 @@ def do_save_question(
             raise ValidationError(
                 _("Условие может ссылаться только на один из предыдущих вопросов.")
             )
+    claim(question, version)
     save_with_audit(actor, question, before=before, source=source)
     return question
 

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from marshrut.lib.concurrency import VersionedFormMixin
 from marshrut.lib.forms import StyledMixin
 from marshrut.orgs.models import Municipality, Person, School
 from marshrut.orgs.roles import Cap
@@ -17,7 +18,7 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
-class SurveyForm(StyledMixin, forms.ModelForm):
+class SurveyForm(VersionedFormMixin, StyledMixin, forms.ModelForm):
     closes_on = forms.DateField(
         label=_("Приём ответов до"),
         required=False,
@@ -31,7 +32,7 @@ class SurveyForm(StyledMixin, forms.ModelForm):
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
 
-class QuestionForm(StyledMixin, forms.ModelForm):
+class QuestionForm(VersionedFormMixin, StyledMixin, forms.ModelForm):
     options_text = forms.CharField(
         label=_("Варианты ответа"),
         required=False,

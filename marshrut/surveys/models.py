@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from marshrut.lib.concurrency import Versioned
 from marshrut.orgs.access import grant
 from marshrut.orgs.models import Municipality, Person, Region, School
 from marshrut.orgs.roles import Cap
@@ -34,7 +35,7 @@ class SurveyQuerySet(models.QuerySet["Survey"]):
         return self.filter(grant(user, cap).q(region="region_id", municipality="", school=""))
 
 
-class Survey(models.Model):
+class Survey(Versioned):
     class Status(models.TextChoices):
         DRAFT = "draft", _("черновик")
         OPEN = "open", _("идёт приём ответов")
@@ -86,7 +87,7 @@ class Survey(models.Model):
         return self.closes_on is None or self.closes_on >= timezone.localdate()
 
 
-class Question(models.Model):
+class Question(Versioned):
     class Kind(models.TextChoices):
         SINGLE = "single", _("один вариант")
         MULTIPLE = "multiple", _("несколько вариантов")

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from marshrut.audit.log import snapshot
+from marshrut.lib.concurrency import StaleEdit
 from marshrut.lib.db import search
 from marshrut.lib.exports import XLSX_TYPE, ExportColumn
 from marshrut.lib.listing import FilterForm, maybe_export, paginate, query_without
@@ -107,12 +108,23 @@ def survey_edit(request: HttpRequest, pk: int) -> HttpResponse:
     survey = get_survey_for_user(request.user, pk)
     before = snapshot(survey)
     form = SurveyForm(request.POST or None, instance=survey)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        do_save_survey(request.user, form.save(commit=False), before=before)
-        messages.success(request, _("Сохранено."))
-        return redirect("surveys:survey_detail", pk=survey.pk)
+        try:
+            do_save_survey(
+                request.user, form.save(commit=False), before=before, version=form.version
+            )
+        except StaleEdit as e:
+            form.refuse(e)
+            status = 409
+        else:
+            messages.success(request, _("Сохранено."))
+            return redirect("surveys:survey_detail", pk=survey.pk)
     return render(
-        request, "surveys/form.html", {"form": form, "title": survey, "back": "surveys:survey_list"}
+        request,
+        "surveys/form.html",
+        {"form": form, "title": survey, "back": "surveys:survey_list"},
+        status=status,
     )
 
 
@@ -169,9 +181,15 @@ def _question_for_user(user: Any, pk: int) -> Question:
 def _question_form(request: HttpRequest, survey: Survey, instance: Question | None) -> HttpResponse:
     before = snapshot(instance) if instance else None
     form = QuestionForm(request.POST or None, instance=instance, survey=survey)
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         try:
-            do_save_question(request.user, form.save(commit=False), before=before)
+            do_save_question(
+                request.user, form.save(commit=False), before=before, version=form.version
+            )
+        except StaleEdit as e:
+            form.refuse(e)
+            status = 409
         except ValidationError as e:
             form.add_error(None, e)
         else:
@@ -185,7 +203,7 @@ def _question_form(request: HttpRequest, survey: Survey, instance: Question | No
             "title": _("Вопрос анкеты «%(s)s»") % {"s": survey},
             "back": "surveys:survey_list",
         },
-        status=400 if request.method == "POST" else 200,
+        status=status,
     )
 
 
