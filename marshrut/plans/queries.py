@@ -20,7 +20,8 @@ SOON_DAYS = 30
 
 def _filters(prefix: str, today: dt.date) -> dict[str, Q]:
     p = prefix
-    open_ = ~Q(**{f"{p}status__in": CLOSED_STATUSES})
+    # Overdue and due soon count only items still open in plans in force, as PlanItem.objects does.
+    open_ = ~Q(**{f"{p}status__in": CLOSED_STATUSES}) & Q(**{f"{p}plan__status__in": Plan.IN_FORCE})
     return {
         "done": Q(**{f"{p}status": ItemStatus.DONE}),
         "in_progress": Q(**{f"{p}status": ItemStatus.IN_PROGRESS}),
@@ -79,14 +80,15 @@ def by_organisation(items: QuerySet[PlanItem], today: dt.date) -> list[dict[str,
 def tally_sums(today: dt.date) -> dict[str, Any]:
     """Annotations over ``PlanTally`` rows: the same figures as ``counts`` gives over items."""
     open_ = F("total_items") - F("done_items") - F("cancelled_items")
+    in_force = Q(plan__status__in=Plan.IN_FORCE)
     soon = Q(next_due_on__gte=today, next_due_on__lte=today + dt.timedelta(days=SOON_DAYS))
     sums = {
         "total": Sum("total_items"),
         "done": Sum("done_items"),
         "in_progress": Sum("in_progress_items"),
         "cancelled": Sum("cancelled_items"),
-        "overdue": Sum(open_, filter=Q(next_due_on__lt=today)),
-        "soon": Sum(open_, filter=soon),
+        "overdue": Sum(open_, filter=in_force & Q(next_due_on__lt=today)),
+        "soon": Sum(open_, filter=in_force & soon),
     }
     return {name: Coalesce(value, 0, output_field=IntegerField()) for name, value in sums.items()}
 
@@ -143,8 +145,5 @@ def with_rollup(items: QuerySet[PlanItem], today: dt.date) -> QuerySet[PlanItem]
     return items.annotate(
         children_total=Count("children"),
         children_done=Count("children", filter=Q(children__status=ItemStatus.DONE)),
-        children_overdue=Count(
-            "children",
-            filter=~Q(children__status__in=CLOSED_STATUSES) & Q(children__next_due_on__lt=today),
-        ),
+        children_overdue=Count("children", filter=_filters("children__", today)["overdue"]),
     )
