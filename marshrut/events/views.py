@@ -49,6 +49,7 @@ from marshrut.events.models import (
 from marshrut.events.queries import coverage, difficulties_draft, tasks_draft
 from marshrut.events.report import build_docx, content, period_words, tasks_text
 from marshrut.lib.db import search
+from marshrut.lib.docx import DOCX_TYPE
 from marshrut.lib.exports import ExportColumn
 from marshrut.lib.listing import maybe_export, paginate, query_without
 from marshrut.orgs import access
@@ -56,8 +57,6 @@ from marshrut.orgs.models import Person, Region, School
 from marshrut.orgs.roles import Cap
 from marshrut.orgs.views import region_for
 from marshrut.plans.models import PlanItem
-
-DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 EVENT_COLUMNS = [
     ExportColumn("Начало", lambda e: e.starts_on, 12),

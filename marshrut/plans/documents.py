@@ -8,24 +8,22 @@ header row repeats on every page, as in the originals.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-import docx
 from django.utils import timezone
-from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
+from marshrut.lib.docx import DOCX_TYPE, new_document, to_bytes
 from marshrut.lib.exports import ExportColumn, write_xlsx
 from marshrut.plans.models import Plan, PlanItem, ProgressReport
 
-DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+__all__ = ["DOCX_TYPE", "monitoring_docx", "plan_docx", "plan_xlsx"]
 
 PLAN_COLUMNS = [
     ("№ п/п", 1.4),
@@ -88,16 +86,7 @@ def _write(cell: Any, text: str, *, bold: bool = False, size: int = 9) -> None:
 
 
 def _document(title: str, subtitle: str) -> Any:
-    document = docx.Document()
-    section = document.sections[0]
-    section.orientation = WD_ORIENT.LANDSCAPE
-    section.page_width, section.page_height = Cm(29.7), Cm(21.0)
-    for side in ("left_margin", "right_margin"):
-        setattr(section, side, Cm(1.5))
-    section.top_margin = section.bottom_margin = Cm(1.5)
-    style = document.styles["Normal"]
-    style.font.name = "Times New Roman"
-    style.font.size = Pt(11)
+    document = new_document(landscape=True, font_size=11)
     heading = document.add_paragraph()
     heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
     run = heading.add_run(title)
@@ -153,12 +142,6 @@ def _sections(plan: Plan) -> list[tuple[str, list[PlanItem]]]:
     return grouped
 
 
-def _save(document: Any) -> bytes:
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
-
-
 def plan_docx(plan: Plan) -> bytes:
     document = _document(plan.title, f"{plan.owner_name}, {plan.year} год")
     table = _table(document, PLAN_COLUMNS)
@@ -171,7 +154,7 @@ def plan_docx(plan: Plan) -> bytes:
                 [item.number, item.title, item.deadline_text, item.responsible_text, _result(item)],
                 PLAN_COLUMNS,
             )
-    return _save(document)
+    return to_bytes(document)
 
 
 def latest_report(item: PlanItem) -> ProgressReport | None:
@@ -208,7 +191,7 @@ def monitoring_docx(plan: Plan) -> bytes:
                 ],
                 MONITORING_COLUMNS,
             )
-    return _save(document)
+    return to_bytes(document)
 
 
 XLSX_COLUMNS = [
