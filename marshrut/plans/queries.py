@@ -13,7 +13,7 @@ from typing import Any
 from django.db.models import Count, F, IntegerField, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
-from marshrut.plans.models import CLOSED_STATUSES, ItemStatus, Plan, PlanItem, PlanTally
+from marshrut.plans.models import CLOSED_STATUSES, ItemStatus, Level, Plan, PlanItem, PlanTally
 
 SOON_DAYS = 30
 
@@ -147,3 +147,37 @@ def with_rollup(items: QuerySet[PlanItem], today: dt.date) -> QuerySet[PlanItem]
         children_done=Count("children", filter=Q(children__status=ItemStatus.DONE)),
         children_overdue=Count("children", filter=_filters("children__", today)["overdue"]),
     )
+
+
+def handed_down(items: QuerySet[PlanItem], today: dt.date) -> QuerySet[PlanItem]:
+    """The items that were handed down, with :func:`with_rollup`'s figures.
+
+    Filtered on the count itself: a second join on ``children`` would multiply every count by
+    the number of copies.
+    """
+    return with_rollup(items, today).filter(children_total__gt=0)
+
+
+# Whom an item of a plan of each level is handed to, in the genitive after «из N» (one, many).
+_HANDED_TO = {
+    Level.REGION: ("муниципалитета", "муниципалитетов"),
+    Level.MUNICIPALITY: ("школы", "школ"),
+}
+
+
+def rollup_text(item: Any, level: str) -> str:
+    """«выполнено в 3 из 5 муниципалитетов; просрочено в 1» from :func:`with_rollup`'s figures.
+
+    ``level`` is the level of the item's plan; empty when the item was handed down to nobody.
+    The page shows the same three numbers, read by the same query.
+    """
+    total = getattr(item, "children_total", 0)
+    if not total:
+        return ""
+    one, many = _HANDED_TO.get(level, ("участника", "участников"))
+    # After «из» the noun is genitive: singular for 1, 21, 31…, plural otherwise.
+    noun = one if total % 10 == 1 and total % 100 != 11 else many
+    text = f"выполнено в {item.children_done} из {total} {noun}"
+    if item.children_overdue:
+        text += f"; просрочено в {item.children_overdue}"
+    return text
