@@ -155,11 +155,11 @@ def handed_down(items: QuerySet[PlanItem], today: dt.date) -> QuerySet[PlanItem]
     Filtered on the count itself: a second join on ``children`` would multiply every count by
     the number of copies.
     """
-    return with_rollup(items, today).filter(children_total__gt=0)
+    return with_rollup(items, today).filter(Q(children_total__gt=0))
 
 
 # Whom an item of a plan of each level is handed to, in the genitive after «из N» (one, many).
-_HANDED_TO = {
+_HANDED_TO: dict[str, tuple[str, str]] = {
     Level.REGION: ("муниципалитета", "муниципалитетов"),
     Level.MUNICIPALITY: ("школы", "школ"),
 }
