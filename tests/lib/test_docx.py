@@ -88,3 +88,18 @@ def test_the_house_style_turns_a4_for_wide_tables(landscape: bool, expected: Any
     body = to_bytes(new_document(landscape=landscape))
     assert [s[:2] for s in page_sizes(body)] == [expected]
     assert_house_style(body)
+
+
+def test_no_module_starts_a_blank_docx_of_its_own() -> None:
+    # python-docx's blank document is US Letter: a writer that starts one bypasses the house style.
+    from pathlib import Path
+
+    import marshrut
+
+    root = Path(marshrut.__file__).parent
+    offenders = [
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if path != root / "lib" / "docx.py" and "Document()" in path.read_text(encoding="utf-8")
+    ]
+    assert offenders == []
