@@ -1203,8 +1203,6 @@ def title_lines(data: ReportData) -> list[str]:
 # Writers
 # --------------------------------------------------------------------------------------------------
 
-FONT = "Times New Roman"
-
 TABLE_TEXT, BODY, HEADING, CAPTION, FIGURE_CAPTION, CENTRED, RIGHT = (
     "Report Table Text",
     "Report Body",
@@ -1230,27 +1228,6 @@ def _clean(text: str) -> str:
     return _NOT_XML.sub("", text)
 
 
-def _font(run_or_style: Any, size: float | None = None, bold: bool | None = None) -> None:
-    """Times New Roman for every script, so Word uses it for Cyrillic as well."""
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
-
-    font = run_or_style.font
-    font.name = FONT
-    if size is not None:
-        font.size = Pt(size)
-    if bold is not None:
-        font.bold = bold
-    element = run_or_style.element
-    rpr = element.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = rpr.makeelement(qn("w:rFonts"), {})
-        rpr.insert(0, fonts)
-    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-        fonts.set(qn(attr), FONT)
-
-
 def _page_number(paragraph: Any) -> None:
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
@@ -1271,12 +1248,14 @@ def _styles(document: Any) -> dict[str, Any]:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Cm, Pt
 
+    from marshrut.lib.docx import set_font
+
     styles = document.styles
     normal = styles["Normal"]
-    _font(normal, 14)
+    set_font(normal, 14)
     normal.paragraph_format.space_after = 0
     normal.paragraph_format.line_spacing = 1.15
-    _font(styles["Table Grid"])
+    set_font(styles["Table Grid"])
 
     def make(name: str, alignment: Any = None, **fmt: Any) -> Any:
         style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
@@ -1377,17 +1356,15 @@ def build_docx(
     data: ReportData, texts: dict[str, str], pictures: dict[str, bytes] | None = None
 ) -> bytes:
     """The report as DOCX: A4, margins 3/1.5/2/2 cm, Times New Roman 14, numbered captions."""
-    import docx
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml.ns import qn
     from docx.shared import Cm
     from docx.text.paragraph import Paragraph
 
-    document = docx.Document()
+    from marshrut.lib.docx import new_document
+
+    document = new_document(font_size=14)
     section = document.sections[0]
-    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
-    section.left_margin, section.right_margin = Cm(3.0), Cm(1.5)
-    section.top_margin = section.bottom_margin = Cm(2.0)
     style = _styles(document)
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER

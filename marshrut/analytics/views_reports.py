@@ -33,12 +33,12 @@ from marshrut.analytics.tasks import build_sheets
 from marshrut.diagnostics.models import Campaign, get_campaign_for_user
 from marshrut.lib import jobs
 from marshrut.lib.concurrency import StaleEdit, VersionedFormMixin
+from marshrut.lib.docx import DOCX_TYPE
 from marshrut.lib.forms import StyledMixin
 from marshrut.orgs.access import can_on_municipality, grant
 from marshrut.orgs.models import Municipality
 from marshrut.orgs.roles import Cap
 
-DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 TYPES = {"docx": DOCX_TYPE, "pdf": "application/pdf"}
 
 

@@ -277,15 +277,20 @@ def finish(
     shares: dict[int, float] = {}
     previous_shares: dict[int, float] = {}
     schools = [s.school_id for s in submissions]
+    compared: dict[str, str] = {}
     if campaign.previous_id:
+        previous_campaign = Campaign.objects.select_related("criteria").get(pk=campaign.previous_id)
+        compared = verification.jump_pairs(
+            catalogue,
+            previous_campaign.criteria.catalogue,
+            campaign.criteria.codes_in(previous_campaign.criteria),
+        )
         previous_subs = {
             s.school_id: s
             for s in Submission.objects.filter(campaign_id=campaign.previous_id, school__in=schools)
         }
         # The jump rule compares numbers and percentages only: the rest stays in the database.
-        prev_answers = answers_of(
-            list(previous_subs.values()), codes=verification.compared_codes(catalogue)
-        )
+        prev_answers = answers_of(list(previous_subs.values()), codes=compared.values())
         for sub in submissions:
             prev = previous_subs.get(sub.school_id)
             if prev is not None:
@@ -299,6 +304,12 @@ def finish(
     ).values_list("submission_id", "points", "max_points"):
         shares[sid] = points / max_points if max_points else 0.0
     Flag.objects.filter(submission__in=submissions, resolution=Flag.Resolution.OPEN).delete()
+    # A finding the coordinator rejected as a false alarm is not raised again on a resubmission.
+    rejected = set(
+        Flag.objects.filter(
+            submission__in=submissions, resolution=Flag.Resolution.REJECTED
+        ).values_list("submission_id", "rule", "code", "message")
+    )
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     flags = [
         (sub.pk, f.rule, f.code, f.message[:500], Flag.Resolution.OPEN.value, "", now)
@@ -309,9 +320,11 @@ def finish(
             answers.get(sub.pk, {}),
             evidence.get(sub.pk, set()),
             previous_answers.get(sub.pk),
+            compared=compared,
             share=shares.get(sub.pk),
             previous_share=previous_shares.get(sub.school_id),
         )
+        if (sub.pk, f.rule, f.code, f.message[:500]) not in rejected
     ]
     return insert_rows(Flag, FLAG_COLUMNS, flags)
 
@@ -344,11 +357,9 @@ def do_return(actor: Any, submission: Submission, comment: str) -> None:
     if not comment.strip():
         raise ValidationError(_("Напишите школе, что нужно исправить."))
     now = timezone.now()
+    # The comment is the questionnaire's (review_comment); each flag keeps only its own.
     submission.flags.filter(resolution=Flag.Resolution.OPEN).update(
-        resolution=Flag.Resolution.RETURNED,
-        resolved_at=now,
-        resolved_by=user_or_none(actor),
-        comment=comment,
+        resolution=Flag.Resolution.RETURNED, resolved_at=now, resolved_by=user_or_none(actor)
     )
     # The school must be able to correct it even after the window closed.
     if not submission.campaign.is_open():
@@ -368,13 +379,25 @@ def do_verify(actor: Any, submission: Submission, comment: str = "") -> None:
         resolution=Flag.Resolution.CONFIRMED,
         resolved_at=timezone.now(),
         resolved_by=user_or_none(actor),
-        comment=comment,
     )
     _review(actor, submission, Status.VERIFIED, comment, "анкета проверена")
 
 
 @transaction.atomic
 def do_resolve_flag(actor: Any, flag: Flag, resolution: str, comment: str = "") -> None:
+    """Close one flag with its own comment: confirmed, returned, or rejected as a false alarm.
+
+    A rejection needs its reason; the audit log keeps who rejected it, when and why.
+    """
+    comment = comment.strip()
+    if flag.resolution != Flag.Resolution.OPEN:
+        raise ValidationError(_("Это замечание уже рассмотрено."))
+    if resolution not in Flag.Resolution.values or resolution == Flag.Resolution.OPEN:
+        raise ValidationError(_("Неизвестное решение по замечанию."))
+    if resolution == Flag.Resolution.REJECTED and not comment:
+        raise ValidationError(
+            _("Укажите, почему замечание — ложное срабатывание."), code="no_reason"
+        )
     flag.resolution = resolution
     flag.comment = comment
     flag.resolved_at = timezone.now()
@@ -385,8 +408,15 @@ def do_resolve_flag(actor: Any, flag: Flag, resolution: str, comment: str = "") 
         Action.UPDATE,
         flag.submission,
         region_id=flag.submission.campaign.region_id,
-        changes={"flag": [flag.message, flag.get_resolution_display()]},
-        message="рассмотрено замечание проверки",
+        changes={
+            "flag": [flag.message, flag.get_resolution_display()],
+            **({"comment": ["", comment]} if comment else {}),
+        },
+        message=(
+            f"замечание проверки отклонено как ложное срабатывание: {comment}"
+            if resolution == Flag.Resolution.REJECTED
+            else "рассмотрено замечание проверки"
+        ),
     )
 
 

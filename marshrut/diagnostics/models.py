@@ -19,7 +19,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from marshrut.kernels.criteria import Catalogue, SchoolProfile, parse_catalogue
+from marshrut.kernels.criteria import Catalogue, SchoolProfile, codes_across, parse_catalogue
 from marshrut.lib import jobs
 from marshrut.orgs.access import grant
 from marshrut.orgs.models import Region, School
@@ -79,6 +79,23 @@ class CriteriaVersion(models.Model):
     def catalogue(self) -> Catalogue:
         """The parsed catalogue, parsed once per process and version."""
         return _parsed(self.sha256, self.source_text, self.source_name or self.code)
+
+    def codes_in(self, older: CriteriaVersion) -> dict[str, str]:
+        """Map this version's codes to the same indicators' codes in ``older``.
+
+        ``older`` is this version or one before it; a campaign compares with its previous one
+        through every mapping in between. Empty when ``older`` is not on that chain.
+        """
+        chain = [self]
+        while chain[-1].pk != older.pk:
+            previous = chain[-1].previous
+            if previous is None or previous in chain:
+                return {}
+            chain.append(previous)
+        try:
+            return codes_across([v.catalogue for v in chain])
+        except ValueError:  # a link whose catalogue names another previous version
+            return {}
 
 
 class CampaignQuerySet(models.QuerySet["Campaign"]):
@@ -388,6 +405,7 @@ class Flag(models.Model):
         OPEN = "open", _("не рассмотрено")
         CONFIRMED = "confirmed", _("подтверждено")
         RETURNED = "returned", _("возвращено школе")
+        REJECTED = "rejected", _("отклонено как ложное срабатывание")
 
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="flags")
     rule = models.CharField(_("правило"), max_length=15, choices=Rule.choices)

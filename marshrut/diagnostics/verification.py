@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+
+from django.utils.text import Truncator
 
 from marshrut.kernels.criteria import Catalogue, Indicator, SchoolProfile, find_contradictions
 
@@ -21,10 +24,10 @@ class Finding:
     message: str
 
 
-def _fmt(value: object) -> str:
-    if isinstance(value, float) and value.is_integer():
+def _fmt(value: float) -> str:
+    if value.is_integer():
         return str(int(value))
-    return str(value)
+    return f"{value:.1f}".replace(".", ",")
 
 
 def _watched(catalogue: Catalogue) -> tuple[tuple[Indicator, ...], tuple[Indicator, ...]]:
@@ -39,13 +42,45 @@ def _watched(catalogue: Catalogue) -> tuple[tuple[Indicator, ...], tuple[Indicat
     return watched
 
 
-def compared_codes(catalogue: Catalogue) -> set[str]:
-    """Codes of the previous version that the jump rule reads."""
+def jump_pairs(
+    catalogue: Catalogue, previous: Catalogue, codes: Mapping[str, str]
+) -> dict[str, str]:
+    """Codes the jump rule compares: this version's code → the previous campaign's code.
+
+    ``codes`` maps each indicator to the same indicator in the previous campaign's version (see
+    :func:`marshrut.kernels.criteria.codes_across`); of those, only numbers and percentages that
+    stayed numbers or percentages are compared: a yes/no or a list of options has no «jump».
+    """
     return {
-        old
+        indicator.code: old
         for indicator in _watched(catalogue)[1]
-        if (old := catalogue.previous_code(indicator.code)) is not None
+        if (old := codes.get(indicator.code)) is not None
+        and (before := previous.indicators.get(old)) is not None
+        and before.type == indicator.type
     }
+
+
+def _number(value: object) -> float | None:
+    # bool is an int in Python: a stored yes/no must never read as 1 or 0.
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def _jumped(kind: str, old: float, value: float) -> bool:
+    if kind == "percent":
+        return abs(value - old) >= PERCENT_JUMP
+    return abs(value - old) >= COUNT_MIN_CHANGE and (
+        value >= COUNT_RATIO * max(old, 1) or old >= COUNT_RATIO * max(value, 1)
+    )
+
+
+def _jump_message(indicator: Indicator, old: float, value: float) -> str:
+    unit = " %" if indicator.type == "percent" else ""
+    return (
+        f"{indicator.code} «{Truncator(indicator.text).chars(120)}»: "
+        f"было {_fmt(old)}{unit} в прошлой кампании, стало {_fmt(value)}{unit}"
+    )
 
 
 def check(
@@ -55,10 +90,16 @@ def check(
     evidence: set[str],
     previous_answers: dict[str, object] | None = None,
     *,
+    compared: Mapping[str, str] | None = None,
     share: float | None = None,
     previous_share: float | None = None,
 ) -> list[Finding]:
-    """Findings for one school's answers; ``evidence`` holds codes that carry a file or link."""
+    """Findings for one school's answers; ``evidence`` holds codes that carry a file or link.
+
+    ``previous_answers`` are the school's answers of the previous campaign, keyed by that
+    campaign's codes, and ``compared`` says which of them the jump rule reads (see
+    :func:`jump_pairs`).
+    """
     findings: list[Finding] = []
     critical, numeric = _watched(catalogue)
     for found in find_contradictions(catalogue, answers, profile):
@@ -80,32 +121,17 @@ def check(
                 )
             )
     for indicator in numeric:
-        if previous_answers is None:
+        if previous_answers is None or not compared:
             break
         code = indicator.code
-        old_code = catalogue.previous_code(code)
+        old_code = compared.get(code)
         if old_code is None or code not in answers or not indicator.applies_to(profile):
             continue
-        value = answers[code]
-        old = previous_answers.get(old_code)
-        if not isinstance(old, int | float) or not isinstance(value, int | float):
+        value, old = _number(answers[code]), _number(previous_answers.get(old_code))
+        if value is None or old is None:
             continue
-        if indicator.type == "percent" and abs(value - old) >= PERCENT_JUMP:
-            findings.append(
-                Finding(
-                    "jump", code, f"{code}: {_fmt(old)}% в прошлой кампании, теперь {_fmt(value)}%"
-                )
-            )
-        elif (
-            indicator.type == "number"
-            and abs(value - old) >= COUNT_MIN_CHANGE
-            and (value >= COUNT_RATIO * max(old, 1) or old >= COUNT_RATIO * max(value, 1))
-        ):
-            findings.append(
-                Finding(
-                    "jump", code, f"{code}: {_fmt(old)} в прошлой кампании, теперь {_fmt(value)}"
-                )
-            )
+        if _jumped(indicator.type, old, value):
+            findings.append(Finding("jump", code, _jump_message(indicator, old, value)))
     if (
         share is not None
         and previous_share is not None

@@ -303,7 +303,7 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_fill": can_fill,
             "can_verify": can_verify and submission.status in (Status.SUBMITTED, Status.VERIFIED),
             "can_reopen": can_manage,
-            "flags": submission.flags.all(),
+            "flags": submission.flags.select_related("resolved_by"),
             "missing": missing,
             "review_form": ReviewForm(),
             "reopen_form": ReopenForm(),
@@ -435,9 +435,18 @@ def flag_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     if not _can(request.user, Cap.DIAGNOSTICS_VERIFY, submission.school):
         raise PermissionDenied
     resolution = request.POST.get("resolution")
-    if resolution not in (Flag.Resolution.CONFIRMED, Flag.Resolution.RETURNED):
+    if resolution not in (
+        Flag.Resolution.CONFIRMED,
+        Flag.Resolution.RETURNED,
+        Flag.Resolution.REJECTED,
+    ):
         raise PermissionDenied
-    actions.do_resolve_flag(request.user, flag, resolution, request.POST.get("comment", ""))
+    try:
+        actions.do_resolve_flag(
+            request.user, flag, resolution, request.POST.get("comment", "")[:2000]
+        )
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
     return redirect("diagnostics:submission", pk=submission.pk)
 
 
@@ -516,7 +525,7 @@ def result(request: HttpRequest, pk: int) -> HttpResponse:
             previous = {
                 "submission": previous_sub,
                 "results": {r.scope: r for r in previous_sub.results.all()},
-                "changes": _indicator_changes(catalogue, scored, previous_sub),
+                "changes": _indicator_changes(campaign.criteria, scored, previous_sub),
             }
     scopes = []
     for code in catalogue.scope_codes:
@@ -562,15 +571,16 @@ def result(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _indicator_changes(
-    catalogue: Any, scored: Any, previous_sub: Submission
+    criteria: CriteriaVersion, scored: Any, previous_sub: Submission
 ) -> dict[str, list[str]]:
     """Indicators that gained or lost points against the previous campaign, via the mapping."""
+    codes = criteria.codes_in(previous_sub.campaign.criteria)
     prev_catalogue = previous_sub.campaign.criteria.catalogue
     prev_answers = answers_of([previous_sub]).get(previous_sub.pk, {})
     prev_scored = score_submission(prev_catalogue, previous_sub, prev_answers)
     rose, fell = [], []
     for code, ind in scored.indicators.items():
-        old_code = catalogue.previous_code(code)
+        old_code = codes.get(code)
         old = prev_scored.indicators.get(old_code) if old_code else None
         if (
             not ind.applicable

@@ -281,17 +281,22 @@ def _solution(item: PlanItem, report: ProgressReport | None, events: list[Event]
 
 
 def tasks_draft(region: Any, start: date, end: date) -> TasksDraft:
-    """The items of the region's own roadmaps with a control date in the period, each with what
+    """The items of the region's own roadmaps whose deadlines fall in the period, each with what
     its monitoring says: the latest progress report (status, comment, actual value) and the
     events held for it in the period. Three queries.
+
+    A deadline falls in the period when one of the item's windows (a control date and the start
+    of its window) overlaps it: «сентябрь – ноябрь» counts for the autumn, «в течение года» for
+    either half of the year.
     """
     items = list(
         PlanItem.objects.filter(
+            Q(control_dates__starts_on__lte=end)
+            | Q(control_dates__starts_on__isnull=True, control_dates__due_on__lte=end),
             plan__region=region,
             plan__level=Level.REGION,
             plan__status__in=PLAN_STATUSES,
             control_dates__due_on__gte=start,
-            control_dates__due_on__lte=end,
         )
         .distinct()
         .select_related("plan")

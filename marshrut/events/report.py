@@ -6,18 +6,16 @@ The events table is always filled from the data; the analytical part is the coor
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from docx import Document
-from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt
 
 from marshrut.events.models import Event, PeriodReport
-from marshrut.events.queries import PeriodFigures, default_analysis, period_figures
+from marshrut.events.queries import PeriodFigures, default_analysis, period_figures, tasks_draft
+from marshrut.lib.docx import new_document, to_bytes
 from marshrut.orgs.models import Region
 
 MONTHS = [
@@ -79,6 +77,8 @@ class ReportContent:
     good_practices: str
     next_goal: str
     next_tasks: str
+    tasks_drafted: bool = False
+    """The tasks are the draft from the roadmaps, not the coordinator's own text."""
 
     @property
     def period(self) -> str:
@@ -113,6 +113,12 @@ def content(
     events = region_events(region, start, end)
     figures = period_figures(events, start, end)
     r = report or PeriodReport(region=region, starts_on=start, ends_on=end)
+    tasks = [t for t in (r.tasks or []) if isinstance(t, dict)]
+    # Like the analysis, tasks nobody wrote yet are drafted from the data: the regional roadmaps'
+    # items due in the period and what their monitoring says.
+    drafted = not tasks
+    if drafted:
+        tasks = tasks_draft(region, start, end).rows
     return ReportContent(
         region=region,
         start=start,
@@ -121,7 +127,8 @@ def content(
         figures=figures,
         title=r.title,
         goal=r.goal,
-        tasks=[t for t in (r.tasks or []) if isinstance(t, dict)],
+        tasks=tasks,
+        tasks_drafted=drafted and bool(tasks),
         analysis=r.analysis or default_analysis(figures, region.operator_name),
         difficulties=r.difficulties,
         good_practices=r.good_practices,
@@ -144,15 +151,7 @@ def _cell(cell: Any, text: str, bold: bool = False, size: int = 10) -> None:
 
 
 def build_docx(c: ReportContent) -> bytes:
-    doc = Document()
-    section = doc.sections[0]
-    section.orientation = WD_ORIENT.LANDSCAPE
-    section.page_width, section.page_height = section.page_height, section.page_width
-    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
-        setattr(section, side, Cm(1.5))
-    style = doc.styles["Normal"]
-    style.font.name = "Times New Roman"
-    style.font.size = Pt(12)
+    doc = new_document(landscape=True, font_size=12)
 
     heading = doc.add_paragraph()
     heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -212,9 +211,7 @@ def build_docx(c: ReportContent) -> bytes:
                 _cell(cells[1], "—", size=11)
         else:
             _paragraphs(doc, answer)
-    buffer = io.BytesIO()
-    doc.save(buffer)
-    return buffer.getvalue()
+    return to_bytes(doc)
 
 
 def parse_tasks(text: str) -> list[dict[str, str]]:

@@ -50,6 +50,7 @@ from marshrut.events.queries import coverage, difficulties_draft, tasks_draft
 from marshrut.events.report import build_docx, content, period_words, tasks_text
 from marshrut.lib.concurrency import StaleEdit
 from marshrut.lib.db import search
+from marshrut.lib.docx import DOCX_TYPE
 from marshrut.lib.exports import ExportColumn
 from marshrut.lib.listing import maybe_export, paginate, query_without
 from marshrut.orgs import access
@@ -57,8 +58,6 @@ from marshrut.orgs.models import Person, Region, School
 from marshrut.orgs.roles import Cap
 from marshrut.orgs.views import region_for
 from marshrut.plans.models import PlanItem
-
-DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 EVENT_COLUMNS = [
     ExportColumn("Начало", lambda e: e.starts_on, 12),

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import itertools
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -1624,6 +1625,31 @@ def cross_check(catalogue: Catalogue, previous: Catalogue) -> None:
             problems.append(f"{place}: показатель «{old}» отсутствует в версии {previous.version}")
     if problems:
         raise CatalogueError(problems, catalogue.source)
+
+
+def codes_across(chain: Sequence[Catalogue]) -> dict[str, str]:
+    """Map codes of ``chain[0]`` to the codes of the same indicators in ``chain[-1]``.
+
+    ``chain`` runs from a catalogue back to an earlier one, each the ``previous_version`` of the
+    one before it; a code is carried through every version's mapping, so an indicator new in any
+    version between has no counterpart. A chain of one catalogue maps every code to itself: two
+    campaigns under one version compare the same indicators.
+
+    Raises:
+        ValueError: if the chain is empty or a link is not the previous version of the one before.
+    """
+    if not chain:
+        raise ValueError("пустая цепочка версий")
+    codes = {code: code for code in chain[0].indicators}
+    for newer, older in itertools.pairwise(chain):
+        if newer.previous_version != older.version:
+            raise ValueError(f"версия {older.version} не предыдущая для {newer.version}")
+        codes = {
+            code: old
+            for code, current in codes.items()
+            if (old := newer.previous_code(current)) is not None and old in older.indicators
+        }
+    return codes
 
 
 # --------------------------------------------------------------------------------------------------

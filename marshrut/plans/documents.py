@@ -8,24 +8,24 @@ header row repeats on every page, as in the originals.
 
 from __future__ import annotations
 
-import io
+import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-import docx
 from django.utils import timezone
-from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
+from marshrut.lib.docx import DOCX_TYPE, new_document, to_bytes
 from marshrut.lib.exports import ExportColumn, write_xlsx
 from marshrut.plans.models import Plan, PlanItem, ProgressReport
+from marshrut.plans.queries import rollup_text, with_rollup
 
-DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+__all__ = ["DOCX_TYPE", "monitoring_docx", "plan_docx", "plan_xlsx"]
 
 PLAN_COLUMNS = [
     ("№ п/п", 1.4),
@@ -88,16 +88,7 @@ def _write(cell: Any, text: str, *, bold: bool = False, size: int = 9) -> None:
 
 
 def _document(title: str, subtitle: str) -> Any:
-    document = docx.Document()
-    section = document.sections[0]
-    section.orientation = WD_ORIENT.LANDSCAPE
-    section.page_width, section.page_height = Cm(29.7), Cm(21.0)
-    for side in ("left_margin", "right_margin"):
-        setattr(section, side, Cm(1.5))
-    section.top_margin = section.bottom_margin = Cm(1.5)
-    style = document.styles["Normal"]
-    style.font.name = "Times New Roman"
-    style.font.size = Pt(11)
+    document = new_document(landscape=True, font_size=11)
     heading = document.add_paragraph()
     heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
     run = heading.add_run(title)
@@ -137,12 +128,18 @@ def _add_section(table: Any, text: str) -> None:
     _write(merged, text, bold=True)
 
 
-def _sections(plan: Plan) -> list[tuple[str, list[PlanItem]]]:
-    items = list(
-        plan.items.select_related("section")
+def _items(plan: Plan, today: dt.date) -> Any:
+    """The plan's items with the roll-up of their handed-down copies, as the plan's pages read it."""
+    return (
+        with_rollup(plan.items.all(), today)
+        .select_related("section")
         .prefetch_related("reports__evidence")
         .order_by("position")
     )
+
+
+def _sections(plan: Plan, today: dt.date) -> list[tuple[str, list[PlanItem]]]:
+    items = list(_items(plan, today))
     grouped: list[tuple[str, list[PlanItem]]] = []
     current = None
     for item in items:
@@ -153,16 +150,10 @@ def _sections(plan: Plan) -> list[tuple[str, list[PlanItem]]]:
     return grouped
 
 
-def _save(document: Any) -> bytes:
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
-
-
 def plan_docx(plan: Plan) -> bytes:
     document = _document(plan.title, f"{plan.owner_name}, {plan.year} год")
     table = _table(document, PLAN_COLUMNS)
-    for heading, items in _sections(plan):
+    for heading, items in _sections(plan, timezone.localdate()):
         if heading:
             _add_section(table, heading)
         for item in items:
@@ -171,7 +162,12 @@ def plan_docx(plan: Plan) -> bytes:
                 [item.number, item.title, item.deadline_text, item.responsible_text, _result(item)],
                 PLAN_COLUMNS,
             )
-    return _save(document)
+    return to_bytes(document)
+
+
+def _status(item: PlanItem, today: dt.date | None = None) -> str:
+    status = item.get_status_display()
+    return f"{status} (просрочено)" if item.is_overdue(today) else status
 
 
 def latest_report(item: PlanItem) -> ProgressReport | None:
@@ -186,14 +182,14 @@ def monitoring_docx(plan: Plan) -> bytes:
         f"{plan.title}\n{plan.owner_name}; по состоянию на {today:%d.%m.%Y}",
     )
     table = _table(document, MONITORING_COLUMNS)
-    for heading, items in _sections(plan):
+    for heading, items in _sections(plan, today):
         if heading:
             _add_section(table, heading)
         for item in items:
             report = latest_report(item)
-            status = item.get_status_display()
-            if item.is_overdue(today):
-                status += " (просрочено)"
+            status = _status(item, today)
+            if rollup := rollup_text(item, plan.level):
+                status += f"\n{rollup}"
             _add_row(
                 table,
                 [
@@ -208,7 +204,7 @@ def monitoring_docx(plan: Plan) -> bytes:
                 ],
                 MONITORING_COLUMNS,
             )
-    return _save(document)
+    return to_bytes(document)
 
 
 XLSX_COLUMNS = [
@@ -232,15 +228,16 @@ MONITORING_XLSX_COLUMNS = [
         12,
     ),
     ExportColumn("Комментарий, подтверждающие материалы", lambda i: _comment(latest_report(i)), 50),
+    # The copies handed down to municipalities (schools), counted as the plan's pages count them.
+    ExportColumn("Передано ниже", lambda i: i.children_total, 10),
+    ExportColumn("Выполнено ниже", lambda i: i.children_done, 10),
+    ExportColumn("Просрочено ниже", lambda i: i.children_overdue, 10),
+    ExportColumn("Исполнение ниже", lambda i: rollup_text(i, i.plan.level), 30),
 ]
 
 
 def plan_xlsx(plan: Plan, *, monitoring: bool = False) -> bytes:
-    items = (
-        plan.items.select_related("section")
-        .prefetch_related("reports__evidence")
-        .order_by("position")
-    )
+    items = _items(plan, timezone.localdate())
     title = f"{plan.title} — {plan.owner_name}, {plan.year} год"
     if monitoring:
         title = f"Мониторинг выполнения: {title}"

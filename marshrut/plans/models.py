@@ -124,6 +124,10 @@ class Plan(models.Model):
         ACTIVE = "active", _("исполняется")
         CLOSED = "closed", _("завершена")
 
+    # Only a plan in force commits anybody to its deadlines: the items of a draft, of a plan on
+    # review or returned for rework are neither overdue nor due soon, and nobody is reminded.
+    IN_FORCE = (Status.APPROVED, Status.ACTIVE)
+
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="plans")
     municipality = models.ForeignKey(
         Municipality,
@@ -233,13 +237,19 @@ class PlanItemQuerySet(models.QuerySet["PlanItem"]):
     def open(self) -> PlanItemQuerySet:
         return self.exclude(status__in=CLOSED_STATUSES)
 
+    def in_force(self) -> PlanItemQuerySet:
+        """Items of plans in force (see ``Plan.IN_FORCE``): the only ones with deadlines to keep."""
+        return self.filter(plan__status__in=Plan.IN_FORCE)
+
     def overdue(self, on: dt.date | None = None) -> PlanItemQuerySet:
-        return self.open().filter(next_due_on__lt=on or timezone.localdate())
+        return self.open().in_force().filter(next_due_on__lt=on or timezone.localdate())
 
     def due_soon(self, on: dt.date | None = None, days: int = 30) -> PlanItemQuerySet:
         day = on or timezone.localdate()
-        return self.open().filter(
-            next_due_on__gte=day, next_due_on__lte=day + dt.timedelta(days=days)
+        return (
+            self.open()
+            .in_force()
+            .filter(next_due_on__gte=day, next_due_on__lte=day + dt.timedelta(days=days))
         )
 
 
@@ -314,8 +324,14 @@ class PlanItem(Versioned):
         return self.status in CLOSED_STATUSES
 
     def is_overdue(self, on: dt.date | None = None) -> bool:
+        """The same rule as ``PlanItem.objects.overdue``, for one item whose plan is at hand."""
         day = on or timezone.localdate()
-        return not self.is_closed and self.next_due_on is not None and self.next_due_on < day
+        return (
+            not self.is_closed
+            and self.next_due_on is not None
+            and self.next_due_on < day
+            and self.plan.status in Plan.IN_FORCE
+        )
 
     @property
     def deadline_kinds(self) -> list[str]:

@@ -13,14 +13,15 @@ from typing import Any
 from django.db.models import Count, F, IntegerField, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
-from marshrut.plans.models import CLOSED_STATUSES, ItemStatus, Plan, PlanItem, PlanTally
+from marshrut.plans.models import CLOSED_STATUSES, ItemStatus, Level, Plan, PlanItem, PlanTally
 
 SOON_DAYS = 30
 
 
 def _filters(prefix: str, today: dt.date) -> dict[str, Q]:
     p = prefix
-    open_ = ~Q(**{f"{p}status__in": CLOSED_STATUSES})
+    # Overdue and due soon count only items still open in plans in force, as PlanItem.objects does.
+    open_ = ~Q(**{f"{p}status__in": CLOSED_STATUSES}) & Q(**{f"{p}plan__status__in": Plan.IN_FORCE})
     return {
         "done": Q(**{f"{p}status": ItemStatus.DONE}),
         "in_progress": Q(**{f"{p}status": ItemStatus.IN_PROGRESS}),
@@ -79,14 +80,15 @@ def by_organisation(items: QuerySet[PlanItem], today: dt.date) -> list[dict[str,
 def tally_sums(today: dt.date) -> dict[str, Any]:
     """Annotations over ``PlanTally`` rows: the same figures as ``counts`` gives over items."""
     open_ = F("total_items") - F("done_items") - F("cancelled_items")
+    in_force = Q(plan__status__in=Plan.IN_FORCE)
     soon = Q(next_due_on__gte=today, next_due_on__lte=today + dt.timedelta(days=SOON_DAYS))
     sums = {
         "total": Sum("total_items"),
         "done": Sum("done_items"),
         "in_progress": Sum("in_progress_items"),
         "cancelled": Sum("cancelled_items"),
-        "overdue": Sum(open_, filter=Q(next_due_on__lt=today)),
-        "soon": Sum(open_, filter=soon),
+        "overdue": Sum(open_, filter=in_force & Q(next_due_on__lt=today)),
+        "soon": Sum(open_, filter=in_force & soon),
     }
     return {name: Coalesce(value, 0, output_field=IntegerField()) for name, value in sums.items()}
 
@@ -143,8 +145,39 @@ def with_rollup(items: QuerySet[PlanItem], today: dt.date) -> QuerySet[PlanItem]
     return items.annotate(
         children_total=Count("children"),
         children_done=Count("children", filter=Q(children__status=ItemStatus.DONE)),
-        children_overdue=Count(
-            "children",
-            filter=~Q(children__status__in=CLOSED_STATUSES) & Q(children__next_due_on__lt=today),
-        ),
+        children_overdue=Count("children", filter=_filters("children__", today)["overdue"]),
     )
+
+
+def handed_down(items: QuerySet[PlanItem], today: dt.date) -> QuerySet[PlanItem]:
+    """The items that were handed down, with :func:`with_rollup`'s figures.
+
+    Filtered on the count itself: a second join on ``children`` would multiply every count by
+    the number of copies.
+    """
+    return with_rollup(items, today).filter(Q(children_total__gt=0))
+
+
+# Whom an item of a plan of each level is handed to, in the genitive after «из N» (one, many).
+_HANDED_TO: dict[str, tuple[str, str]] = {
+    Level.REGION: ("муниципалитета", "муниципалитетов"),
+    Level.MUNICIPALITY: ("школы", "школ"),
+}
+
+
+def rollup_text(item: Any, level: str) -> str:
+    """«выполнено в 3 из 5 муниципалитетов; просрочено в 1» from :func:`with_rollup`'s figures.
+
+    ``level`` is the level of the item's plan; empty when the item was handed down to nobody.
+    The page shows the same three numbers, read by the same query.
+    """
+    total = getattr(item, "children_total", 0)
+    if not total:
+        return ""
+    one, many = _HANDED_TO.get(level, ("участника", "участников"))
+    # After «из» the noun is genitive: singular for 1, 21, 31…, plural otherwise.
+    noun = one if total % 10 == 1 and total % 100 != 11 else many
+    text = f"выполнено в {item.children_done} из {total} {noun}"
+    if item.children_overdue:
+        text += f"; просрочено в {item.children_overdue}"
+    return text

@@ -49,9 +49,13 @@ def _node(
 
 
 def collect(on: dt.date, days: int = 7) -> list[Reminder]:
-    """One reminder per person with an e-mail, listing the items of their plans to look at."""
+    """One reminder per person with an e-mail, listing the items of their plans to look at.
+
+    Only plans in force are reminded of: a draft's dates are proposals, not deadlines.
+    """
     items = (
         PlanItem.objects.open()
+        .in_force()
         .filter(next_due_on__isnull=False, next_due_on__lte=on + dt.timedelta(days=days))
         .select_related("plan__region", "plan__municipality", "plan__school")
         .order_by("next_due_on", "plan_id", "position")

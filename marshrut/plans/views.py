@@ -236,10 +236,7 @@ def plan_execution(request: HttpRequest, pk: int) -> HttpResponse:
             "by_organisation": queries.by_organisation(items, today),
             "overdue": items.overdue(today).select_related("section").order_by("next_due_on")[:200],
             "soon": items.due_soon(today, queries.SOON_DAYS).order_by("next_due_on")[:200],
-            "cascaded": queries.with_rollup(items, today)
-            .filter(children__isnull=False)
-            .distinct()
-            .order_by("position"),
+            "cascaded": queries.handed_down(items, today).order_by("position"),
         },
     )
 

@@ -162,3 +162,67 @@ def test_only_a_regional_manager_may_fill_the_tasks(world: World) -> None:
     url = f"/events/reports/{_report(world).pk}/edit/"
     assert world.client("department").post(url, {"fill_tasks": "1"}).status_code == 403
     assert world.client("coordinator").post(url, {"fill_tasks": "1"}).status_code == 404
+
+
+AUTUMN = (dt.date(2024, 9, 1), dt.date(2024, 12, 31))
+
+
+def _roadmap_of_the_year(world: World) -> Plan:
+    """A regional roadmap whose deadlines are written as a regional order writes them."""
+    specs = [
+        ("Сопровождение школ по итогам самодиагностики", "в течение года", "ТОГИРРО"),
+        ("Курсы для управленческих команд", "сентябрь – ноябрь", "ТОГИРРО ЦНППМ"),
+        ("Региональный форум", "март", "ДОиН ТО"),
+        ("Консультации", "по запросу", "ТОГИРРО"),
+    ]
+    return make_plan(world, Level.REGION, title="Региональная дорожная карта 2024",
+                     rows=rows(world.region, specs))  # fmt: skip
+
+
+def _task_cells(body: bytes) -> list[str]:
+    """The first column of the «Задачи (период)» table of the period report."""
+    for table in Document(io.BytesIO(body)).tables:
+        if table.rows[0].cells[0].text.startswith("Задачи ("):
+            return [row.cells[0].text for row in table.rows[1:]]
+    raise AssertionError("no tasks table")
+
+
+def test_an_item_running_through_the_period_is_a_task_of_it(world: World) -> None:
+    _roadmap_of_the_year(world)
+    autumn = [t["task"] for t in tasks_draft(world.region, *AUTUMN).rows]
+    assert autumn == [
+        "Сопровождение школ по итогам самодиагностики (п. 1.1)",
+        "Курсы для управленческих команд (п. 1.2)",
+    ]
+    spring = tasks_draft(world.region, dt.date(2024, 1, 1), dt.date(2024, 6, 30)).rows
+    assert [t["task"] for t in spring] == [
+        "Сопровождение школ по итогам самодиагностики (п. 1.1)",
+        "Региональный форум (п. 1.3)",
+    ]
+
+
+def test_a_report_without_written_tasks_takes_them_from_the_regional_roadmap(
+    world: World,
+) -> None:
+    from marshrut.events.report import build_docx, content
+
+    _roadmap_of_the_year(world)
+    report = PeriodReport.objects.create(
+        region=world.region, starts_on=AUTUMN[0], ends_on=AUTUMN[1], goal="цель"
+    )
+    body = build_docx(content(world.region, *AUTUMN, report))
+    assert _task_cells(body) == [
+        "1.Сопровождение школ по итогам самодиагностики (п. 1.1)",
+        "2.Курсы для управленческих команд (п. 1.2)",
+    ]
+    page = world.client("operator").get(f"/events/reports/{report.pk}/")
+    assert 'data-testid="tasks-drafted"' in page.content.decode()
+    # What the coordinator wrote is what the report prints.
+    report.tasks = [{"task": "Своя задача", "solution": "решена"}]
+    report.save()
+    assert _task_cells(build_docx(content(world.region, *AUTUMN, report))) == ["1.Своя задача"]
+    # The CLI, without any saved report of the period, drafts them too.
+    assert _task_cells(build_docx(content(world.region, *AUTUMN))) == [
+        "1.Сопровождение школ по итогам самодиагностики (п. 1.1)",
+        "2.Курсы для управленческих команд (п. 1.2)",
+    ]

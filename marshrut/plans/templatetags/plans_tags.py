@@ -52,6 +52,12 @@ def windows(deadline: dict[str, Any]) -> str:
 
 
 @register.filter
+def overdue_on(item: Any, today: dt.date | None) -> bool:
+    """``PlanItem.is_overdue``: a page marks «просрочено» by the same rule as the counts."""
+    return bool(item.is_overdue(today))
+
+
+@register.filter
 def status_class(status: str) -> str:
     return STATUS_CLASSES.get(status, "text-bg-light")
 
