@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 
 from django.apps import apps
 
 from marshrut.audit.display import _label, type_name
-from marshrut.audit.log import SECRET_FIELDS
+from marshrut.audit.log import REDACTED, SECRET_FIELDS, Action
+from marshrut.audit.models import AuditEvent
+from marshrut.surveys.models import Survey
+from tests.conftest import World
 
 SECRET_LOOKING = re.compile(r"token|key|password|secret|hash|otp|nonce|salt")
 NOT_SECRET = {"sessions.session", "axes.accesslog"}  # never audited, Django's own
@@ -35,3 +39,19 @@ def test_every_field_of_the_project_has_a_russian_name() -> None:
             assert label != field.name.replace("_", " ") and "«" not in label, (
                 f"{model}.{field.name}"
             )
+
+
+def test_the_migration_scrubs_tokens_from_rows_written_before(world: World) -> None:
+    survey = Survey.objects.create(region=world.region, title="Старый опрос")
+    old = AuditEvent.objects.create(
+        actor_name="operator",
+        action=Action.CREATE,
+        target_type="surveys.survey",
+        target_id=str(survey.pk),
+        region=world.region,
+        changes={"token": [None, survey.token], "title": [None, survey.title]},
+    )
+    migration = importlib.import_module("marshrut.audit.migrations.0002_redact_secret_values")
+    migration.redact(apps, None)
+    old.refresh_from_db()
+    assert old.changes == {"token": [None, REDACTED], "title": [None, "Старый опрос"]}
