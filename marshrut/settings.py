@@ -99,6 +99,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "marshrut.web.context.navigation",
             ],
+            # Number-and-noun agreement is needed on every page: no {% load %} to forget.
+            "builtins": ["marshrut.lib.plural"],
         },
     },
 ]

@@ -387,3 +387,42 @@ def levels_by_municipality(
     ):
         dist[mid][level] = n
     return dict(dist)
+
+
+@dataclass
+class ScopeCell:
+    level: str
+    deficits: int
+
+
+@dataclass
+class SchoolOverview:
+    """One school of a person's assigned schools: its questionnaire, levels and deficits."""
+
+    submission: Submission
+    overall: ScopeCell | None = None
+    share: float | None = None
+    by_scope: dict[str, ScopeCell] = field(default_factory=dict)
+
+    def cells(self, scopes: Sequence[str]) -> list[ScopeCell | None]:
+        return [self.by_scope.get(code) for code in scopes]
+
+
+def school_overview(submissions: QuerySet[Submission]) -> list[SchoolOverview]:
+    """The given questionnaires (already scoped) with their results, in two queries."""
+    rows = {
+        s.pk: SchoolOverview(s)
+        for s in submissions.select_related("school__municipality").order_by(
+            "school__municipality__name", "school__short_name"
+        )
+    }
+    for r in Result.objects.filter(submission_id__in=list(rows)).only(
+        "submission_id", "scope", "level", "deficits", "points", "max_points"
+    ):
+        cell = ScopeCell(r.level, r.deficits)
+        if r.scope == "overall":
+            rows[r.submission_id].overall = cell
+            rows[r.submission_id].share = r.share
+        else:
+            rows[r.submission_id].by_scope[r.scope] = cell
+    return list(rows.values())

@@ -35,6 +35,7 @@ from marshrut.diagnostics.scoring import answers_of, normalised
 from marshrut.kernels.criteria import LEVELS, Catalogue, Indicator, level_name
 from marshrut.kernels.matching import Need, Partner, PartnerIndex, Ring, SchoolRef
 from marshrut.kernels.scoring import next_level_path
+from marshrut.lib.plural import plural
 from marshrut.matching.queries import region_strengths
 from marshrut.orgs.models import Municipality
 from marshrut.plans.models import measures_by_indicator
@@ -861,10 +862,6 @@ def recommendations(data: ReportData) -> list[str]:
     return out
 
 
-def _points(gain: float) -> str:
-    return f"+{gain:g}".replace(".", ",")
-
-
 def partner_text(partners: Sequence[DirectionPartners]) -> str:
     """«по направлениям «А», «Б» — школа 1, школа 2 (муниципалитет)»: directions with the same
     partners share one list, and a municipality is named once after its schools."""
@@ -912,9 +909,14 @@ def school_recommendation(rec: RiskRecommendation) -> str:
             lines.append(
                 f"Для перехода на уровень «{path.target}» достаточно: "
                 + "; ".join(
-                    f"«{s.text}» — ответ «{s.answer}» ({_points(s.gain)} балл.)" for s in shown
+                    f"«{s.text}» — ответ «{s.answer}» ({plural(s.gain, 'балл', 'балла', 'баллов', signed=True)})"
+                    for s in shown
                 )
-                + (f" и ещё {rest} (весь путь — на листе результатов школы)" if rest > 0 else "")
+                + (
+                    f" и ещё {plural(rest, 'шаг', 'шага', 'шагов')} (весь путь — на листе результатов школы)"
+                    if rest > 0
+                    else ""
+                )
                 + "."
             )
     if rec.measures:

@@ -139,11 +139,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if not whole_region:
         municipalities = municipalities.filter(pk__in=grant.municipalities)
         if not municipalities:
-            # A school team or a curator: their schools' result pages are their dashboard.
-            own = Submission.objects.for_user(user).filter(campaign=campaign).first()
-            if own is None:
-                raise PermissionDenied
-            return redirect("diagnostics:result", pk=own.pk)
+            return _schools_overview(request, campaigns, campaign)
     form = DashboardFilter(request.GET or None, campaigns=campaigns, municipalities=municipalities)
     wanted = request.GET.get("municipality")
     if wanted and not municipalities.filter(pk=wanted if str(wanted).isdigit() else 0).exists():
@@ -181,6 +177,33 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         context["heat_below_html"] = context["tables_by_name"]["heatmap"].heat_body(campaign.pk)
         context["heat_mean_html"] = context["tables_by_name"]["heatmap_mean"].heat_body(campaign.pk)
     return render(request, "analytics/dashboard.html", context)
+
+
+def _schools_overview(
+    request: HttpRequest, campaigns: list[Campaign], campaign: Campaign
+) -> HttpResponse:
+    """A school team or a curator: one school's result page is its dashboard; several schools
+    (a curator's assigned ones) get a table of all of them, each linking to its result."""
+    submissions = Submission.objects.for_user(request.user).filter(campaign=campaign)
+    ids = list(submissions.values_list("pk", flat=True)[:2])
+    if not ids:
+        raise PermissionDenied
+    if len(ids) == 1:
+        return redirect("diagnostics:result", pk=ids[0])
+    directions = campaign.criteria.catalogue.directions
+    codes = [d.code for d in directions]
+    rows = queries.school_overview(submissions)
+    return render(
+        request,
+        "analytics/schools.html",
+        {
+            "campaign": campaign,
+            "campaigns": campaigns,
+            "directions": directions,
+            "rows": [(r, r.cells(codes)) for r in rows],
+            "scored": sum(1 for r in rows if r.overall is not None),
+        },
+    )
 
 
 def build(

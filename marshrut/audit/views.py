@@ -10,10 +10,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from marshrut.audit.display import describe, describe_all
 from marshrut.audit.models import AuditEvent
 from marshrut.lib.db import search
-from marshrut.lib.exports import ExportColumn
-from marshrut.lib.listing import FilterForm, maybe_export, paginate, query_without
+from marshrut.lib.exports import ExportColumn, export_response
+from marshrut.lib.listing import FilterForm, export_format, paginate, query_without
 from marshrut.orgs import access
 from marshrut.orgs.roles import Cap
 
@@ -45,15 +46,8 @@ COLUMNS = [
     ExportColumn("Действие", lambda e: e.get_action_display(), 16),
     ExportColumn("Откуда", lambda e: e.get_source_display(), 12),
     ExportColumn("Объект", lambda e: e.target_repr, 40),
-    ExportColumn("Вид объекта", lambda e: e.target_type, 18),
-    ExportColumn(
-        "Изменения",
-        lambda e: "; ".join(
-            f"{k}: {v[0]!s} → {v[1]!s}" if isinstance(v, list) and len(v) == 2 else f"{k}: {v}"
-            for k, v in e.changes.items()
-        ),
-        60,
-    ),
+    ExportColumn("Вид объекта", lambda e: e.kind, 18),
+    ExportColumn("Изменения", lambda e: "; ".join(str(line) for line in e.lines), 60),
     ExportColumn("Пояснение", lambda e: e.message, 30),
 ]
 
@@ -73,15 +67,23 @@ def event_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(at__date__gte=form.value("date_from"))
     if form.value("date_to"):
         qs = qs.filter(at__date__lte=form.value("date_to"))
-    exported = maybe_export(request, qs, COLUMNS, "audit", "Журнал изменений")
-    if exported:
-        return exported
+    fmt = export_format(request)
+    if fmt is not None:
+        return export_response(
+            fmt,
+            COLUMNS,
+            describe_all(qs.iterator(chunk_size=2000)),
+            filename="audit",
+            title="Журнал изменений",
+        )
+    page = paginate(request, qs)
+    page.object_list = describe(page.object_list)
     return render(
         request,
         "audit/event_list.html",
         {
             "form": form,
-            "page": paginate(request, qs),
+            "page": page,
             "query": query_without(request, "page", "export"),
         },
     )

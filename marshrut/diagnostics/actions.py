@@ -33,6 +33,7 @@ from marshrut.diagnostics.scoring import (
     write_results,
 )
 from marshrut.kernels.criteria import AnswerError, cross_check, parse_catalogue, validate_answer
+from marshrut.lib.plural import plural
 from marshrut.orgs.models import Region, School
 
 
@@ -87,7 +88,8 @@ def do_load_criteria(
         version,
         source=source,
         target_type="diagnostics.criteriaversion",
-        message=f"загружен каталог критериев {source_name}: {len(catalogue.indicators)} показателей",
+        message=f"загружен каталог критериев {source_name}: "
+        f"{plural(len(catalogue.indicators), 'показатель', 'показателя', 'показателей')}",
     )
     return version
 
@@ -136,7 +138,7 @@ def do_open_campaign(
         campaign,
         source=source,
         region_id=region.pk,
-        message=f"открыта кампания: {len(submissions)} школ, {opens_on:%d.%m.%Y}–{closes_on:%d.%m.%Y}",
+        message=f"открыта кампания: {plural(len(submissions), 'школа', 'школы', 'школ')}, {opens_on:%d.%m.%Y}–{closes_on:%d.%m.%Y}",
     )
     return campaign
 

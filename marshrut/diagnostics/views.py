@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from marshrut.diagnostics import actions
+from marshrut.diagnostics import actions, queries
 from marshrut.diagnostics.forms import (
     CampaignForm,
     CriteriaUploadForm,
@@ -108,20 +108,32 @@ def criteria_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def campaign_list(request: HttpRequest) -> HttpResponse:
-    access.require(request.user, Cap.DIAGNOSTICS_VIEW)
-    campaigns = Campaign.objects.for_user(request.user).select_related("criteria")
-    own = {
-        s.campaign_id: s
-        for s in Submission.objects.for_user(request.user, Cap.DIAGNOSTICS_FILL).filter(
-            campaign__in=campaigns
-        )
-    }
+    user: Any = request.user
+    access.require(user, Cap.DIAGNOSTICS_VIEW)
+    campaigns = list(Campaign.objects.for_user(user).select_related("criteria"))
+    visible = Submission.objects.for_user(user).filter(campaign__in=campaigns)
+    # The questionnaire to fill is offered only for the user's own school(s); whoever sees
+    # more schools than their own gets the campaign's progress instead.
+    own_schools = access.own_schools(user, Cap.DIAGNOSTICS_FILL)
+    own: dict[int, list[Submission]] = {}
+    for s in (
+        Submission.objects.for_user(user, Cap.DIAGNOSTICS_FILL)
+        .filter(campaign__in=campaigns, school__in=own_schools)
+        .select_related("school")
+        .order_by("school__short_name")
+    ):
+        own.setdefault(s.campaign_id, []).append(s)
+    progress = queries.progress_by_campaign(visible)
+    rows = []
+    for c in campaigns:
+        mine, seen = own.get(c.pk, []), progress.get(c.pk)
+        rows.append((c, mine, seen if seen and seen.total > len(mine) else None))
     return render(
         request,
         "diagnostics/campaign_list.html",
         {
-            "campaigns": [(c, own.get(c.pk)) for c in campaigns],
-            "can_manage": bool(access.grant(request.user, Cap.CAMPAIGN_MANAGE)),
+            "campaigns": rows,
+            "can_manage": bool(access.grant(user, Cap.CAMPAIGN_MANAGE)),
             "today": timezone.localdate(),
         },
     )

@@ -19,6 +19,7 @@ from django.utils import timezone
 from marshrut.diagnostics.models import Campaign, Deficit, Result
 from marshrut.events.models import Event, ParticipantCount, Participation
 from marshrut.kernels.participants import CATEGORY_LABELS, Unit
+from marshrut.lib.plural import plural
 from marshrut.orgs.models import School
 from marshrut.plans.models import Level, Plan, PlanItem, ProgressReport
 
@@ -100,6 +101,10 @@ def period_figures(events: Any, start: date, end: date) -> PeriodFigures:
     return f
 
 
+def _people(n: int) -> str:
+    return plural(n, "человек", "человека", "человек")
+
+
 def default_analysis(f: PeriodFigures, operator: str = "") -> str:
     """The «generalised analysis» paragraph filled from the figures; the coordinator edits it."""
     parts = [
@@ -109,10 +114,12 @@ def default_analysis(f: PeriodFigures, operator: str = "") -> str:
         f"муниципальных — {f.municipal})."
     ]
     if f.people:
-        parts.append(f"Участников всего — {f.people} человек.")
+        parts.append(f"Участников всего — {_people(f.people)}.")
     if f.by_category:
         parts.append(
-            "По категориям: " + "; ".join(f"{label} — {n} чел." for label, n in f.by_category) + "."
+            "По категориям: "
+            + "; ".join(f"{label} — {_people(n)}" for label, n in f.by_category)
+            + "."
         )
     if f.by_form:
         parts.append("Формы: " + "; ".join(f"{label} — {n}" for label, n in f.by_form) + ".")
@@ -127,12 +134,7 @@ TOP_DEFICITS = 3
 
 
 def _schools(n: int) -> str:
-    """«1 школа», «3 школы», «12 школ»."""
-    if n % 10 == 1 and n % 100 != 11:
-        return f"{n} школа"
-    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        return f"{n} школы"
-    return f"{n} школ"
+    return plural(n, "школа", "школы", "школ")
 
 
 def _percent(part: int, whole: int) -> str:

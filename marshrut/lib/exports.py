@@ -16,6 +16,7 @@ from typing import Any
 
 import xlsxwriter
 from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -38,6 +39,9 @@ def _cell(value: Any) -> Any:
         return ""
     if isinstance(value, bool):
         return "да" if value else "нет"
+    if isinstance(value, dt.datetime) and timezone.is_aware(value):
+        # A spreadsheet has no time zones: write the time the reader lives in, not UTC.
+        return timezone.localtime(value)
     return value
 
 

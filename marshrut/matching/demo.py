@@ -9,6 +9,7 @@ from django.utils import timezone
 from marshrut.audit.log import Source
 from marshrut.diagnostics.models import Campaign
 from marshrut.kernels.matching import group_municipalities
+from marshrut.lib.plural import plural
 from marshrut.matching.actions import do_save_session_plan
 from marshrut.matching.models import ProjectSessionPlan
 from marshrut.matching.queries import municipality_profiles, shared_rows
@@ -48,4 +49,6 @@ def build_demo(region: Region, stdout: Any) -> None:
         shared={g.number: shared_rows(g.shared) for g in groups},
         source=Source.DEMO,
     )
-    stdout.write(f"Проектные сессии: план из {n} сессий для кампании «{campaign.title}»")
+    stdout.write(
+        f"Проектные сессии: план из {plural(n, 'сессии', 'сессий', 'сессий')} для кампании «{campaign.title}»"
+    )

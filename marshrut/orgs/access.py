@@ -131,6 +131,24 @@ def grant(user: Any, cap: Cap) -> Grant:
     )
 
 
+def own_schools(user: Any, cap: Cap) -> frozenset[int]:
+    """The schools where the user holds a capability as a member of the school's own team.
+
+    An operator may fill any school's questionnaire and a curator sees assigned schools, but
+    only a school role makes a school the user's own: the one to offer «fill in» for.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    return frozenset(
+        m.school_id
+        for m in _memberships(user)
+        if m.school_id
+        and (spec := ROLES.get(m.role)) is not None
+        and spec.node == Node.SCHOOL
+        and cap in spec.caps
+    )
+
+
 def roles_of(user: Any) -> list[str]:
     return sorted({m.role for m in _memberships(user)})
 

@@ -20,7 +20,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
-from marshrut.audit.log import Action, Source, diff, record, snapshot, user_or_none
+from marshrut.audit.log import Action, Source, diff, record, redact, snapshot, user_or_none
 from marshrut.audit.models import AuditEvent
 from marshrut.kernels.tables import (
     Column,
@@ -869,7 +869,7 @@ def apply_file(
                 target_id=str(obj.pk),
                 target_repr=(repr_ or str(obj))[:300],
                 region_id=region.pk,
-                changes=changes,
+                changes=redact(obj._meta.label_lower, changes),
                 message=f"загрузка реестра из файла {filename}"[:500],
             )
         )

@@ -27,6 +27,7 @@ from marshrut.lib.concurrency import StaleEdit
 from marshrut.lib.db import search
 from marshrut.lib.exports import XLSX_TYPE, ExportColumn
 from marshrut.lib.listing import maybe_export, paginate, query_without
+from marshrut.lib.plural import plural
 from marshrut.orgs import access
 from marshrut.orgs.models import Region
 from marshrut.orgs.roles import Cap
@@ -479,7 +480,9 @@ def item_hand_down(request: HttpRequest, pk: int) -> HttpResponse:
             schools=form.cleaned_data.get("schools") or [],
         )
         messages.success(
-            request, _("Мероприятие передано: %(n)s дорожных карт.") % {"n": len(created)}
+            request,
+            _("Мероприятие передано в %(plans)s.")
+            % {"plans": plural(len(created), "дорожную карту", "дорожные карты", "дорожных карт")},
         )
         return redirect("plans:item_detail", pk=item.pk)
     return render(
@@ -675,7 +678,9 @@ def import_save(request: HttpRequest, pk: str) -> HttpResponse:
         messages.error(request, " ".join(e.messages))
         return redirect("plans:import_preview", pk=batch.pk)
     messages.success(
-        request, _("Дорожная карта сохранена: %(n)s мероприятий.") % {"n": plan.items.count()}
+        request,
+        _("Дорожная карта сохранена: %(items)s.")
+        % {"items": plural(plan.items.count(), "мероприятие", "мероприятия", "мероприятий")},
     )
     return redirect("plans:plan_detail", pk=plan.pk)
 
@@ -1008,10 +1013,10 @@ def roadmap_draft(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(
             request,
             _(
-                "Черновик дорожной карты составлен: %(n)s мероприятий. Доработайте его и отправьте "
+                "Черновик дорожной карты составлен: %(items)s. Доработайте его и отправьте "
                 "на согласование."
             )
-            % {"n": plan.items.count()},
+            % {"items": plural(plan.items.count(), "мероприятие", "мероприятия", "мероприятий")},
         )
         return redirect("plans:plan_detail", pk=plan.pk)
     rows = actions.roadmap_draft(submission) if submission.status in SUBMISSION_DONE else []

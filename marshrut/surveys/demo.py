@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 
+from marshrut.lib.plural import plural
 from marshrut.orgs.models import Municipality, Person, Region
 from marshrut.surveys.actions import do_create_document, do_invite, do_submit_response
 from marshrut.surveys.models import Document, Question, Review, Score, Survey
@@ -144,5 +145,6 @@ def build_demo(region: Region, stdout: Any) -> None:
                 review.submitted_at = timezone.now()
                 review.save()
         stdout.write(
-            f"Документ на обсуждении «{DOCUMENT}»: 260 участников, {len(experts)} экспертов"
+            f"Документ на обсуждении «{DOCUMENT}»: 260 участников, "
+            f"{plural(len(experts), 'эксперт', 'эксперта', 'экспертов')}"
         )

@@ -8,6 +8,7 @@ report states, not through the code under test.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from marshrut.analytics import report
@@ -15,6 +16,7 @@ from marshrut.diagnostics.models import Answer, Deficit
 from marshrut.diagnostics.scoring import normalised
 from marshrut.kernels.criteria import level_name
 from marshrut.kernels.scoring import next_level_path
+from marshrut.lib.plural import plural
 from marshrut.orgs.models import Region
 from marshrut.plans.models import Measure
 from tests.analytics.conftest import ReportWorld
@@ -127,7 +129,14 @@ def test_the_path_comes_from_the_schools_own_answers(world: Any) -> None:
     for step in kernel.steps[:named]:
         assert f"«{catalogue.indicators[step.indicator].text}» — " in text
     rest = len(kernel.steps) - named
-    assert (f" и ещё {rest} (весь путь — на листе результатов школы)" in text) == (rest > 0)
+    steps_left = plural(rest, "шаг", "шага", "шагов")
+    assert (f" и ещё {steps_left} (весь путь — на листе результатов школы)" in text) == (rest > 0)
+    # Each step's gain agrees with its number: «(+2 балла)», «(+0,5 балла)», «(+5 баллов)».
+    gains = re.findall(r"\(\+(\d+(?:,\d+)?) (балл\w*)\)", text)
+    assert len(gains) == named and "балл.)" not in text
+    for number, word in gains:
+        n = float(number.replace(",", "."))
+        assert f"+{number} {word}" == plural(n, "балл", "балла", "баллов", signed=True)
     # Partners are named first in the directions the path goes through.
     path_directions = list(dict.fromkeys(s.direction for s in rec.path.steps))
     named_directions = [p.direction for p in rec.partner_directions()]

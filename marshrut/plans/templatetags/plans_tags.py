@@ -8,6 +8,8 @@ from typing import Any
 from django import template
 from django.utils.translation import gettext_lazy as _
 
+from marshrut.lib.plural import plural
+
 register = template.Library()
 
 KIND_LABELS = {
@@ -47,7 +49,8 @@ def windows(deadline: dict[str, Any]) -> str:
         parts.append(_day(start) if start == end else f"{_day(start)}–{_day(end)}")
     text = "; ".join(parts)
     if deadline.get("times_per_year"):
-        text = f"{deadline['times_per_year']} раз(а) в год; {text}"
+        times = plural(deadline["times_per_year"], "раз", "раза", "раз")
+        text = f"{times} в год; {text}"
     return text
 
 

@@ -12,6 +12,7 @@ from marshrut.audit.log import Source
 from marshrut.diagnostics.actions import do_load_criteria
 from marshrut.diagnostics.models import CriteriaVersion
 from marshrut.kernels.criteria import CatalogueError
+from marshrut.lib.plural import plural
 
 
 class Command(BaseCommand):
@@ -28,7 +29,7 @@ class Command(BaseCommand):
             for v in CriteriaVersion.objects.all():
                 mark = " (демонстрационный)" if v.illustrative else ""
                 self.stdout.write(
-                    f"{v.code}\t{v.year}\t{v.indicator_count} показателей\t{v.title}{mark}"
+                    f"{v.code}\t{v.year}\t{plural(v.indicator_count, 'показатель', 'показателя', 'показателей')}\t{v.title}{mark}"
                 )
             return
         path = Path(options["file"])
@@ -46,7 +47,7 @@ class Command(BaseCommand):
             raise CommandError(f"Каталог не загружен: {e}") from None
         self.stdout.write(
             self.style.SUCCESS(
-                f"Загружен каталог {version.code}: {version.indicator_count} показателей."
+                f"Загружен каталог {version.code}: {plural(version.indicator_count, 'показатель', 'показателя', 'показателей')}."
             )
         )
         if version.illustrative:

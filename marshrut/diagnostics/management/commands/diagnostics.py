@@ -19,6 +19,7 @@ from marshrut.diagnostics.importing import (
     template_xlsx,
 )
 from marshrut.diagnostics.models import Campaign
+from marshrut.lib.plural import plural
 
 COUNT_NAMES = {
     "schools": "школ",
@@ -59,7 +60,9 @@ class Command(BaseCommand):
         if action == "template":
             out = Path(options["output"])
             out.write_bytes(template_xlsx(campaign))
-            self.stdout.write(f"Записан шаблон: {out} ({campaign.submissions.count()} школ)")
+            self.stdout.write(
+                f"Записан шаблон: {out} ({plural(campaign.submissions.count(), 'школа', 'школы', 'школ')})"
+            )
         elif action == "export":
             out = Path(options["output"])
             out.write_bytes(results_xlsx(campaign))

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from marshrut.audit.log import Source
 from marshrut.lib.exports import write_csv, write_xlsx
+from marshrut.lib.plural import plural
 from marshrut.orgs.importing import ImportRejected, apply_file, check_file, summary
 from marshrut.orgs.models import Municipality, Person, Region, School
 
@@ -133,4 +134,4 @@ class Command(BaseCommand):
         out = Path(options["output"])
         body = write_csv(columns, qs) if out.suffix.lower() == ".csv" else write_xlsx(columns, qs)
         out.write_bytes(body)
-        self.stdout.write(f"Записано: {out} ({qs.count()} строк)")
+        self.stdout.write(f"Записано: {out} ({plural(qs.count(), 'строка', 'строки', 'строк')})")

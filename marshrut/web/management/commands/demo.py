@@ -20,6 +20,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.test.utils import override_settings
 
+from marshrut.lib.plural import plural
 from marshrut.orgs import demo
 
 
@@ -56,8 +57,9 @@ class Command(BaseCommand):
         created = ", ".join(f"{k}: {v}" for k, v in counts.items())
         self.stdout.write(
             self.style.SUCCESS(
-                f"{region.name}: {region.municipalities.count()} муниципалитетов, "
-                f"{sum(m.schools.count() for m in region.municipalities.all())} школ "
+                f"{region.name}: "
+                f"{plural(region.municipalities.count(), 'муниципалитет', 'муниципалитета', 'муниципалитетов')}, "
+                f"{plural(sum(m.schools.count() for m in region.municipalities.all()), 'школа', 'школы', 'школ')} "
                 f"(добавлено сейчас — {created})."
             )
         )
