@@ -1,11 +1,14 @@
-"""Roadmaps of the demo region: the regional roadmap of seed 001, municipal and school plans.
+"""Roadmaps of the demo region: its regional roadmap, municipal and school plans.
 
-Seed 001 is the real Tyumen roadmap for 2024; the demo region is synthetic, so it is imported as
-that region's regional roadmap as it is (ТОГИРРО and ДОиН ТО keep their names). Some items are
-handed down to municipalities and schools, and progress is reported on part of them, so that the
-execution pages show done, late and coming work. The persona school (``head``, ``school``) also
-gets its roadmap drafted from the deficits of its last scored questionnaire, left a draft for the
-school to edit and send to the coordinator; a neighbouring school's drafted roadmap is already
+The regional roadmap for 2024 is the demo's own document in the layout of a regional order
+(:mod:`marshrut.plans.demo_documents`), uploaded through the same reader and the same draft → save
+actions as an operator's upload, so it also shows in the region's import history with its file.
+The region's institute and department (ИРО ДО, ДОиН ДО) are added to its dictionary of
+organisations first, as an operator would, so that the responsibles are all recognised. Some items
+are handed down to municipalities and schools, and progress is reported on part of them, so that
+the execution pages show done, late and coming work. The persona school (``head``, ``school``)
+also gets its roadmap drafted from the deficits of its last scored questionnaire, left a draft for
+the school to edit and send to the coordinator; a neighbouring school's drafted roadmap is already
 sent, so the coordinator has one to review. Everything is keyed so that a second run adds nothing.
 """
 
@@ -24,12 +27,17 @@ from django.utils import timezone
 from marshrut.audit.log import Source
 from marshrut.diagnostics.models import DONE as SUBMISSION_DONE
 from marshrut.diagnostics.models import Submission
+from marshrut.orgs import demo as orgs_demo
 from marshrut.orgs.models import Municipality, Region, School
+from marshrut.plans import demo_documents
 from marshrut.plans.actions import (
+    do_create_import,
     do_create_plan,
     do_draft_school_roadmap,
     do_hand_down,
     do_report_progress,
+    do_save_import,
+    do_save_organisation,
     do_seed_organisations,
     do_submit_plan,
     drafted_roadmap,
@@ -40,15 +48,12 @@ from marshrut.plans.importing import (
     draft_from_plan,
     read_document,
     reparse_row,
+    sniff,
 )
-from marshrut.plans.models import ItemStatus, Level, Plan, PlanItem
+from marshrut.plans.models import ItemStatus, Level, Organisation, Plan, PlanItem
 
-SEED_001 = "001_25124ddb0d9dfe29.txt"
-YEAR = 2024
-REGIONAL_TITLE = (
-    "План мероприятий («дорожная карта») реализации проекта «Школа Минпросвещения России» "
-    "в 2024 году"
-)
+YEAR = demo_documents.YEAR
+REGIONAL_TITLE = demo_documents.TITLE
 SCHOOL_ITEMS = [
     ("Самодиагностика школы по модели «Школа Минпросвещения России»", "январь – февраль", "ОО"),
     ("Педагогический совет по итогам самодиагностики", "март", "ОО"),
@@ -65,35 +70,50 @@ SCHOOL_ITEMS = [
 ]
 
 
-def seeds_dir() -> Path:
-    return Path(settings.BASE_DIR).parent / "shared" / "seeds"
+def _region_organisations(region: Region) -> None:
+    """The demo region's own institute and department in its dictionary of organisations."""
+    for abbreviation, full_name in (
+        (demo_documents.INSTITUTE, orgs_demo.OPERATOR_ORG),
+        (demo_documents.DEPARTMENT, orgs_demo.DEPARTMENT_ORG),
+    ):
+        if not Organisation.objects.filter(region=region, abbreviation=abbreviation).exists():
+            organisation = Organisation(
+                region=region, abbreviation=abbreviation, full_name=full_name
+            )
+            do_save_organisation(None, organisation, before=None, source=Source.DEMO)
 
 
 def _regional_plan(region: Region, stdout: Any) -> Plan | None:
+    filename = demo_documents.FILENAME
     existing = Plan.objects.filter(
-        region=region, level=Level.REGION, year=YEAR, source_filename=SEED_001
+        region=region, level=Level.REGION, year=YEAR, source_filename=filename
     ).first()
     if existing is not None:
         return existing
-    path = seeds_dir() / SEED_001
-    if not path.is_file():
-        stdout.write(f"Дорожные карты: нет файла {path}, региональная карта не загружена.")
-        return None
+    _region_organisations(region)
+    data = demo_documents.regional_roadmap_docx()
+    # What the upload page does: read the document, keep it with its draft, then save the draft.
     try:
-        parsed = read_document(path.read_bytes(), path.name, YEAR, dictionary_for(region))
+        parsed = read_document(data, filename, YEAR, dictionary_for(region))
     except ImportRefused as e:
         stdout.write(f"Дорожные карты: {e.message}")
         return None
-    return do_create_plan(
+    batch = do_create_import(
         None,
+        data=data,
+        filename=filename,
+        draft=draft_from_plan(parsed, kind=sniff(data)),
         level=Level.REGION,
         year=YEAR,
         title=REGIONAL_TITLE,
-        rows=draft_from_plan(parsed)["rows"],
         region=region,
-        source_filename=SEED_001,
-        source=Source.DEMO,
     )
+    plan = do_save_import(None, batch, source=Source.DEMO)
+    stdout.write(
+        f"Региональная дорожная карта из документа «{filename}»: разделов "
+        f"{plan.sections.count()}, мероприятий {plan.items.count()}."
+    )
+    return plan
 
 
 def _report(item: PlanItem, status: str, comment: str, day: dt.date) -> None:
@@ -311,7 +331,7 @@ DEMO_MEASURES = [
         "ZN.10",
         "Организовать подготовку обучающихся к муниципальному и региональному этапам всероссийской олимпиады школьников с привлечением наставников",
         "Обучающиеся школы — участники регионального этапа олимпиады",
-        "ОО, ТОГИРРО",
+        "ОО, ИРО ДО",
     ),
     (
         "ZD.05",
