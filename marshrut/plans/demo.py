@@ -43,7 +43,6 @@ from marshrut.plans.actions import (
     drafted_roadmap,
 )
 from marshrut.plans.importing import (
-    ImportRefused,
     dictionary_for,
     draft_from_plan,
     read_document,
@@ -73,7 +72,7 @@ SCHOOL_ITEMS = [
 def _region_organisations(region: Region) -> None:
     """The demo region's own institute and department in its dictionary of organisations."""
     for abbreviation, full_name in (
-        (demo_documents.INSTITUTE, orgs_demo.OPERATOR_ORG),
+        (demo_documents.INSTITUTE, orgs_demo.OPERATOR_ORG.removesuffix(" (ИРО ДО)")),
         (demo_documents.DEPARTMENT, orgs_demo.DEPARTMENT_ORG),
     ):
         if not Organisation.objects.filter(region=region, abbreviation=abbreviation).exists():
@@ -83,7 +82,7 @@ def _region_organisations(region: Region) -> None:
             do_save_organisation(None, organisation, before=None, source=Source.DEMO)
 
 
-def _regional_plan(region: Region, stdout: Any) -> Plan | None:
+def _regional_plan(region: Region, stdout: Any) -> Plan:
     filename = demo_documents.FILENAME
     existing = Plan.objects.filter(
         region=region, level=Level.REGION, year=YEAR, source_filename=filename
@@ -93,11 +92,8 @@ def _regional_plan(region: Region, stdout: Any) -> Plan | None:
     _region_organisations(region)
     data = demo_documents.regional_roadmap_docx()
     # What the upload page does: read the document, keep it with its draft, then save the draft.
-    try:
-        parsed = read_document(data, filename, YEAR, dictionary_for(region))
-    except ImportRefused as e:
-        stdout.write(f"Дорожные карты: {e.message}")
-        return None
+    # The demo's own document is never refused; if it were, ImportRefused stops the demo loudly.
+    parsed = read_document(data, filename, YEAR, dictionary_for(region))
     batch = do_create_import(
         None,
         data=data,
@@ -192,31 +188,30 @@ def build_demo(region: Region, stdout: Any) -> None:
     before = Plan.objects.filter(region=region).count()
     regional = _regional_plan(region, stdout)
     municipalities = list(Municipality.objects.filter(region=region).order_by("oktmo")[:5])
-    if regional is not None:
-        items = list(regional.items.order_by("position"))
-        # Most of the 2024 plan is done; the rest is late, as in a real December.
-        for n, item in enumerate(items):
-            if n % 5 == 3:
-                continue
-            status = ItemStatus.DONE if n % 7 else ItemStatus.IN_PROGRESS
-            day = item.due_on or dt.date(YEAR, 12, 1)
-            _report(item, status, "Выполнено в срок." if status == ItemStatus.DONE else "", day)
-        handed = [i for i in items if any(r["organisation"] == "МОУО" for r in i.responsible)][:3]
-        for item in handed:
-            do_hand_down(None, item, municipalities=municipalities, source=Source.DEMO)
-        for child in PlanItem.objects.filter(parent__in=handed).order_by("pk"):
-            if rng.random() < 0.6:
-                _report(child, ItemStatus.DONE, "Проведено.", child.due_on or dt.date(YEAR, 12, 1))
-        if municipalities:
-            first = municipalities[0]
-            municipal = Plan.objects.filter(
-                level=Level.MUNICIPALITY, municipality=first, year=YEAR
-            ).first()
-            schools = list(School.objects.filter(municipality=first).order_by("inn")[:4])
-            if municipal is not None and schools:
-                source = municipal.items.order_by("position").first()
-                if source is not None:
-                    do_hand_down(None, source, schools=schools, source=Source.DEMO)
+    items = list(regional.items.order_by("position"))
+    # Most of the 2024 plan is done; the rest is late, as in a real December.
+    for n, item in enumerate(items):
+        if n % 5 == 3:
+            continue
+        status = ItemStatus.DONE if n % 7 else ItemStatus.IN_PROGRESS
+        day = item.due_on or dt.date(YEAR, 12, 1)
+        _report(item, status, "Выполнено в срок." if status == ItemStatus.DONE else "", day)
+    handed = [i for i in items if any(r["organisation"] == "МОУО" for r in i.responsible)][:3]
+    for item in handed:
+        do_hand_down(None, item, municipalities=municipalities, source=Source.DEMO)
+    for child in PlanItem.objects.filter(parent__in=handed).order_by("pk"):
+        if rng.random() < 0.6:
+            _report(child, ItemStatus.DONE, "Проведено.", child.due_on or dt.date(YEAR, 12, 1))
+    if municipalities:
+        first = municipalities[0]
+        municipal = Plan.objects.filter(
+            level=Level.MUNICIPALITY, municipality=first, year=YEAR
+        ).first()
+        schools = list(School.objects.filter(municipality=first).order_by("inn")[:4])
+        if municipal is not None and schools:
+            source = municipal.items.order_by("position").first()
+            if source is not None:
+                do_hand_down(None, source, schools=schools, source=Source.DEMO)
     this_year = timezone.localdate().year
     # The head persona's school first, then two more schools of the same municipality.
     head_school = School.objects.filter(
