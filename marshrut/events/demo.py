@@ -1,25 +1,26 @@
-"""Demo events: the seed 000 events table (autumn 2022) and a year of events of 2024."""
+"""Demo events: the coordinator's events table of autumn 2022 and a year of events of 2024.
+
+The 2022 table is the demo's own spreadsheet in the layout of a coordinator's report
+(:mod:`marshrut.events.demo_documents`), loaded through the events import an operator uses.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import random
 import re
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 
 from marshrut.audit.log import Source, snapshot
+from marshrut.events import demo_documents
 from marshrut.events.actions import do_save_event
 from marshrut.events.importing import apply_events, check_events
 from marshrut.events.models import Direction, Event, Participation, PeriodReport
 from marshrut.events.queries import tasks_draft
 from marshrut.orgs.models import Person, Region, School
 from marshrut.plans.models import Level, PlanItem
-
-SEED_000 = "000_4dac235b0215878e.txt"
 
 EVENTS_2024: list[tuple[str, str, int, int, str, str, int | None]] = [
     # form, title, month, day, organiser, participants text, planned coverage %
@@ -100,39 +101,37 @@ EVENTS_2024: list[tuple[str, str, int, int, str, str, int | None]] = [
 
 @transaction.atomic
 def build_demo(region: Region, stdout: Any) -> None:
-    seed = Path(settings.BASE_DIR).parent / "shared" / "seeds" / SEED_000
-    if seed.exists():
-        data = seed.read_bytes()
-        plan = check_events(data, seed.name, region, 2022)
-        if plan.ok and plan.to_create:
-            apply_events(None, data, seed.name, region, year=2022, source=Source.DEMO)
-        stdout.write(f"Мероприятия 2022 (seed 000): добавлено {len(plan.to_create)}")
-        PeriodReport.objects.get_or_create(
-            region=region,
-            starts_on=dt.date(2022, 9, 1),
-            ends_on=dt.date(2022, 12, 31),
-            defaults={
-                "goal": "провести анализ выявленных дефицитов по результатам самодиагностики и "
-                "разработать дорожные карты пилотных школ (школа, муниципалитет, регион)",
-                "tasks": [
-                    {
-                        "task": "Организовать прохождение самодиагностики всех школ региона",
-                        "solution": "прошли самодиагностику все муниципалитеты; выявлены дефициты",
-                    },
-                    {
-                        "task": "Сформировать базы данных муниципальных координаторов",
-                        "solution": "Сформирована БД муниципальных координаторов",
-                    },
-                ],
-                "difficulties": "по направлению «Воспитание» — недостаточная организация работы "
-                "с родителями;\nпо направлению «Знание» — невыстроенность ВСОКО.",
-                "good_practices": "развивающая образовательная среда во вновь построенных школах",
-                "next_goal": "создание единых региональных подходов для реализации проекта",
-                "next_tasks": "- формирование единого регионального образовательного пространства",
-            },
-        )
-    else:
-        stdout.write(f"Мероприятия: нет файла {seed}, таблица 2022 года не загружена")
+    data, filename = demo_documents.events_xlsx(), demo_documents.FILENAME
+    # What the upload page does: check the table, then apply it if it adds anything. The demo's
+    # own table is never refused; if it were, EventImportRejected stops the demo loudly.
+    plan = check_events(data, filename, region, demo_documents.YEAR)
+    if plan.to_create or not plan.ok:
+        apply_events(None, data, filename, region, year=demo_documents.YEAR, source=Source.DEMO)
+    stdout.write(f"Мероприятия 2022 (отчёт координатора): добавлено {len(plan.to_create)}")
+    PeriodReport.objects.get_or_create(
+        region=region,
+        starts_on=dt.date(2022, 9, 1),
+        ends_on=dt.date(2022, 12, 31),
+        defaults={
+            "goal": "провести анализ выявленных дефицитов по результатам самодиагностики и "
+            "разработать дорожные карты пилотных школ (школа, муниципалитет, регион)",
+            "tasks": [
+                {
+                    "task": "Организовать прохождение самодиагностики всех школ региона",
+                    "solution": "прошли самодиагностику все муниципалитеты; выявлены дефициты",
+                },
+                {
+                    "task": "Сформировать базы данных муниципальных координаторов",
+                    "solution": "Сформирована БД муниципальных координаторов",
+                },
+            ],
+            "difficulties": "по направлению «Воспитание» — недостаточная организация работы "
+            "с родителями;\nпо направлению «Знание» — невыстроенность ВСОКО.",
+            "good_practices": "развивающая образовательная среда во вновь построенных школах",
+            "next_goal": "создание единых региональных подходов для реализации проекта",
+            "next_tasks": "- формирование единого регионального образовательного пространства",
+        },
+    )
 
     rng = random.Random(2024)
     schools = list(School.objects.filter(municipality__region=region).order_by("pk"))

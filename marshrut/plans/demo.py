@@ -1,11 +1,14 @@
-"""Roadmaps of the demo region: the regional roadmap of seed 001, municipal and school plans.
+"""Roadmaps of the demo region: its regional roadmap, municipal and school plans.
 
-Seed 001 is the real Tyumen roadmap for 2024; the demo region is synthetic, so it is imported as
-that region's regional roadmap as it is (ТОГИРРО and ДОиН ТО keep their names). Some items are
-handed down to municipalities and schools, and progress is reported on part of them, so that the
-execution pages show done, late and coming work. The persona school (``head``, ``school``) also
-gets its roadmap drafted from the deficits of its last scored questionnaire, left a draft for the
-school to edit and send to the coordinator; a neighbouring school's drafted roadmap is already
+The regional roadmap for 2024 is the demo's own document in the layout of a regional order
+(:mod:`marshrut.plans.demo_documents`), uploaded through the same reader and the same draft → save
+actions as an operator's upload, so it also shows in the region's import history with its file.
+The region's institute and department (ИРО ДО, ДОиН ДО) are added to its dictionary of
+organisations first, as an operator would, so that the responsibles are all recognised. Some items
+are handed down to municipalities and schools, and progress is reported on part of them, so that
+the execution pages show done, late and coming work. The persona school (``head``, ``school``)
+also gets its roadmap drafted from the deficits of its last scored questionnaire, left a draft for
+the school to edit and send to the coordinator; a neighbouring school's drafted roadmap is already
 sent, so the coordinator has one to review. Everything is keyed so that a second run adds nothing.
 """
 
@@ -24,31 +27,32 @@ from django.utils import timezone
 from marshrut.audit.log import Source
 from marshrut.diagnostics.models import DONE as SUBMISSION_DONE
 from marshrut.diagnostics.models import Submission
+from marshrut.orgs import demo as orgs_demo
 from marshrut.orgs.models import Municipality, Region, School
+from marshrut.plans import demo_documents
 from marshrut.plans.actions import (
+    do_create_import,
     do_create_plan,
     do_draft_school_roadmap,
     do_hand_down,
     do_report_progress,
+    do_save_import,
+    do_save_organisation,
     do_seed_organisations,
     do_submit_plan,
     drafted_roadmap,
 )
 from marshrut.plans.importing import (
-    ImportRefused,
     dictionary_for,
     draft_from_plan,
     read_document,
     reparse_row,
+    sniff,
 )
-from marshrut.plans.models import ItemStatus, Level, Plan, PlanItem
+from marshrut.plans.models import ItemStatus, Level, Organisation, Plan, PlanItem
 
-SEED_001 = "001_25124ddb0d9dfe29.txt"
-YEAR = 2024
-REGIONAL_TITLE = (
-    "План мероприятий («дорожная карта») реализации проекта «Школа Минпросвещения России» "
-    "в 2024 году"
-)
+YEAR = demo_documents.YEAR
+REGIONAL_TITLE = demo_documents.TITLE
 SCHOOL_ITEMS = [
     ("Самодиагностика школы по модели «Школа Минпросвещения России»", "январь – февраль", "ОО"),
     ("Педагогический совет по итогам самодиагностики", "март", "ОО"),
@@ -65,35 +69,47 @@ SCHOOL_ITEMS = [
 ]
 
 
-def seeds_dir() -> Path:
-    return Path(settings.BASE_DIR).parent / "shared" / "seeds"
+def _region_organisations(region: Region) -> None:
+    """The demo region's own institute and department in its dictionary of organisations."""
+    for abbreviation, full_name in (
+        (demo_documents.INSTITUTE, orgs_demo.OPERATOR_ORG.removesuffix(" (ИРО ДО)")),
+        (demo_documents.DEPARTMENT, orgs_demo.DEPARTMENT_ORG),
+    ):
+        if not Organisation.objects.filter(region=region, abbreviation=abbreviation).exists():
+            organisation = Organisation(
+                region=region, abbreviation=abbreviation, full_name=full_name
+            )
+            do_save_organisation(None, organisation, before=None, source=Source.DEMO)
 
 
-def _regional_plan(region: Region, stdout: Any) -> Plan | None:
+def _regional_plan(region: Region, stdout: Any) -> Plan:
+    filename = demo_documents.FILENAME
     existing = Plan.objects.filter(
-        region=region, level=Level.REGION, year=YEAR, source_filename=SEED_001
+        region=region, level=Level.REGION, year=YEAR, source_filename=filename
     ).first()
     if existing is not None:
         return existing
-    path = seeds_dir() / SEED_001
-    if not path.is_file():
-        stdout.write(f"Дорожные карты: нет файла {path}, региональная карта не загружена.")
-        return None
-    try:
-        parsed = read_document(path.read_bytes(), path.name, YEAR, dictionary_for(region))
-    except ImportRefused as e:
-        stdout.write(f"Дорожные карты: {e.message}")
-        return None
-    return do_create_plan(
+    _region_organisations(region)
+    data = demo_documents.regional_roadmap_docx()
+    # What the upload page does: read the document, keep it with its draft, then save the draft.
+    # The demo's own document is never refused; if it were, ImportRefused stops the demo loudly.
+    parsed = read_document(data, filename, YEAR, dictionary_for(region))
+    batch = do_create_import(
         None,
+        data=data,
+        filename=filename,
+        draft=draft_from_plan(parsed, kind=sniff(data)),
         level=Level.REGION,
         year=YEAR,
         title=REGIONAL_TITLE,
-        rows=draft_from_plan(parsed)["rows"],
         region=region,
-        source_filename=SEED_001,
-        source=Source.DEMO,
     )
+    plan = do_save_import(None, batch, source=Source.DEMO)
+    stdout.write(
+        f"Региональная дорожная карта из документа «{filename}»: разделов "
+        f"{plan.sections.count()}, мероприятий {plan.items.count()}."
+    )
+    return plan
 
 
 def _report(item: PlanItem, status: str, comment: str, day: dt.date) -> None:
@@ -172,31 +188,30 @@ def build_demo(region: Region, stdout: Any) -> None:
     before = Plan.objects.filter(region=region).count()
     regional = _regional_plan(region, stdout)
     municipalities = list(Municipality.objects.filter(region=region).order_by("oktmo")[:5])
-    if regional is not None:
-        items = list(regional.items.order_by("position"))
-        # Most of the 2024 plan is done; the rest is late, as in a real December.
-        for n, item in enumerate(items):
-            if n % 5 == 3:
-                continue
-            status = ItemStatus.DONE if n % 7 else ItemStatus.IN_PROGRESS
-            day = item.due_on or dt.date(YEAR, 12, 1)
-            _report(item, status, "Выполнено в срок." if status == ItemStatus.DONE else "", day)
-        handed = [i for i in items if any(r["organisation"] == "МОУО" for r in i.responsible)][:3]
-        for item in handed:
-            do_hand_down(None, item, municipalities=municipalities, source=Source.DEMO)
-        for child in PlanItem.objects.filter(parent__in=handed).order_by("pk"):
-            if rng.random() < 0.6:
-                _report(child, ItemStatus.DONE, "Проведено.", child.due_on or dt.date(YEAR, 12, 1))
-        if municipalities:
-            first = municipalities[0]
-            municipal = Plan.objects.filter(
-                level=Level.MUNICIPALITY, municipality=first, year=YEAR
-            ).first()
-            schools = list(School.objects.filter(municipality=first).order_by("inn")[:4])
-            if municipal is not None and schools:
-                source = municipal.items.order_by("position").first()
-                if source is not None:
-                    do_hand_down(None, source, schools=schools, source=Source.DEMO)
+    items = list(regional.items.order_by("position"))
+    # Most of the 2024 plan is done; the rest is late, as in a real December.
+    for n, item in enumerate(items):
+        if n % 5 == 3:
+            continue
+        status = ItemStatus.DONE if n % 7 else ItemStatus.IN_PROGRESS
+        day = item.due_on or dt.date(YEAR, 12, 1)
+        _report(item, status, "Выполнено в срок." if status == ItemStatus.DONE else "", day)
+    handed = [i for i in items if any(r["organisation"] == "МОУО" for r in i.responsible)][:3]
+    for item in handed:
+        do_hand_down(None, item, municipalities=municipalities, source=Source.DEMO)
+    for child in PlanItem.objects.filter(parent__in=handed).order_by("pk"):
+        if rng.random() < 0.6:
+            _report(child, ItemStatus.DONE, "Проведено.", child.due_on or dt.date(YEAR, 12, 1))
+    if municipalities:
+        first = municipalities[0]
+        municipal = Plan.objects.filter(
+            level=Level.MUNICIPALITY, municipality=first, year=YEAR
+        ).first()
+        schools = list(School.objects.filter(municipality=first).order_by("inn")[:4])
+        if municipal is not None and schools:
+            source = municipal.items.order_by("position").first()
+            if source is not None:
+                do_hand_down(None, source, schools=schools, source=Source.DEMO)
     this_year = timezone.localdate().year
     # The head persona's school first, then two more schools of the same municipality.
     head_school = School.objects.filter(
@@ -311,7 +326,7 @@ DEMO_MEASURES = [
         "ZN.10",
         "Организовать подготовку обучающихся к муниципальному и региональному этапам всероссийской олимпиады школьников с привлечением наставников",
         "Обучающиеся школы — участники регионального этапа олимпиады",
-        "ОО, ТОГИРРО",
+        "ОО, ИРО ДО",
     ),
     (
         "ZD.05",

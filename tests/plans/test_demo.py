@@ -1,24 +1,33 @@
-"""The demo roadmaps: seed 001 as the regional plan, plans below it, the persona school's roadmap
-from deficits, built once."""
+"""The demo roadmaps: the demo's own regional roadmap document uploaded as the regional plan, plans
+below it, the persona school's roadmap from deficits, built once."""
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import io
-from typing import Any
 
 from marshrut.diagnostics.models import Deficit
+from marshrut.plans import demo_documents
 from marshrut.plans.actions import drafted_roadmap
-from marshrut.plans.demo import SEED_001, build_demo
-from marshrut.plans.models import Level, Measure, Plan, PlanItem, ProgressReport
+from marshrut.plans.demo import build_demo
+from marshrut.plans.importing import read_document
+from marshrut.plans.models import Level, Measure, Plan, PlanImport, PlanItem, ProgressReport
 from tests.conftest import World
 
 
-def test_demo_is_built_once(world: World, seed_bytes: Any) -> None:
+def test_demo_is_built_once(world: World) -> None:
     out = io.StringIO()
     build_demo(world.region, out)
     regional = Plan.objects.get(level=Level.REGION)
-    assert regional.source_filename == SEED_001 and regional.items.count() == 39
-    assert {s.title for s in regional.sections.all()} >= {"Нормативно-правовое обеспечение"}
+    assert regional.source_filename == demo_documents.FILENAME and regional.items.count() == 33
+    assert [s.title for s in regional.sections.order_by("position")] == [
+        "Нормативно-правовое обеспечение",
+        "Организационное сопровождение",
+        "Научно-методическое сопровождение",
+        "Информационное сопровождение",
+        "Мониторинг реализации проекта",
+    ]
     assert Plan.objects.filter(level=Level.MUNICIPALITY).exists()
     assert Plan.objects.filter(level=Level.SCHOOL, school=world.s1).exists()
     assert PlanItem.objects.filter(parent__isnull=False).exists()
@@ -30,11 +39,57 @@ def test_demo_is_built_once(world: World, seed_bytes: Any) -> None:
         PlanItem.objects.count(),
         ProgressReport.objects.count(),
     ) == counts
+    assert PlanImport.objects.count() == 1
 
 
-def test_demo_drafts_the_persona_schools_roadmap_from_its_deficits_once(
-    world: World, seed_bytes: Any
-) -> None:
+def test_demo_uploads_its_regional_roadmap_document_as_an_operator_would(world: World) -> None:
+    build_demo(world.region, io.StringIO())
+    batch = PlanImport.objects.get()
+    regional = Plan.objects.get(level=Level.REGION)
+    # The upload page's path: the document is kept with its draft, and the draft became the plan.
+    assert batch.status == PlanImport.Status.SAVED and batch.plan == regional
+    assert batch.draft["kind"] == "docx" and batch.filename == demo_documents.FILENAME
+    with batch.file.open("rb") as f:
+        kept = f.read()
+    assert hashlib.sha256(kept).hexdigest() == batch.sha256
+    assert len(read_document(kept, batch.filename, 2024).items) == 33
+    items = {i.number: i for i in regional.items.all()}
+    # Free-text deadlines read into control dates; the year comes from the plan.
+    assert items["1.1"].due_on == dt.date(2024, 1, 17)
+    assert (items["2.2"].starts_on, items["2.2"].due_on) == (
+        dt.date(2024, 2, 7),
+        dt.date(2024, 2, 14),
+    )
+    assert items["2.8"].due_on == dt.date(2024, 12, 31)  # «4 квартал»
+    assert [d["kind"] for d in items["4.4"].deadlines] == ["windows"]  # «июнь, декабрь»
+    assert [d["kind"] for d in items["1.3"].deadlines] == ["on_request"]
+    assert not [i for i in items.values() for d in i.deadlines if d["kind"] == "unknown"]
+    # Runs of abbreviations, the region's own institute and department among them.
+    assert [r["organisation"] for r in items["1.2"].responsible] == [
+        "ДОиН ДО",
+        "ИРО ДО",
+        "МОУО",
+        "ММС",
+        "ОО",
+    ]
+    assert all(r["organisation"] for i in items.values() for r in i.responsible)
+    # Cells merged down over several items give each of them the text.
+    assert items["3.3"].responsible_text == items["3.1"].responsible_text == "ИРО ДО ЦНППМ"
+    assert items["4.3"].deadline_text == "в течение года"
+    # The row split by the page break is one item again.
+    assert items["2.9"].title.endswith("силами регионального методического актива и педагогов РИП")
+    assert items["2.9"].expected_result == "Адресные рекомендации школам по итогам десанта"
+    # Targets inside the expected result.
+    assert [(t["metric"], t["value"]) for t in items["2.3"].targets] == [("Охват участников", 40)]
+    assert [t["value"] for t in items["2.8"].targets] == [90]
+    assert [(t["metric"], t["value"]) for t in items["2.2"].targets] == [
+        ("Доля общеобразовательных организаций, прошедших самодиагностику", 100)
+    ]
+    # Items without a number in the document stay items.
+    assert regional.items.filter(number="").count() == 3
+
+
+def test_demo_drafts_the_persona_schools_roadmap_from_its_deficits_once(world: World) -> None:
     from tests.diagnostics.factories import submission_for
 
     submission = submission_for(world, world.s1, submitted=True)
@@ -55,18 +110,14 @@ def test_demo_drafts_the_persona_schools_roadmap_from_its_deficits_once(
     assert roadmap.items.count() == deficits
 
 
-def test_demo_without_a_scored_questionnaire_drafts_no_roadmap(
-    world: World, seed_bytes: Any
-) -> None:
+def test_demo_without_a_scored_questionnaire_drafts_no_roadmap(world: World) -> None:
     out = io.StringIO()
     build_demo(world.region, out)
     assert not PlanItem.objects.filter(indicator_code__gt="").exists()
     assert "нет отправленной анкеты" in out.getvalue()
 
 
-def test_demo_sends_a_neighbours_roadmap_so_the_coordinator_has_one_to_review(
-    world: World, seed_bytes: Any
-) -> None:
+def test_demo_sends_a_neighbours_roadmap_so_the_coordinator_has_one_to_review(world: World) -> None:
     from tests.diagnostics.factories import submission_for
 
     first = submission_for(world, world.s1, submitted=True)
