@@ -126,7 +126,7 @@ def display(obj: models.Model, name: str, form_field: forms.Field | None = None)
     if isinstance(form_field, forms.ChoiceField) and not isinstance(
         form_field, forms.ModelChoiceField
     ):
-        labels = {str(k): str(v) for k, v in form_field.choices}  # type: ignore[misc]
+        labels = {str(k): str(v) for k, v in form_field.choices}  # type: ignore[misc,union-attr]
         values = value if isinstance(value, list) else [value]
         return ", ".join(labels.get(str(v), str(v)) for v in values)
     if isinstance(value, bool):

@@ -18,12 +18,12 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 
 # The plan export writes the same landscape A4 table with the seeds' columns; its helpers are
 # reused so that the demo's source document and the system's own export look alike.
+from marshrut.lib.docx import to_bytes
 from marshrut.plans.documents import (
     PLAN_COLUMNS,
     _add_row,
     _add_section,
     _document,
-    _save,
     _table,
 )
 
@@ -374,4 +374,4 @@ def regional_roadmap_docx() -> bytes:
                     _merge_up(table, len(table.rows) - 1, column)
     document.add_paragraph()
     document.add_paragraph(f"Используемые сокращения: {ABBREVIATIONS}")
-    return _save(document)
+    return to_bytes(document)
