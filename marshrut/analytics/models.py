@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from marshrut.diagnostics.models import Campaign
+from marshrut.lib.files import PrivateUploadTo, remove_files_on_delete
 from marshrut.orgs.models import Municipality
 
 
@@ -74,7 +75,7 @@ class SheetsJob(models.Model):
     )
     progress = models.PositiveSmallIntegerField(_("выполнено, %"), default=0)
     total = models.PositiveIntegerField(_("школ"), default=0)
-    file = models.FileField(upload_to="analytics/sheets/%Y/%m/", blank=True)
+    file = models.FileField(upload_to=PrivateUploadTo("analytics/sheets"), blank=True)
     error = models.TextField(_("ошибка"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -102,3 +103,6 @@ class SheetsJob(models.Model):
     @property
     def place(self) -> str:
         return str(self.municipality or self.campaign.region)
+
+
+remove_files_on_delete(SheetsJob, "file")

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from marshrut.lib.files import PrivateUploadTo, remove_files_on_delete
 from marshrut.orgs.access import grant
 from marshrut.orgs.roles import ROLES, Cap, Node, Role
 from marshrut.orgs.validators import validate_inn, validate_ogrn, validate_oktmo
@@ -371,7 +372,7 @@ class RegistryImport(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+")
-    file = models.FileField(upload_to="imports/registry/%Y/%m/")
+    file = models.FileField(upload_to=PrivateUploadTo("imports/registry"))
     filename = models.CharField(_("файл"), max_length=255)
     size = models.PositiveBigIntegerField(_("размер"))
     sha256 = models.CharField(max_length=64)
@@ -412,3 +413,6 @@ def get_import_for_user(user: Any, pk: Any) -> RegistryImport:
         else RegistryImport.objects.filter(region_id__in=g.regions)
     )
     return get_object_or_404(qs, pk=pk)
+
+
+remove_files_on_delete(RegistryImport, "file")
