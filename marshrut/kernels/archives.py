@@ -61,7 +61,7 @@ def inspect_zip(data: bytes, *, max_unpacked: int = DEFAULT_MAX_UNPACKED) -> Zip
     for member in members:
         if member.is_dir():
             continue
-        total += _inflate(data, member, max_unpacked - total)
+        total += _inflate(data, member, max_unpacked - total, max_unpacked)
     return ZipContents(frozenset(m.filename for m in members), total)
 
 
@@ -72,7 +72,7 @@ def _too_big(limit: int) -> str:
     )
 
 
-def _inflate(data: bytes, member: zipfile.ZipInfo, budget: int) -> int:
+def _inflate(data: bytes, member: zipfile.ZipInfo, budget: int, limit: int) -> int:
     """Inflate one member without keeping it: its real size; refuses past ``budget``."""
     offset = member.header_offset
     header = data[offset : offset + _LOCAL_HEADER.size]
@@ -84,7 +84,7 @@ def _inflate(data: bytes, member: zipfile.ZipInfo, budget: int) -> int:
     xml = member.filename.endswith((".xml", ".rels", ".vml"))
     if member.compress_type == zipfile.ZIP_STORED:
         if len(raw) > budget:
-            raise ArchiveError(_too_big(budget))
+            raise ArchiveError(_too_big(limit))
         if xml:
             _check_markup(bytes(raw))
         return len(raw)
@@ -100,7 +100,7 @@ def _inflate(data: bytes, member: zipfile.ZipInfo, budget: int) -> int:
                 chunk = inflater.unconsumed_tail
                 size += len(out)
                 if size > budget:
-                    raise ArchiveError(_too_big(budget))
+                    raise ArchiveError(_too_big(limit))
                 if xml:
                     tail = _check_markup(tail + out)[-_TAIL:]
                 if inflater.eof:

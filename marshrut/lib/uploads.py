@@ -24,7 +24,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from marshrut.kernels.archives import DEFAULT_MAX_UNPACKED, ArchiveError, inspect_zip
+from marshrut.kernels.archives import ArchiveError, inspect_zip
 from marshrut.kernels.tables import TableError, check_table
 
 # Formats as found by content, with the name the user knows them by.
@@ -180,7 +180,7 @@ def decode_text(data: bytes) -> str | None:
 
 
 def _inspect_container(data: bytes, policy: Policy) -> frozenset[str]:
-    budget = max(DEFAULT_MAX_UNPACKED, 30 * policy.limit)
+    budget = settings.UPLOAD_MAX_UNPACKED_BYTES
     try:
         return inspect_zip(data, max_unpacked=budget).names
     except ArchiveError as error:
