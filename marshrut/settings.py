@@ -201,8 +201,12 @@ STORAGES = {
     },
 }
 
-# Uploads: the registry import refuses files above this size before reading them.
+# Uploads: each kind is refused above its limit before it is read (marshrut/lib/uploads.py).
 IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", 10 * 1024 * 1024)
+EVIDENCE_MAX_BYTES = envint("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
+CRITERIA_MAX_BYTES = envint("CRITERIA_MAX_BYTES", 1024 * 1024)
+# An XLSX/DOCX/ODS is refused when its members really inflate to more than this («zip bomb»).
+UPLOAD_MAX_UNPACKED_BYTES = envint("UPLOAD_MAX_UNPACKED_BYTES", 256 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

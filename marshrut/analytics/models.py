@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from marshrut.diagnostics.models import Campaign
 from marshrut.lib import jobs
 from marshrut.lib.concurrency import Versioned
+from marshrut.lib.files import PrivateUploadTo, remove_files_on_delete
 from marshrut.orgs.models import Municipality
 
 
@@ -76,7 +77,7 @@ class SheetsJob(jobs.Job):
     )
     progress = models.PositiveSmallIntegerField(_("выполнено, %"), default=0)
     total = models.PositiveIntegerField(_("школ"), default=0)
-    file = models.FileField(upload_to="analytics/sheets/%Y/%m/", blank=True)
+    file = models.FileField(upload_to=PrivateUploadTo("analytics/sheets"), blank=True)
     error = models.TextField(_("ошибка"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -120,3 +121,6 @@ class SheetsJob(jobs.Job):
             error=str(jobs.GAVE_UP),
             finished_at=timezone.now(),
         )
+
+
+remove_files_on_delete(SheetsJob, "file")

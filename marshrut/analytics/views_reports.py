@@ -20,7 +20,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.http import content_disposition_header
@@ -31,9 +31,10 @@ from marshrut.analytics.actions import do_save_report_draft
 from marshrut.analytics.models import ReportDraft, SheetsJob
 from marshrut.analytics.tasks import build_sheets
 from marshrut.diagnostics.models import Campaign, get_campaign_for_user
-from marshrut.lib import jobs
+from marshrut.lib import files, jobs
 from marshrut.lib.concurrency import StaleEdit, VersionedFormMixin
 from marshrut.lib.docx import DOCX_TYPE
+from marshrut.lib.files import Served
 from marshrut.lib.forms import StyledMixin
 from marshrut.orgs.access import can_on_municipality, grant
 from marshrut.orgs.models import Municipality
@@ -298,15 +299,11 @@ def sheets_job_status(request: HttpRequest, pk: str) -> HttpResponse:
     return response
 
 
-@login_required
-def sheets_download(request: HttpRequest, pk: str) -> FileResponse:
+def sheets_file(request: HttpRequest, pk: str) -> Served:
     job = get_sheets_job_for_user(request.user, pk)
     if job.status != SheetsJob.Status.DONE or not job.file:
         raise Http404
-    name = f"Листы результатов — {job.campaign.title} — {job.place}.zip"
-    return FileResponse(
-        job.file.open("rb"), as_attachment=True, filename=name, content_type="application/zip"
-    )
+    return Served(job.file, f"Листы результатов — {job.campaign.title} — {job.place}.zip")
 
 
 report_urlpatterns = [
@@ -325,5 +322,10 @@ report_urlpatterns = [
     path("campaigns/<int:pk>/sheets/", sheets_start, name="sheets_start"),
     path("sheets/<uuid:pk>/", sheets_job, name="sheets_job"),
     path("sheets/<uuid:pk>/status/", sheets_job_status, name="sheets_job_status"),
-    path("sheets/<uuid:pk>/download/", sheets_download, name="sheets_download"),
+    path(
+        "sheets/<uuid:pk>/download/",
+        files.download,
+        {"resolve": sheets_file},
+        name="sheets_download",
+    ),
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from pathlib import PurePath
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -32,9 +33,34 @@ from marshrut.diagnostics.scoring import (
     profile_of_school,
     write_results,
 )
-from marshrut.kernels.criteria import AnswerError, cross_check, parse_catalogue, validate_answer
+from marshrut.kernels.criteria import (
+    AnswerError,
+    CatalogueError,
+    cross_check,
+    parse_catalogue,
+    validate_answer,
+)
+from marshrut.lib.files import replace_file
 from marshrut.lib.plural import plural
+from marshrut.lib.uploads import CATALOGUE, EVIDENCE, check_file, check_upload, decode_text
 from marshrut.orgs.models import Region, School
+
+
+def catalogue_text(data: bytes, filename: str) -> str:
+    """The text of an uploaded catalogue file, or CatalogueError saying what is wrong with it.
+
+    UTF-8 is expected; a file saved by Windows in its Russian encoding (Windows-1251) is read too.
+    """
+    try:
+        check_upload(data, filename, CATALOGUE)
+    except ValidationError as e:
+        raise CatalogueError(e.messages, filename) from None
+    text = decode_text(data)
+    if text is None:
+        raise CatalogueError(
+            ["файл не в кодировке UTF-8 (и не в Windows-1251): сохраните его в UTF-8"], filename
+        )
+    return text
 
 
 @transaction.atomic
@@ -182,8 +208,13 @@ def do_save_answer(
     evidence_url: str | None = None,
     evidence_file: Any = None,
 ) -> Answer:
-    """Validate and keep one answer of a draft (autosave); raises AnswerError or SubmissionClosed."""
+    """Validate and keep one answer of a draft (autosave); raises AnswerError or SubmissionClosed.
+
+    A new evidence file replaces the old one, which is removed once the transaction commits.
+    """
     _require_open(submission)
+    if evidence_file is not None:
+        check_file(evidence_file, EVIDENCE)
     catalogue = submission.campaign.criteria.catalogue
     indicator = catalogue.indicators.get(code)
     if indicator is None or not indicator.applies_to(submission.profile):
@@ -197,11 +228,13 @@ def do_save_answer(
         answer.comment = comment
     if evidence_url is not None:
         answer.evidence_url = evidence_url
-    if evidence_file is not None:
-        answer.evidence_file = evidence_file
     answer.updated_at = timezone.now()
     answer.updated_by = user_or_none(actor)
-    answer.full_clean(exclude=["submission", "value"])
+    answer.full_clean(exclude=["submission", "value", "evidence_file"])
+    if evidence_file is not None:
+        # Stored last, when nothing else can refuse the answer.
+        replace_file(answer.evidence_file, evidence_file)
+        answer.evidence_name = PurePath(evidence_file.name or "").name[:255]
     answer.save()
     if submission.status == Status.NOT_STARTED:
         submission.status = Status.DRAFT

@@ -11,14 +11,12 @@ from django.utils.translation import gettext_lazy as _
 from marshrut.diagnostics.models import Campaign, CriteriaVersion, Status
 from marshrut.lib.forms import StyledMixin
 from marshrut.lib.listing import FilterForm
+from marshrut.lib.uploads import CATALOGUE, UploadField
 from marshrut.orgs.models import Municipality
 
 
 class CriteriaUploadForm(StyledMixin, forms.Form):
-    file = forms.FileField(
-        label=_("Файл каталога (YAML)"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".yaml,.yml"}),
-    )
+    file = UploadField(label=_("Файл каталога (YAML)"), policy=CATALOGUE)
 
 
 class CampaignForm(StyledMixin, forms.Form):

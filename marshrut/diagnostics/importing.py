@@ -30,7 +30,6 @@ from dataclasses import dataclass, field
 from typing import Any
 from xml.etree import ElementTree
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import connection, transaction
@@ -76,6 +75,7 @@ from marshrut.kernels.tables import (
     normalise_header,
     read_sheets,
 )
+from marshrut.lib.uploads import TABLE, refusal
 from marshrut.orgs.importing import Problem
 from marshrut.orgs.models import School
 from marshrut.orgs.validators import clean_inn
@@ -939,18 +939,10 @@ def check_file(
 ) -> Plan:
     """Read a results file and validate every cell against the campaign; nothing is written."""
     report = progress or (lambda _percent: None)
-    limit = settings.IMPORT_MAX_BYTES
     plan = Plan()
-    if len(data) > limit:
-        plan.add(
-            Problem(
-                "",
-                None,
-                "",
-                "",
-                f"файл слишком большой: {len(data) / 2**20:.1f} МБ, допускается не более {limit / 2**20:.0f} МБ",
-            )
-        )
+    refused = refusal(data, filename, TABLE)
+    if refused:
+        plan.add(Problem("", None, "", "", refused))
         return plan
     report(1)
     try:

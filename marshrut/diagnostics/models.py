@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from marshrut.kernels.criteria import Catalogue, SchoolProfile, codes_across, parse_catalogue
 from marshrut.lib import jobs
+from marshrut.lib.files import PrivateUploadTo, remove_files_on_delete
 from marshrut.orgs.access import grant
 from marshrut.orgs.models import Region, School
 from marshrut.orgs.roles import Cap
@@ -258,6 +259,7 @@ class Submission(models.Model):
 
 
 def evidence_path(answer: Answer, filename: str) -> str:
+    # Old migrations name this function; files are stored under token names now.
     return f"diagnostics/{answer.submission.campaign_id}/{answer.submission.school_id}/{filename}"
 
 
@@ -278,7 +280,14 @@ class Answer(models.Model):
     value = models.JSONField(_("ответ"), null=True, blank=True)
     comment = models.TextField(_("комментарий"), blank=True)
     evidence_url = models.URLField(_("ссылка на подтверждение"), max_length=500, blank=True)
-    evidence_file = models.FileField(_("файл-подтверждение"), upload_to=evidence_path, blank=True)
+    evidence_file = models.FileField(
+        _("файл-подтверждение"), upload_to=PrivateUploadTo("diagnostics/evidence"), blank=True
+    )
+    # The name the file had on the school's computer; the bulk import's COPY leaves it out, so
+    # the database fills the default.
+    evidence_name = models.CharField(
+        _("имя файла"), max_length=255, blank=True, default="", db_default=""
+    )
     updated_at = models.DateTimeField(default=timezone.now)
     # Who wrote it, for the record. Neither a database constraint nor an index: the database
     # would check the key and file the row in the index millions of times per federal import, and
@@ -452,6 +461,13 @@ def get_submission_for_user(user: Any, pk: int, cap: Cap = Cap.DIAGNOSTICS_VIEW)
     )
 
 
+def get_answer_for_user(user: Any, pk: int) -> Answer:
+    """An answer of a submission the user may see (404 outside the user's scope)."""
+    return get_object_or_404(
+        Answer.objects.filter(submission__in=Submission.objects.for_user(user)), pk=pk
+    )
+
+
 class ImportJob(jobs.Job):
     """A results file of a campaign on its way in: checked in the background, then applied whole."""
 
@@ -466,7 +482,7 @@ class ImportJob(jobs.Job):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="import_jobs")
-    file = models.FileField(upload_to="imports/diagnostics/%Y/%m/")
+    file = models.FileField(upload_to=PrivateUploadTo("imports/diagnostics"))
     filename = models.CharField(_("файл"), max_length=255)
     size = models.PositiveBigIntegerField(_("размер"))
     sha256 = models.CharField(max_length=64)
@@ -525,3 +541,21 @@ def get_import_job_for_user(user: Any, pk: Any) -> ImportJob:
         ),
         pk=pk,
     )
+
+
+remove_files_on_delete(ImportJob, "file")
+
+
+def _remove_evidence_files(sender: Any, instance: Submission, **kwargs: Any) -> None:
+    # A receiver on Answer would make Django delete answers one by one (millions in a campaign):
+    # the submission collects its answers' files in one query instead.
+    from marshrut.lib.files import delete_on_commit
+
+    names = Answer.objects.filter(submission=instance).exclude(evidence_file="")
+    for name in names.values_list("evidence_file", flat=True):
+        delete_on_commit(name)
+
+
+models.signals.pre_delete.connect(
+    _remove_evidence_files, sender=Submission, dispatch_uid="diagnostics-evidence-files"
+)

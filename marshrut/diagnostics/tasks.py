@@ -18,6 +18,7 @@ from marshrut.audit.log import Source
 from marshrut.diagnostics.importing import ImportRejected, Plan, apply_file, check_file, summary
 from marshrut.diagnostics.models import ImportJob
 from marshrut.lib import jobs
+from marshrut.lib.files import delete_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +54,13 @@ def check_import(job_id: str) -> str:
         job.save(update_fields=["status", "problems"])
         raise
     _store(job, plan, ImportJob.Status.CHECKED if plan.ok else ImportJob.Status.FAILED)
-    job.save(update_fields=["status", "layout", "problems", "counts", "progress"])
+    fields = ["status", "layout", "problems", "counts", "progress"]
+    if not plan.ok:
+        # A file that failed its check can never be applied: only its report is kept.
+        delete_on_commit(job.file.name)
+        job.file = ""  # type: ignore[assignment]
+        fields.append("file")
+    job.save(update_fields=fields)
     return str(job.status)
 
 

@@ -2,6 +2,7 @@ from django.urls import path
 
 from marshrut.diagnostics import views
 from marshrut.diagnostics.views_import import import_urlpatterns
+from marshrut.lib import files
 
 app_name = "diagnostics"
 urlpatterns = [
@@ -17,6 +18,12 @@ urlpatterns = [
     path("submissions/<int:pk>/review/", views.submission_review, name="submission_review"),
     path("submissions/<int:pk>/reopen/", views.submission_reopen, name="submission_reopen"),
     path("submissions/<int:pk>/result/", views.result, name="result"),
+    path(
+        "answers/<int:pk>/evidence/",
+        files.download,
+        {"resolve": views.evidence_file},
+        name="evidence_download",
+    ),
     path("flags/<int:pk>/resolve/", views.flag_resolve, name="flag_resolve"),
     *import_urlpatterns,
 ]

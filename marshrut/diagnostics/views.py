@@ -32,14 +32,17 @@ from marshrut.diagnostics.models import (
     Result,
     Status,
     Submission,
+    get_answer_for_user,
     get_campaign_for_user,
     get_submission_for_user,
 )
 from marshrut.diagnostics.scoring import answers_of, normalised, score_submission
 from marshrut.kernels.criteria import AnswerError, CatalogueError, level_name
 from marshrut.kernels.scoring import next_level_path
+from marshrut.lib import uploads
 from marshrut.lib.db import search
 from marshrut.lib.exports import ExportColumn
+from marshrut.lib.files import Served
 from marshrut.lib.listing import maybe_export, paginate, query_without
 from marshrut.orgs import access
 from marshrut.orgs.models import Municipality, School
@@ -68,12 +71,12 @@ def criteria_list(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                text = upload.read().decode("utf-8")
+                text = actions.catalogue_text(upload.read(), upload.name)
                 version = actions.do_load_criteria(request.user, text, upload.name)
             except CatalogueError as e:
                 problems = e.problems
-            except (UnicodeDecodeError, ValidationError) as e:
-                problems = [str(e) if isinstance(e, UnicodeDecodeError) else " ".join(e.messages)]
+            except ValidationError as e:
+                problems = e.messages
             else:
                 messages.success(request, _("Каталог «%(t)s» загружен.") % {"t": version.title})
                 return redirect("diagnostics:criteria_detail", pk=version.pk)
@@ -320,6 +323,7 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "review_form": ReviewForm(),
             "reopen_form": ReopenForm(),
             "has_results": submission.results.exists(),
+            **uploads.hints(uploads.EVIDENCE, "evidence"),
         },
     )
 
@@ -373,12 +377,23 @@ def answer_save(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         "values": value if isinstance(value, list) else [value],
         "error": error,
     }
-    context = {"item": item, "submission": submission, "editable": True, "saved": error is None}
+    context = {
+        "item": item,
+        "submission": submission,
+        "editable": True,
+        "saved": error is None,
+        **uploads.hints(uploads.EVIDENCE, "evidence"),
+    }
     if not request.htmx:  # type: ignore[attr-defined]
         if error:
             messages.error(request, error)
         return redirect(f"{submission_url(submission)}#ind-{code}")
     return render(request, "diagnostics/_indicator.html", context)
+
+
+def evidence_file(request: HttpRequest, pk: int) -> Served:
+    answer = get_answer_for_user(request.user, pk)
+    return Served(answer.evidence_file, answer.evidence_name or _("подтверждение"))
 
 
 def submission_url(submission: Submission) -> str:

@@ -9,7 +9,6 @@ import hashlib
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.base import ContentFile
@@ -24,17 +23,16 @@ from django.views.decorators.http import require_POST
 from marshrut.diagnostics.importing import template_xlsx
 from marshrut.diagnostics.models import ImportJob, get_campaign_for_user, get_import_job_for_user
 from marshrut.diagnostics.tasks import apply_import, check_import
-from marshrut.lib import jobs
+from marshrut.lib import files, jobs
 from marshrut.lib.exports import XLSX_TYPE
+from marshrut.lib.files import Served
 from marshrut.lib.forms import StyledMixin
+from marshrut.lib.uploads import TABLE, UploadField
 from marshrut.orgs.roles import Cap
 
 
 class UploadForm(StyledMixin, forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("Файл с результатами (XLSX, XLS или CSV)"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.csv,.txt,.ods"}),
-    )
+    file = UploadField(label=gettext_lazy("Файл с результатами (XLSX, XLS или CSV)"), policy=TABLE)
 
 
 @login_required
@@ -44,26 +42,18 @@ def import_upload(request: HttpRequest, pk: int) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        limit = settings.IMPORT_MAX_BYTES
-        if upload.size > limit:
-            form.add_error(
-                "file",
-                _("Файл слишком большой: %(size).1f МБ, допускается не более %(limit).0f МБ.")
-                % {"size": upload.size / 2**20, "limit": limit / 2**20},
-            )
-        else:
-            data = upload.read()
-            job = ImportJob(
-                campaign=campaign,
-                filename=upload.name[:255],
-                size=len(data),
-                sha256=hashlib.sha256(data).hexdigest(),
-                created_by=user,
-            )
-            job.file.save(upload.name, ContentFile(data), save=False)
-            job.save()
-            jobs.enqueue(job, check_import, str(job.pk))
-            return redirect("diagnostics:import_job", pk=job.pk)
+        data = upload.read()
+        job = ImportJob(
+            campaign=campaign,
+            filename=upload.name[:255],
+            size=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+            created_by=user,
+        )
+        job.file.save(upload.name, ContentFile(data), save=False)
+        job.save()
+        jobs.enqueue(job, check_import, str(job.pk))
+        return redirect("diagnostics:import_job", pk=job.pk)
     recent = ImportJob.objects.filter(campaign=campaign).select_related("created_by")[:10]
     return render(
         request,
@@ -89,6 +79,11 @@ def _job_context(job: ImportJob) -> dict[str, Any]:
 def import_job(request: HttpRequest, pk: str) -> HttpResponse:
     job = get_import_job_for_user(request.user, pk)
     return render(request, "diagnostics/import_job.html", _job_context(job))
+
+
+def import_file(request: HttpRequest, pk: str) -> Served:
+    job = get_import_job_for_user(request.user, pk)
+    return Served(job.file, job.filename)
 
 
 @login_required
@@ -137,6 +132,7 @@ import_urlpatterns = [
     path("campaigns/<int:pk>/import/", import_upload, name="import_upload"),
     path("campaigns/<int:pk>/template.xlsx", template, name="template"),
     path("imports/<uuid:pk>/", import_job, name="import_job"),
+    path("imports/<uuid:pk>/file/", files.download, {"resolve": import_file}, name="import_file"),
     path("imports/<uuid:pk>/status/", import_job_status, name="import_job_status"),
     path("imports/<uuid:pk>/apply/", import_apply, name="import_apply"),
 ]

@@ -16,6 +16,7 @@ from marshrut.events.report import parse_tasks, tasks_text
 from marshrut.lib.concurrency import VersionedFormMixin
 from marshrut.lib.forms import StyledMixin, limit_choices
 from marshrut.lib.listing import FilterForm
+from marshrut.lib.uploads import TABLE, UploadField
 from marshrut.orgs.access import grant
 from marshrut.orgs.models import Municipality, Person, School
 from marshrut.orgs.roles import Cap
@@ -156,7 +157,8 @@ class EventFilter(FilterForm):
 
 
 class ImportForm(StyledMixin, forms.Form):
-    file = forms.FileField(
+    file = UploadField(
+        policy=TABLE,
         label=_("Таблица мероприятий"),
         help_text=_("XLSX, XLS, CSV или текст отчёта координатора (столбцы через табуляцию)"),
     )

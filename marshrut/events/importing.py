@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -34,6 +33,7 @@ from marshrut.kernels.tables import (
     find_table_in_sheets,
     read_sheets,
 )
+from marshrut.lib.uploads import TABLE, refusal
 from marshrut.orgs.importing import Problem
 from marshrut.orgs.models import Municipality, Region
 
@@ -166,8 +166,9 @@ def _date_text(value: Any) -> str:
 def check_events(data: bytes, filename: str, region: Region, year: int | None = None) -> EventPlan:
     """Read an events table and plan the events it adds, without writing anything."""
     plan = EventPlan()
-    if len(data) > settings.IMPORT_MAX_BYTES:
-        plan.problems.append(Problem("", None, "", "", "файл больше допустимого размера"))
+    refused = refusal(data, filename, TABLE)
+    if refused:
+        plan.problems.append(Problem("", None, "", "", refused))
         return plan
     try:
         sheets = read_sheets(data, filename)

@@ -575,7 +575,11 @@ def build_catalogue(data: Mapping[str, Any], source_name: str = "<данные>"
 
 
 def _compose(text: str, source_name: str) -> tuple[Any, dict[PathKey, int], list[str]]:
-    loader = yaml.SafeLoader(text)
+    try:
+        # The reader checks the characters as it is built: a NUL byte fails here already.
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as exc:
+        raise CatalogueError([_bad_character(text, exc)], source_name) from None
     try:
         node = loader.get_single_node()
         if node is None:
@@ -587,13 +591,49 @@ def _compose(text: str, source_name: str) -> tuple[Any, dict[PathKey, int], list
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"строка {mark.line + 1}, позиция {mark.column + 1}: " if mark else ""
-        detail = exc.problem or exc.context or "неизвестная ошибка"
-        raise CatalogueError([f"{where}ошибка синтаксиса YAML ({detail})"], source_name) from None
-    except yaml.YAMLError as exc:
-        raise CatalogueError([f"ошибка чтения YAML: {exc}"], source_name) from None
+        detail = _yaml_problem(exc.problem or exc.context or "")
+        raise CatalogueError([f"{where}ошибка синтаксиса YAML: {detail}"], source_name) from None
+    except yaml.reader.ReaderError as exc:
+        raise CatalogueError([_bad_character(text, exc)], source_name) from None
+    except yaml.YAMLError:
+        raise CatalogueError(["файл не читается как YAML"], source_name) from None
     finally:
         loader.dispose()
     return data, lines, problems
+
+
+# PyYAML's wording of the usual mistakes, in the operator's words.
+_YAML_PROBLEMS = (
+    ("mapping values are not allowed", "двоеточие не на месте — возьмите значение в кавычки"),
+    ("could not find expected ':'", "нет двоеточия после ключа"),
+    ("expected <block end>", "неверный отступ"),
+    ("did not find expected key", "неверный отступ или лишний символ"),
+    ("did not find expected '-' indicator", "неверный отступ в списке"),
+    ("found character '\\t'", "табуляция вместо пробелов в отступе"),
+    ("found unexpected end of stream", "файл оборвался: не закрыта кавычка или скобка"),
+    ("found undefined alias", "ссылка на несуществующий якорь (*имя)"),
+    ("found duplicate anchor", "якорь (&имя) объявлен дважды"),
+    ("expected ',' or ']'", "не закрыта квадратная скобка"),
+    ("expected ',' or '}'", "не закрыта фигурная скобка"),
+    ("while scanning a quoted scalar", "не закрыта кавычка"),
+    ("expected a single document", "в файле несколько документов (---); нужен один"),
+)
+# Anchors let a few lines stand for millions of nodes («billion laughs»): the walk stops here.
+MAX_NODES = 100_000
+MAX_DEPTH = 40
+
+
+def _bad_character(text: str, exc: yaml.reader.ReaderError) -> str:
+    line = text.count("\n", 0, exc.position) + 1
+    char = exc.character if isinstance(exc.character, int) else ord(exc.character)
+    return f"строка {line}: недопустимый символ U+{char:04X} — это не текст YAML"
+
+
+def _yaml_problem(problem: str) -> str:
+    for english, russian in _YAML_PROBLEMS:
+        if english in problem:
+            return russian
+    return "проверьте отступы, двоеточия, кавычки и скобки"
 
 
 def _collect_lines(
@@ -609,6 +649,13 @@ def _collect_lines(
     must hear about it instead.
     """
     lines[path] = node.start_mark.line + 1
+    if len(lines) > MAX_NODES or len(path) > MAX_DEPTH:
+        raise CatalogueError(
+            [
+                f"строка {node.start_mark.line + 1}: каталог слишком велик или зациклен "
+                "(ссылки на якоря раскрываются в слишком много элементов)"
+            ]
+        )
     if isinstance(node, yaml.MappingNode):
         seen: dict[object, int] = {}
         for key_node, value_node in node.value:

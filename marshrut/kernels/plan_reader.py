@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from marshrut.kernels.archives import ArchiveError, inspect_zip
 from marshrut.kernels.deadlines import Schedule, ScheduleKind, parse_deadline
 from marshrut.kernels.responsibles import (
     DEFAULT_ABBREVIATIONS,
@@ -710,11 +711,13 @@ def _docx_tables(data: bytes) -> list[_Table]:
     from docx.table import Table
 
     try:
+        inspect_zip(data)
+    except ArchiveError as error:
+        raise PlanReadError(error.message) from error
+    try:
         document = docx.Document(io.BytesIO(data))
     except Exception as error:  # python-docx raises many kinds of errors on a damaged package
-        raise PlanReadError(
-            f"Не удалось прочитать документ DOCX: файл повреждён ({error})."
-        ) from error
+        raise PlanReadError("Не удалось прочитать документ DOCX: файл повреждён.") from error
     tables: list[_Table] = []
     styles: dict[str | None, bool] = {}
     adjacent = True
@@ -751,9 +754,8 @@ def _pdf_tables(data: bytes) -> list[_Table]:
         pdf = pdfplumber.open(io.BytesIO(data))
         pdf.pages  # noqa: B018 - the page tree is parsed lazily; a damaged one fails here
     except Exception as error:  # pdfminer raises many kinds of errors on a damaged file
-        raise PlanReadError(
-            f"Не удалось прочитать документ PDF: файл повреждён ({error})."
-        ) from error
+        # pdfminer's own words are English and technical: the chained cause keeps them for the log.
+        raise PlanReadError("Не удалось прочитать документ PDF: файл повреждён.") from error
     with pdf:
         if not any(page.chars for page in pdf.pages):
             raise PlanReadError(
@@ -823,7 +825,7 @@ def read_plan(
                 with zipfile.ZipFile(io.BytesIO(data)) as archive:
                     names = set(archive.namelist())
             except zipfile.BadZipFile as error:
-                raise PlanReadError(f"Файл {name} — повреждённый архив ({error}).") from error
+                raise PlanReadError(f"Файл {name} — повреждённый архив.") from error
             if "word/document.xml" in names:
                 return _read_tables(_docx_tables(data), year, dictionary)
             if "xl/workbook.xml" in names:

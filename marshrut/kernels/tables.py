@@ -35,6 +35,9 @@ from xml.etree import ElementTree
 
 from python_calamine import CalamineSheet, CalamineWorkbook, PasswordError, SheetTypeEnum
 
+from marshrut.kernels.archives import MSG_BROKEN as ARCHIVE_BROKEN
+from marshrut.kernels.archives import ArchiveError, inspect_zip
+
 __all__ = [
     "Column",
     "Row",
@@ -42,6 +45,7 @@ __all__ = [
     "Table",
     "TableError",
     "cell_text",
+    "check_table",
     "column_letter",
     "find_table",
     "find_table_in_sheets",
@@ -408,7 +412,52 @@ def read_sheets(
         raise TableError(MSG_NOT_A_TABLE) from error
 
 
+def check_table(data: bytes) -> None:
+    """Refuse what :func:`read_sheets` would refuse for the kind of file alone, reading no cells.
+
+    Fast enough to run while an upload is received, before a background check reads the rows.
+    """
+    if not data or (len(data) < 4096 and not data.strip()):
+        raise TableError(MSG_EMPTY)
+    try:
+        if data.startswith(_ZIP_MAGICS):
+            _zip_workbook_kind(data)
+        elif data.startswith(_OLE2_MAGIC):
+            _check_ole2(data)
+        else:
+            for magic, message in _BINARY_MAGICS:
+                if data.startswith(magic):
+                    raise TableError(message)
+            text = _decode(data)
+            if not text.strip():
+                raise TableError(MSG_EMPTY)
+            _check_is_text(text)
+    except (TableError, MemoryError):
+        raise
+    except Exception as error:
+        raise TableError(MSG_NOT_A_TABLE) from error
+
+
 def _read_zip(data: bytes, max_rows: int) -> list[Sheet]:
+    if _zip_workbook_kind(data) == "xlsx":
+        try:
+            errors = _scan_xlsx(data)
+        except _ZIP_ERRORS as error:
+            raise TableError(MSG_NOT_A_TABLE) from error
+        sheets = _read_with_calamine(data, max_rows)
+        _put_errors(sheets, errors)
+        return sheets
+    return _read_with_calamine(data, max_rows)
+
+
+def _zip_workbook_kind(data: bytes) -> str:
+    """«xlsx» or «ods» for a workbook the readers take; TableError for any other ZIP."""
+    # Before any reader inflates a member: a «zip bomb» or a DTD (XXE) is refused here.
+    try:
+        inspect_zip(data)
+    except ArchiveError as error:
+        broken = error.message == ARCHIVE_BROKEN
+        raise TableError(MSG_NOT_A_TABLE if broken else error.message) from error
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
@@ -431,17 +480,11 @@ def _read_zip(data: bytes, max_rows: int) -> list[Sheet]:
                 "Формат XLSB (двоичная книга Excel) не принимается. "
                 "Сохраните таблицу как «Книга Excel (*.xlsx)» и загрузите её снова."
             )
-        try:
-            errors = _scan_xlsx(data)
-        except _ZIP_ERRORS as error:
-            raise TableError(MSG_NOT_A_TABLE) from error
-        sheets = _read_with_calamine(data, max_rows)
-        _put_errors(sheets, errors)
-        return sheets
+        return "xlsx"
     if mimetype.startswith(b"application/vnd.oasis.opendocument.spreadsheet") or (
         not mimetype and "content.xml" in names
     ):
-        return _read_with_calamine(data, max_rows)
+        return "ods"
     if "word/document.xml" in names or mimetype.startswith(b"application/vnd.oasis.opendocument"):
         if b"opendocument.presentation" in mimetype:
             raise TableError("Это презентация, а не таблица. Загрузите таблицу в формате XLSX.")
@@ -455,6 +498,11 @@ def _read_zip(data: bytes, max_rows: int) -> list[Sheet]:
 
 
 def _read_ole2(data: bytes, max_rows: int) -> list[Sheet]:
+    _check_ole2(data)
+    return _read_with_calamine(data, max_rows)
+
+
+def _check_ole2(data: bytes) -> None:
     # Stream names live in the compound file's directory as UTF-16; a plain byte search finds them
     # before any parsing.
     if _utf16("EncryptedPackage") in data or _utf16("EncryptionInfo") in data:
@@ -465,7 +513,6 @@ def _read_ole2(data: bytes, max_rows: int) -> list[Sheet]:
     if _utf16("WordDocument") in data:
         raise TableError(_WORD_MESSAGE)
     _check_xls(data)
-    return _read_with_calamine(data, max_rows)
 
 
 def _calamine_failure(error: BaseException) -> TableError:

@@ -14,7 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -32,6 +31,7 @@ from marshrut.kernels.tables import (
     read_sheets,
 )
 from marshrut.lib.concurrency import claim
+from marshrut.lib.uploads import TABLE, refusal
 from marshrut.orgs.actions import check_membership_node
 from marshrut.orgs.models import Membership, Municipality, Person, Region, School
 from marshrut.orgs.roles import ROLES, Node, Role
@@ -765,20 +765,9 @@ def check_file(data: bytes, filename: str, region: Region) -> Plan:
     """Read a registry file and plan its changes without writing anything."""
     checker = _Checker(region)
     plan = checker.plan
-    limit = settings.IMPORT_MAX_BYTES
-    if len(data) > limit:
-        plan.problems.append(
-            Problem(
-                "",
-                None,
-                "",
-                "",
-                (
-                    f"файл слишком большой: {len(data) / 1024 / 1024:.1f} МБ, допускается не более "
-                    f"{limit / 1024 / 1024:.0f} МБ"
-                ),
-            )
-        )
+    refused = refusal(data, filename, TABLE)
+    if refused:
+        plan.problems.append(Problem("", None, "", "", refused))
         return plan
     try:
         sheets = read_sheets(data, filename)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from marshrut.lib import jobs
 from marshrut.lib.concurrency import Versioned
+from marshrut.lib.files import PrivateUploadTo, remove_files_on_delete
 from marshrut.orgs.access import grant
 from marshrut.orgs.roles import ROLES, Cap, Node, Role
 from marshrut.orgs.validators import validate_inn, validate_ogrn, validate_oktmo
@@ -382,7 +383,7 @@ class RegistryImport(jobs.Job):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+")
-    file = models.FileField(upload_to="imports/registry/%Y/%m/")
+    file = models.FileField(upload_to=PrivateUploadTo("imports/registry"))
     filename = models.CharField(_("файл"), max_length=255)
     size = models.PositiveBigIntegerField(_("размер"))
     sha256 = models.CharField(max_length=64)
@@ -431,3 +432,6 @@ def get_import_for_user(user: Any, pk: Any) -> RegistryImport:
         else RegistryImport.objects.filter(region_id__in=g.regions)
     )
     return get_object_or_404(qs, pk=pk)
+
+
+remove_files_on_delete(RegistryImport, "file")

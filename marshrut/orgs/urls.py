@@ -1,5 +1,6 @@
 from django.urls import path
 
+from marshrut.lib import files
 from marshrut.orgs import views, views_import
 
 app_name = "orgs"
@@ -22,6 +23,12 @@ urlpatterns = [
     path("import/", views_import.import_upload, name="import_upload"),
     path("import/template.xlsx", views_import.import_template, name="import_template"),
     path("import/<uuid:pk>/", views_import.import_preview, name="import_preview"),
+    path(
+        "import/<uuid:pk>/file/",
+        files.download,
+        {"resolve": views_import.import_file},
+        name="import_file",
+    ),
     path("import/<uuid:pk>/apply/", views_import.import_apply, name="import_apply"),
     path("import/<uuid:pk>/status/", views_import.import_status, name="import_status"),
 ]

@@ -6,7 +6,6 @@ import hashlib
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.base import ContentFile
@@ -18,7 +17,9 @@ from django.views.decorators.http import require_POST
 
 from marshrut.lib import jobs
 from marshrut.lib.exports import XLSX_TYPE
+from marshrut.lib.files import Served
 from marshrut.lib.forms import StyledMixin
+from marshrut.lib.uploads import TABLE, UploadField
 from marshrut.orgs import access
 from marshrut.orgs.importing import check_file, summary, template_xlsx
 from marshrut.orgs.models import RegistryImport, get_import_for_user
@@ -28,10 +29,7 @@ from marshrut.orgs.views import region_for
 
 
 class UploadForm(StyledMixin, forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("Файл реестра (XLSX, XLS или CSV)"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.csv,.txt,.ods"}),
-    )
+    file = UploadField(label=gettext_lazy("Файл реестра (XLSX, XLS или CSV)"), policy=TABLE)
 
 
 @login_required
@@ -42,30 +40,22 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     context: dict[str, object] = {"form": form, "region": region}
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        limit = settings.IMPORT_MAX_BYTES
-        if upload.size > limit:
-            form.add_error(
-                "file",
-                _("Файл слишком большой: %(size).1f МБ, допускается не более %(limit).0f МБ.")
-                % {"size": upload.size / 2**20, "limit": limit / 2**20},
+        data = upload.read()
+        plan = check_file(data, upload.name, region)
+        if plan.ok:
+            batch = RegistryImport(
+                region=region,
+                filename=upload.name[:255],
+                size=len(data),
+                sha256=hashlib.sha256(data).hexdigest(),
+                summary=summary(plan),
+                created_by=user,
             )
-        else:
-            data = upload.read()
-            plan = check_file(data, upload.name, region)
-            if plan.ok:
-                batch = RegistryImport(
-                    region=region,
-                    filename=upload.name[:255],
-                    size=len(data),
-                    sha256=hashlib.sha256(data).hexdigest(),
-                    summary=summary(plan),
-                    created_by=user,
-                )
-                batch.file.save(upload.name, ContentFile(data), save=False)
-                batch.save()
-                return redirect("orgs:import_preview", pk=batch.pk)
-            # A file with problems is not kept: the report is shown and nothing is saved.
-            context.update(filename=upload.name, report=summary(plan), plan=plan)
+            batch.file.save(upload.name, ContentFile(data), save=False)
+            batch.save()
+            return redirect("orgs:import_preview", pk=batch.pk)
+        # A file with problems is not kept: the report is shown and nothing is saved.
+        context.update(filename=upload.name, report=summary(plan), plan=plan)
     context["recent"] = RegistryImport.objects.filter(region=region).select_related("created_by")[
         :10
     ]
@@ -122,6 +112,11 @@ def import_apply(request: HttpRequest, pk: str) -> HttpResponse:
     if not claimed:
         messages.warning(request, _("Этот файл уже обработан."))
     return redirect("orgs:import_preview", pk=batch.pk)
+
+
+def import_file(request: HttpRequest, pk: str) -> Served:
+    batch = get_import_for_user(request.user, pk)
+    return Served(batch.file, batch.filename)
 
 
 @login_required

@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
+from pathlib import PurePath
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -22,6 +23,7 @@ from marshrut.diagnostics.models import Deficit, Submission
 from marshrut.kernels.criteria import MODEL_DIRECTIONS, Catalogue
 from marshrut.kernels.responsibles import DEFAULT_ABBREVIATIONS
 from marshrut.lib.concurrency import claim
+from marshrut.lib.uploads import EVIDENCE, check_upload
 from marshrut.orgs.models import Municipality, Region, School
 from marshrut.plans import notifications
 from marshrut.plans.importing import dictionary_for, reparse_row, sections_of
@@ -452,6 +454,11 @@ def do_report_progress(
     day = on or timezone.localdate()
     if control_date is not None and control_date.item_id != item.pk:
         raise ValidationError(_("Контрольная дата относится к другому мероприятию."))
+    contents = []
+    for upload in files:
+        data = upload.read()
+        check_upload(data, upload.name or "", EVIDENCE)
+        contents.append((PurePath(upload.name or "").name[:255] or _("файл"), data))
     report = ProgressReport(
         item=item,
         status=status,
@@ -466,15 +473,14 @@ def do_report_progress(
     )
     report.full_clean()
     report.save()
-    for upload in files:
-        data = upload.read()
+    for name, data in contents:
         evidence = Evidence(
             report=report,
-            filename=(upload.name or "file")[:255],
+            filename=name,
             size=len(data),
             sha256=hashlib.sha256(data).hexdigest(),
         )
-        evidence.file.save((upload.name or "file")[-100:], ContentFile(data), save=False)
+        evidence.file.save(name, ContentFile(data), save=False)
         evidence.save()
     before = item.status
     if status == ItemStatus.DONE:

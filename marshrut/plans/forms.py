@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils import timezone
@@ -16,6 +15,7 @@ from marshrut.kernels.criteria import Catalogue
 from marshrut.lib.concurrency import VersionedFormMixin
 from marshrut.lib.forms import StyledMixin
 from marshrut.lib.listing import FilterForm
+from marshrut.lib.uploads import EVIDENCE, PLAN_DOCUMENT, MultiUploadField, UploadField
 from marshrut.orgs.access import grant
 from marshrut.orgs.models import Municipality, Region, School
 from marshrut.orgs.roles import Cap
@@ -34,32 +34,6 @@ def managed_regions(user: Any) -> Any:
     """Regions whose regional plans the user may create."""
     g = grant(user, Cap.PLAN_MANAGE)
     return Region.objects.all() if g.everything else Region.objects.filter(pk__in=g.regions)
-
-
-class MultiFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultiFileField(forms.FileField):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultiFileInput(attrs={"multiple": True}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> Any:
-        if isinstance(data, list | tuple):
-            return [super(MultiFileField, self).clean(d, initial) for d in data if d]
-        return [super().clean(data, initial)] if data else []
-
-
-def check_size(upload: Any) -> None:
-    limit = settings.IMPORT_MAX_BYTES
-    if upload.size > limit:
-        raise ValidationError(
-            _(
-                "Файл «%(name)s» слишком большой: %(size).1f МБ, допускается не более %(limit).0f МБ."
-            )
-            % {"name": upload.name, "size": upload.size / 2**20, "limit": limit / 2**20}
-        )
 
 
 class OwnerMixin(forms.Form):
@@ -109,10 +83,7 @@ class OwnerMixin(forms.Form):
 
 
 class UploadForm(StyledMixin, OwnerMixin):
-    file = forms.FileField(
-        label=_("Документ (DOCX, XLSX, XLS, PDF или TXT)"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".docx,.xlsx,.xls,.pdf,.txt"}),
-    )
+    file = UploadField(label=_("Документ (DOCX, XLSX, XLS, PDF или TXT)"), policy=PLAN_DOCUMENT)
     year = forms.IntegerField(label=_("Год плана"), min_value=2000, max_value=2100)
     title = forms.CharField(
         label=_("Название"),
@@ -126,11 +97,6 @@ class UploadForm(StyledMixin, OwnerMixin):
         super().__init__(*args, **kwargs)
         self.setup_owner(user)
         self.fields["year"].initial = timezone.localdate().year
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        check_size(upload)
-        return upload
 
 
 class PlanForm(StyledMixin, OwnerMixin):
@@ -254,7 +220,9 @@ class ReportForm(StyledMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("по одной в строке"),
     )
-    evidence = MultiFileField(label=_("Подтверждающие документы"), required=False)
+    evidence = MultiUploadField(
+        label=_("Подтверждающие документы"), policy=EVIDENCE, required=False
+    )
 
     def __init__(self, *args: Any, item: PlanItem, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -282,12 +250,6 @@ class ReportForm(StyledMixin, forms.Form):
                     % {"link": link}
                 ) from None
         return links
-
-    def clean_evidence(self) -> list[Any]:
-        files = self.cleaned_data["evidence"]
-        for upload in files:
-            check_size(upload)
-        return files
 
 
 class ItemForm(VersionedFormMixin, StyledMixin, forms.ModelForm):

@@ -20,6 +20,7 @@ from marshrut.kernels.plan_reader import PlanReadError, read_plan, read_plan_row
 from marshrut.kernels.responsibles import DEFAULT_ABBREVIATIONS, OrgDictionary, parse_responsibles
 from marshrut.kernels.tables import TableError, read_sheets
 from marshrut.kernels.targets import parse_targets
+from marshrut.lib.uploads import PLAN_DOCUMENT, refusal
 from marshrut.orgs.models import Region
 from marshrut.plans.models import Organisation
 
@@ -103,6 +104,9 @@ def read_document(
     data: bytes, filename: str, year: int, dictionary: OrgDictionary | None = None
 ) -> ParsedPlan:
     """Read a plan document of any accepted kind; :class:`ImportRefused` when it holds none."""
+    refused = refusal(data, filename, PLAN_DOCUMENT)
+    if refused:
+        raise ImportRefused(refused)
     kind = sniff(data)
     orgs = dictionary or OrgDictionary(DEFAULT_ABBREVIATIONS)
     try:

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from marshrut.kernels.criteria import MODEL_DIRECTIONS
 from marshrut.lib.concurrency import Versioned
+from marshrut.lib.files import PrivateUploadTo, remove_files_on_delete
 from marshrut.orgs.access import Grant, grant
 from marshrut.orgs.models import Municipality, Region, School
 from marshrut.orgs.roles import Cap
@@ -450,6 +451,7 @@ class PlanTally(models.Model):
 
 
 def evidence_path(instance: Evidence, filename: str) -> str:
+    # Old migrations name this function; files are stored under token names now.
     return f"plans/evidence/{instance.report.item.plan_id}/{uuid.uuid4().hex}/{filename}"
 
 
@@ -457,7 +459,7 @@ class Evidence(models.Model):
     """A confirming document attached to a progress report."""
 
     report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="evidence")
-    file = models.FileField(upload_to=evidence_path, max_length=300)
+    file = models.FileField(upload_to=PrivateUploadTo("plans/evidence"), max_length=300)
     filename = models.CharField(_("файл"), max_length=255)
     size = models.PositiveBigIntegerField(_("размер"))
     sha256 = models.CharField(max_length=64)
@@ -488,7 +490,7 @@ class PlanImport(models.Model):
     level = models.CharField(_("уровень"), max_length=12, choices=Level.choices)
     title = models.CharField(_("название"), max_length=500)
     year = models.PositiveSmallIntegerField(_("год"))
-    file = models.FileField(upload_to="imports/plans/%Y/%m/", max_length=300)
+    file = models.FileField(upload_to=PrivateUploadTo("imports/plans"), max_length=300)
     filename = models.CharField(_("файл"), max_length=255)
     size = models.PositiveBigIntegerField(_("размер"))
     sha256 = models.CharField(max_length=64)
@@ -710,3 +712,7 @@ def get_measure_for_user(user: Any, pk: int, cap: Cap = Cap.PLAN_VIEW) -> Measur
     ):
         raise PermissionDenied
     return measure
+
+
+remove_files_on_delete(Evidence, "file")
+remove_files_on_delete(PlanImport, "file")

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from marshrut.lib import files
 from marshrut.plans import views
 
 app_name = "plans"
@@ -19,9 +20,17 @@ urlpatterns = [
     path("items/<int:pk>/report/", views.item_report, name="item_report"),
     path("items/<int:pk>/edit/", views.item_edit, name="item_edit"),
     path("items/<int:pk>/hand-down/", views.item_hand_down, name="item_hand_down"),
-    path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
+    path(
+        "evidence/<int:pk>/",
+        files.download,
+        {"resolve": views.evidence_file},
+        name="evidence_download",
+    ),
     path("import/", views.import_upload, name="import_upload"),
     path("import/<uuid:pk>/", views.import_preview, name="import_preview"),
+    path(
+        "import/<uuid:pk>/file/", files.download, {"resolve": views.import_file}, name="import_file"
+    ),
     path("import/<uuid:pk>/rows/<int:index>/", views.import_row, name="import_row"),
     path("import/<uuid:pk>/map/", views.import_map, name="import_map"),
     path("import/<uuid:pk>/save/", views.import_save, name="import_save"),

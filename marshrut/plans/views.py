@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +26,7 @@ from marshrut.kernels.criteria import Catalogue
 from marshrut.lib.concurrency import StaleEdit
 from marshrut.lib.db import search
 from marshrut.lib.exports import XLSX_TYPE, ExportColumn
+from marshrut.lib.files import Served
 from marshrut.lib.listing import maybe_export, paginate, query_without
 from marshrut.lib.plural import plural
 from marshrut.orgs import access
@@ -496,10 +497,14 @@ def item_hand_down(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
-def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+def evidence_file(request: HttpRequest, pk: int) -> Served:
     evidence = get_evidence_for_user(request.user, pk)
-    return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.filename)
+    return Served(evidence.file, evidence.filename)
+
+
+def import_file(request: HttpRequest, pk: str) -> Served:
+    batch = get_import_for_user(request.user, pk)
+    return Served(batch.file, batch.filename)
 
 
 # Import: upload → preview and corrections → save ----------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import PurePath
 from typing import Any
 
 from django import forms
@@ -9,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from marshrut.lib.concurrency import VersionedFormMixin
 from marshrut.lib.forms import StyledMixin
+from marshrut.lib.uploads import EVIDENCE, UploadField
 from marshrut.orgs.models import Municipality, Person, School
 from marshrut.orgs.roles import Cap
 from marshrut.surveys.models import Document, Question, Review, Survey
@@ -151,6 +153,7 @@ class DocumentForm(StyledMixin, forms.ModelForm):
     link = forms.URLField(
         label=_("ссылка на текст"), max_length=200, required=False, assume_scheme="https"
     )
+    file = UploadField(label=_("файл"), policy=EVIDENCE, required=False)
     criteria_text = forms.CharField(
         label=_("Критерии экспертизы"),
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -166,6 +169,13 @@ class DocumentForm(StyledMixin, forms.ModelForm):
     def __init__(self, *args: Any, region: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.instance.region = region
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data.get("file")
+        if upload and hasattr(upload, "read"):
+            # The download keeps the name it had; the stored file gets a random one.
+            self.instance.filename = PurePath(upload.name or "").name[:255]
+        return upload
 
     def clean_criteria_text(self) -> list[tuple[str, int]]:
         out = []

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from marshrut.lib.concurrency import Versioned
+from marshrut.lib.files import PrivateUploadTo, remove_files_on_delete
 from marshrut.orgs.access import grant
 from marshrut.orgs.models import Municipality, Person, Region, School
 from marshrut.orgs.roles import Cap
@@ -272,7 +273,8 @@ class Document(models.Model):
     title = models.CharField(_("документ"), max_length=300)
     version = models.CharField(_("версия"), max_length=50, default="1")
     summary = models.TextField(_("о чём документ"), blank=True)
-    file = models.FileField(_("файл"), upload_to="documents/%Y/", blank=True)
+    file = models.FileField(_("файл"), upload_to=PrivateUploadTo("documents"), blank=True)
+    filename = models.CharField(_("имя файла"), max_length=255, blank=True)
     link = models.URLField(_("ссылка на текст"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -348,3 +350,6 @@ class Score(models.Model):
 
 def get_document_for_user(user: Any, pk: int, cap: Cap = Cap.SURVEY_MANAGE) -> Document:
     return get_object_or_404(Document.objects.for_user(user, cap).select_related("region"), pk=pk)
+
+
+remove_files_on_delete(Document, "file")

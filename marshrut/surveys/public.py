@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from marshrut.lib.files import Served
 from marshrut.orgs.models import Municipality
 from marshrut.surveys import ratelimit
 from marshrut.surveys.actions import AlreadyAnswered, do_submit_response, do_submit_review
@@ -32,6 +33,24 @@ def _too_many(request: HttpRequest) -> HttpResponse:
         },
         status=429,
     )
+
+
+def document_file(request: HttpRequest, token: str) -> Served:
+    """The discussed document, for whoever holds the discussion's link or an expert's link."""
+    review = Review.objects.select_related("document").filter(token=token).first()
+    if review is not None:
+        document = review.document
+    else:
+        invitation = Invitation.objects.select_related("survey").filter(token=token).first()
+        survey = (
+            invitation.survey
+            if invitation is not None
+            else Survey.objects.filter(token=token, anonymous_link=True).first()
+        )
+        if survey is None or survey.document_id is None or not survey.is_open:
+            raise Http404
+        document = survey.document
+    return Served(document.file, document.filename or document.title)
 
 
 @never_cache
@@ -93,7 +112,7 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request,
         "surveys/respond.html",
-        {"survey": survey, "form": form, "invitation": invitation},
+        {"survey": survey, "form": form, "invitation": invitation, "link_token": token},
         status=400 if request.method == "POST" else 200,
     )
 

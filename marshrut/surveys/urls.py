@@ -1,5 +1,6 @@
 from django.urls import path
 
+from marshrut.lib import files
 from marshrut.surveys import views
 
 app_name = "surveys"
@@ -18,5 +19,11 @@ urlpatterns = [
     path("documents/", views.document_list, name="document_list"),
     path("documents/new/", views.document_create, name="document_create"),
     path("documents/<int:pk>/", views.document_detail, name="document_detail"),
+    path(
+        "documents/<int:pk>/file/",
+        files.download,
+        {"resolve": views.document_file},
+        name="document_file",
+    ),
     path("documents/<int:pk>/experts/", views.document_experts, name="document_experts"),
 ]

@@ -18,6 +18,7 @@ from marshrut.audit.log import snapshot
 from marshrut.lib.concurrency import StaleEdit
 from marshrut.lib.db import search
 from marshrut.lib.exports import XLSX_TYPE, ExportColumn
+from marshrut.lib.files import Served
 from marshrut.lib.listing import FilterForm, maybe_export, paginate, query_without
 from marshrut.orgs import access
 from marshrut.orgs.models import Municipality
@@ -325,6 +326,11 @@ def document_create(request: HttpRequest) -> HttpResponse:
             "multipart": True,
         },
     )
+
+
+def document_file(request: HttpRequest, pk: int) -> Served:
+    document = get_document_for_user(request.user, pk)
+    return Served(document.file, document.filename or document.title)
 
 
 @login_required

@@ -56,6 +56,9 @@ MATRIX_IMPORT: dict[str, list[Case]] = {
     ],
     "diagnostics:template": [Case("200 404 404 404 404 404 404 404 404 302", kwargs=_campaign_pk)],
     "diagnostics:import_job": [Case("200 404 404 404 404 404 404 404 404 302", kwargs=_import_job)],
+    "diagnostics:import_file": [
+        Case("200 404 404 404 404 404 404 404 404 302", kwargs=_import_job)
+    ],
     "diagnostics:import_job_status": [
         Case("200 404 404 404 404 404 404 404 404 302", kwargs=_import_job)
     ],

@@ -215,7 +215,7 @@ def test_non_xlsx_renamed(world: World) -> None:
 
 def test_twenty_megabyte_file(world: World) -> None:
     (message,) = _refused(world, b"a;b\r\n" * (4 * 1024 * 1024), "big.csv")
-    assert "слишком большой" in message and "20.0 МБ" in message
+    assert "слишком большой" in message and "20 МБ" in message
 
 
 def test_school_of_another_region_is_refused(world: World) -> None:
@@ -287,7 +287,7 @@ def test_upload_over_the_limit_is_refused_before_reading(world: World, settings:
     response = world.client("operator").post(
         reverse("orgs:import_upload"), {"file": _upload("big.csv", b"x" * 4096)}
     )
-    assert "Файл слишком большой" in response.content.decode()
+    assert "слишком большой" in response.content.decode()
     assert RegistryImport.objects.count() == 0
 
 

@@ -134,6 +134,27 @@ def _document(w: World) -> dict[str, Any]:
     return {"pk": document.pk}
 
 
+def _evidence(w: World, school: Any) -> dict[str, Any]:
+    from marshrut.diagnostics.models import Answer
+
+    answer = Answer(submission=_submission(w, school), code="X.01", evidence_name="акт.pdf")
+    answer.evidence_file.save("акт.pdf", ContentFile(b"%PDF-1.4 evidence"))
+    return {"pk": answer.pk}
+
+
+def _document_with_file(w: World) -> Any:
+    from marshrut.surveys.models import Document
+
+    document = Document.objects.get(pk=_document(w)["pk"])
+    document.filename = "Модель.pdf"
+    document.file.save("Модель.pdf", ContentFile(b"%PDF-1.4 model"))
+    return document
+
+
+def _discussion_token(w: World) -> dict[str, Any]:
+    return {"token": _document_with_file(w).discussions.get().token}
+
+
 def _review_token(w: World) -> dict[str, Any]:
     from marshrut.surveys.models import Document, Review
 
@@ -229,6 +250,7 @@ MATRIX: dict[str, list[Case]] = {
     "orgs:import_upload": [Case("200 403 403 403 403 403 403 403 403 302")],
     "orgs:import_template": [Case("200 403 403 403 403 403 403 403 403 302")],
     "orgs:import_preview": [Case("200 404 404 404 404 404 404 404 404 302", kwargs=_import)],
+    "orgs:import_file": [Case("200 404 404 404 404 404 404 404 404 302", kwargs=_import)],
     "orgs:import_apply": [
         Case("302 404 404 404 404 404 404 404 404 302", kwargs=_import, method="post")
     ],
@@ -329,6 +351,11 @@ MATRIX: dict[str, list[Case]] = {
         Case("200 200 200 200 200 200 200 200 404 302", kwargs=lambda w: {"pk": _campaign(w).pk})
     ],
     "diagnostics:verification": [Case("200 403 403 200 403 403 403 403 403 302")],
+    # Evidence files follow their submission: its school, municipality and region see them.
+    "diagnostics:evidence_download": [
+        Case("200 200 200 200 200 200 200 200 404 302", kwargs=lambda w: _evidence(w, w.s1)),
+        Case("200 200 200 404 404 404 404 404 404 302", kwargs=lambda w: _evidence(w, w.s2)),
+    ],
     "diagnostics:submission": [
         Case(
             "200 200 200 200 200 200 200 200 404 302",
@@ -428,6 +455,21 @@ MATRIX: dict[str, list[Case]] = {
     "surveys:document_list": [Case("200 403 200 403 403 403 403 403 403 302")],
     "surveys:document_create": [Case("200 403 200 403 403 403 403 403 403 302")],
     "surveys:document_detail": [Case("200 404 200 404 404 404 404 404 404 302", kwargs=_document)],
+    "surveys:document_file": [
+        Case(
+            "200 404 200 404 404 404 404 404 404 302",
+            kwargs=lambda w: {"pk": _document_with_file(w).pk},
+        )
+    ],
+    # The discussed document is read by whoever holds the discussion's or an expert's link.
+    "respond:document_file": [
+        Case("200 200 200 200 200 200 200 200 200 200", kwargs=_discussion_token),
+        Case(
+            "404 404 404 404 404 404 404 404 404 404",
+            kwargs=lambda w: {"token": "guessed-token"},
+            note="an unknown token is not found",
+        ),
+    ],
     "surveys:document_experts": [
         Case("302 404 302 404 404 404 404 404 404 302", kwargs=_document, method="post")
     ],
@@ -559,6 +601,10 @@ MATRIX: dict[str, list[Case]] = {
         Case("200 200 200 404 404 404 404 404 404 302", kwargs=plans.evidence("s2")),
     ],
     "plans:import_upload": [Case("200 403 403 200 200 403 403 403 403 302")],
+    "plans:import_file": [
+        Case("200 404 404 404 404 404 404 404 404 302", kwargs=plans.draft("region")),
+        Case("200 404 404 200 200 404 404 404 404 302", kwargs=plans.draft("school")),
+    ],
     "plans:import_preview": [
         Case("200 404 404 404 404 404 404 404 404 302", kwargs=plans.draft("region")),
         Case("200 404 404 200 200 404 404 404 404 302", kwargs=plans.draft("school")),

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from marshrut.audit.log import Source
-from marshrut.diagnostics.actions import do_load_criteria
+from marshrut.diagnostics.actions import catalogue_text, do_load_criteria
 from marshrut.diagnostics.models import CriteriaVersion
 from marshrut.kernels.criteria import CatalogueError
 from marshrut.lib.plural import plural
@@ -36,15 +36,14 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"Файл не найден: {path}")
         try:
-            version = do_load_criteria(
-                None, path.read_text(encoding="utf-8"), path.name, source=Source.CLI
-            )
+            text = catalogue_text(path.read_bytes(), path.name)
+            version = do_load_criteria(None, text, path.name, source=Source.CLI)
         except CatalogueError as e:
             for problem in e.problems:
                 self.stderr.write(f"ОШИБКА: {problem}")
             raise CommandError(f"Каталог не загружен: ошибок {len(e.problems)}.") from None
-        except (ValidationError, UnicodeDecodeError) as e:
-            raise CommandError(f"Каталог не загружен: {e}") from None
+        except ValidationError as e:
+            raise CommandError(f"Каталог не загружен: {' '.join(e.messages)}") from None
         self.stdout.write(
             self.style.SUCCESS(
                 f"Загружен каталог {version.code}: {plural(version.indicator_count, 'показатель', 'показателя', 'показателей')}."
