@@ -21,7 +21,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest
+from django.http.response import HttpResponseBase
 from django.utils.deconstruct import deconstructible
 from django.views.decorators.cache import never_cache
 
@@ -95,7 +96,7 @@ Resolver = Callable[..., Served]
 @never_cache
 def download(
     request: HttpRequest, *, resolve: Resolver, public: bool = False, **key: Any
-) -> HttpResponse:
+) -> HttpResponseBase:
     """The one view for user files; ``resolve(request, **key)`` answers 404 outside the scope.
 
     ``public`` lets a resolver see anonymous requests (a discussion document read by the link

@@ -47,7 +47,7 @@ def document_file(request: HttpRequest, token: str) -> Served:
             if invitation is not None
             else Survey.objects.filter(token=token, anonymous_link=True).first()
         )
-        if survey is None or survey.document_id is None or not survey.is_open:
+        if survey is None or survey.document is None or not survey.is_open:
             raise Http404
         document = survey.document
     return Served(document.file, document.filename or document.title)
