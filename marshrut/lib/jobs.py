@@ -76,7 +76,7 @@ class Job(models.Model):
     queued_at = models.DateTimeField(gettext_lazy("поставлена в очередь"), default=timezone.now)
     heartbeat_at = models.DateTimeField(gettext_lazy("отклик обработчика"), null=True, blank=True)
     worker_id = models.CharField(gettext_lazy("обработчик"), max_length=64, blank=True)
-    task_id = models.CharField(max_length=64, blank=True)
+    task_id = models.CharField(gettext_lazy("задача в очереди"), max_length=64, blank=True)
     attempts = models.PositiveSmallIntegerField(gettext_lazy("попыток"), default=0)
     notice = models.CharField(gettext_lazy("сообщение обработчика"), max_length=300, blank=True)
 

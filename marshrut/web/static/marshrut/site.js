@@ -7,3 +7,6 @@ document.addEventListener("submit", (event) => {
 document.addEventListener("click", (event) => {
   if (event.target.closest("[data-print]")) window.print();
 });
+document.addEventListener("change", (event) => {
+  if (event.target.matches("[data-autosubmit]") && event.target.form) event.target.form.submit();
+});
