@@ -61,6 +61,8 @@ class Grant:
 @dataclass(frozen=True)
 class _Held:
     role: str
+    # A role above the regions: the regions of its federal district, or None for the country.
+    district_regions: frozenset[int] | None
     region_id: int | None
     municipality_id: int | None
     school_id: int | None
@@ -75,7 +77,7 @@ def _memberships(user: Any) -> list[_Held]:
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is not None:
         return cached
-    from marshrut.orgs.models import Membership
+    from marshrut.orgs.models import Membership, Region
 
     held: list[_Held] = []
     if user.is_authenticated:
@@ -88,6 +90,15 @@ def _memberships(user: Any) -> list[_Held]:
             held.append(
                 _Held(
                     role=m.role,
+                    district_regions=(
+                        frozenset(
+                            Region.objects.filter(district_id=m.district_id).values_list(
+                                "pk", flat=True
+                            )
+                        )
+                        if m.district_id
+                        else None
+                    ),
                     region_id=m.region_id,
                     municipality_id=m.municipality_id,
                     school_id=m.school_id,
@@ -116,7 +127,11 @@ def grant(user: Any, cap: Cap) -> Grant:
         spec = ROLES.get(m.role)
         if spec is None or cap not in spec.caps:
             continue
-        if spec.node == Node.REGION and m.region_id:
+        if spec.node == Node.COUNTRY:
+            if m.district_regions is None:
+                return Grant(everything=True)
+            regions.update(m.district_regions)
+        elif spec.node == Node.REGION and m.region_id:
             regions.add(m.region_id)
         elif spec.node == Node.MUNICIPALITY and m.municipality_id:
             municipalities.add(m.municipality_id)

@@ -17,7 +17,14 @@ from marshrut.accounts.models import User
 from marshrut.audit.log import Action, Source, diff, record, save_with_audit, snapshot
 from marshrut.lib.concurrency import claim
 from marshrut.orgs import access
-from marshrut.orgs.models import Membership, Municipality, Person, Region, School
+from marshrut.orgs.models import (
+    FederalDistrict,
+    Membership,
+    Municipality,
+    Person,
+    Region,
+    School,
+)
 from marshrut.orgs.roles import ROLES, Node
 
 
@@ -88,6 +95,10 @@ def check_membership_node(
     """Raise ValidationError unless the node fits what the role is held on."""
     node = ROLES[role].node
     label = ROLES[role].role.label
+    if node == Node.COUNTRY and (region or municipality or school):
+        raise ValidationError(
+            _("Роль «%(r)s» назначается на всю страну или федеральный округ.") % {"r": label}
+        )
     if node in (Node.REGION, Node.ASSIGNED) and (region is None or municipality or school):
         raise ValidationError(_("Роль «%(r)s» назначается на регион.") % {"r": label})
     if node == Node.MUNICIPALITY and (municipality is None or region or school):
@@ -108,6 +119,7 @@ def do_grant_role(
     municipality: Municipality | None = None,
     school: School | None = None,
     schools: Iterable[School] = (),
+    district: FederalDistrict | None = None,
     started_on: dt.date | None = None,
     ended_on: dt.date | None = None,
     source: str = Source.WEB,
@@ -116,9 +128,14 @@ def do_grant_role(
     check_membership_node(
         role, region=region, municipality=municipality, school=school, schools=schools
     )
+    if district is not None and ROLES[role].node != Node.COUNTRY:
+        raise ValidationError(
+            _("На федеральный округ назначаются только роли федерального уровня.")
+        )
     membership = Membership(
         person=person,
         role=role,
+        district=district,
         region=region,
         municipality=municipality,
         school=school,

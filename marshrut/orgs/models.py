@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import models
@@ -20,6 +22,54 @@ from marshrut.orgs.roles import ROLES, Cap, Node, Role
 from marshrut.orgs.validators import validate_inn, validate_ogrn, validate_oktmo
 
 
+class FederalDistrict(models.Model):
+    """A federal district (Сибирский, Уральский…): an optional node between the country and regions."""
+
+    name = models.CharField(_("наименование"), max_length=200, unique=True)
+    code = models.CharField(_("сокращение"), max_length=10, unique=True)
+
+    class Meta:
+        verbose_name = _("федеральный округ")
+        verbose_name_plural = _("федеральные округа")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# Russia spans eleven zones; a region keeps its own, and «today», deadlines and reminders follow it.
+TIME_ZONES = [
+    ("Europe/Kaliningrad", _("Калининград (МСК−1)")),
+    ("Europe/Moscow", _("Москва (МСК)")),
+    ("Europe/Samara", _("Самара (МСК+1)")),
+    ("Asia/Yekaterinburg", _("Екатеринбург (МСК+2)")),
+    ("Asia/Omsk", _("Омск (МСК+3)")),
+    ("Asia/Krasnoyarsk", _("Красноярск (МСК+4)")),
+    ("Asia/Irkutsk", _("Иркутск (МСК+5)")),
+    ("Asia/Yakutsk", _("Якутск (МСК+6)")),
+    ("Asia/Vladivostok", _("Владивосток (МСК+7)")),
+    ("Asia/Magadan", _("Магадан (МСК+8)")),
+    ("Asia/Kamchatka", _("Камчатка (МСК+9)")),
+]
+
+
+class RegionQuerySet(models.QuerySet["Region"]):
+    def for_user(self, user: Any, cap: Cap = Cap.SCHOOL_VIEW) -> RegionQuerySet:
+        """The regions in which the user holds the capability somewhere: the one region rule.
+
+        A municipal or school role puts the user in the region of that municipality or school.
+        """
+        g = grant(user, cap)
+        if g.everything:
+            return self.all()
+        q = Q(pk__in=g.regions)
+        if g.municipalities:
+            q |= Q(municipalities__in=g.municipalities)
+        if g.schools:
+            q |= Q(municipalities__schools__in=g.schools)
+        return self.filter(pk__in=Region.objects.filter(q).values("pk"))
+
+
 class Region(models.Model):
     """A subject of the Federation whose operator runs the Project (e.g. Тюменская область)."""
 
@@ -29,6 +79,19 @@ class Region(models.Model):
     department_name = models.CharField(
         _("орган управления образованием"), max_length=300, blank=True
     )
+    district = models.ForeignKey(
+        FederalDistrict,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="regions",
+        verbose_name=_("федеральный округ"),
+    )
+    time_zone = models.CharField(
+        _("часовой пояс"), max_length=40, choices=TIME_ZONES, default="Europe/Moscow"
+    )
+
+    objects = RegionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("регион")
@@ -37,6 +100,18 @@ class Region(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+    def now(self) -> dt.datetime:
+        """This instant on the region's clocks."""
+        return timezone.localtime(timezone.now(), self.tz)
+
+    def today(self) -> dt.date:
+        """The date in the region now: what «today», «overdue» and «due this week» mean there."""
+        return self.now().date()
 
 
 class MunicipalityQuerySet(models.QuerySet["Municipality"]):
@@ -199,7 +274,14 @@ class PersonQuerySet(models.QuerySet["Person"]):
 class Person(Versioned):
     """Somebody the operator works with; a login (``user``) is optional."""
 
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="people")
+    region = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="people",
+        help_text=_("пусто у сотрудников федерального уровня"),
+    )
     municipality = models.ForeignKey(
         Municipality,
         on_delete=models.PROTECT,
@@ -291,6 +373,14 @@ class Membership(models.Model):
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("роль"), max_length=30, choices=Role.choices)
+    district = models.ForeignKey(
+        FederalDistrict,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("федеральный округ"),
+    )
     region = models.ForeignKey(
         Region, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
@@ -316,14 +406,20 @@ class Membership(models.Model):
         verbose_name_plural = _("роли")
         ordering = ["role", "started_on"]
         constraints = [
-            # Exactly one node: the one the role's kind says (checked in full by the actions).
+            # At most one node: the one the role's kind says (checked in full by the actions);
+            # none, or a federal district, for a role held above the regions.
             models.CheckConstraint(
                 condition=(
                     Q(region__isnull=False, municipality__isnull=True, school__isnull=True)
                     | Q(region__isnull=True, municipality__isnull=False, school__isnull=True)
                     | Q(region__isnull=True, municipality__isnull=True, school__isnull=False)
+                    | Q(region__isnull=True, municipality__isnull=True, school__isnull=True)
+                )
+                & (
+                    Q(district__isnull=True)
+                    | Q(region__isnull=True, municipality__isnull=True, school__isnull=True)
                 ),
-                name="membership_exactly_one_node",
+                name="membership_one_node_or_above",
             ),
             models.CheckConstraint(
                 condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
@@ -340,7 +436,9 @@ class Membership(models.Model):
 
     @property
     def node_label(self) -> str:
-        node = self.school or self.municipality or self.region
+        node = self.school or self.municipality or self.region or self.district
+        if node is None and self.node_kind == Node.COUNTRY:
+            return str(_("вся страна"))
         return str(node) if node else ""
 
 

@@ -1,8 +1,9 @@
 """Roles and what they allow, declared once.
 
-A role is held through a membership on one node of the hierarchy region → municipality → school
-(or, for curators and mentors, on the schools assigned to them) and grants its capabilities on
-that node and everything under it. Everything not granted here is denied.
+A role is held through a membership on one node of the hierarchy country (or a federal district)
+→ region → municipality → school (or, for curators and mentors, on the schools assigned to them)
+and grants its capabilities on that node and everything under it. Everything not granted here is
+denied. Roles held above the regions only read.
 """
 
 from __future__ import annotations
@@ -48,11 +49,14 @@ class Cap(models.TextChoices):
     EVENT_VIEW = "event.view", _("видеть мероприятия и участников")
     EVENT_MANAGE = "event.manage", _("вести мероприятия и отчёты координатора")
     SURVEY_MANAGE = "survey.manage", _("создавать анкетирования и обсуждения, видеть их итоги")
+    # Above the regions
+    FEDERAL_VIEW = "federal.view", _("видеть сводку по регионам")
 
 
 class Node(models.TextChoices):
     """The kind of node a role is held on."""
 
+    COUNTRY = "country", _("страна или федеральный округ")
     REGION = "region", _("регион")
     MUNICIPALITY = "municipality", _("муниципалитет")
     SCHOOL = "school", _("школа")
@@ -60,6 +64,7 @@ class Node(models.TextChoices):
 
 
 class Role(models.TextChoices):
+    FEDERAL = "federal", _("Федеральный оператор")
     OPERATOR = "operator", _("Региональный оператор")
     DEPARTMENT = "department", _("Региональный орган управления образованием")
     METHODOLOGIST = "methodologist", _("Методист (РМА)")
@@ -86,10 +91,17 @@ ROLES: dict[str, RoleSpec] = {
     spec.role.value: spec
     for spec in [
         RoleSpec(
+            Role.FEDERAL,
+            Node.COUNTRY,
+            "Федеральный или межрегиональный оператор: видит все регионы страны (или своего "
+            "федерального округа) рядом и сводку по ним, ничего не меняет.",
+            _VIEW_REGISTRY | _VIEW_WORK | {Cap.FEDERAL_VIEW},
+        ),
+        RoleSpec(
             Role.OPERATOR,
             Node.REGION,
             "Ведёт реестры региона, кампании, дорожные карты, мероприятия и отчёты.",
-            frozenset(Cap),
+            frozenset(Cap) - {Cap.FEDERAL_VIEW},
         ),
         RoleSpec(
             Role.DEPARTMENT,

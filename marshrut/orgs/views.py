@@ -408,7 +408,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _person_form(request: HttpRequest, instance: Person | None) -> HttpResponse:
-    region = instance.region if instance else region_for_person(request.user)
+    region = (instance.region if instance else None) or region_for_person(request.user)
     before = snapshot(instance) if instance else None
     form = PersonForm(request.POST or None, instance=instance, user=request.user, region=region)
     status = 200
