@@ -72,6 +72,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "marshrut.web.middleware.ContentSecurityPolicyMiddleware",
+    # Outside the session middleware, so that a session saved by a request counts as its write.
+    "marshrut.lib.replica.PinAfterWriteMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

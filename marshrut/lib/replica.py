@@ -7,7 +7,9 @@ else reads from the primary (``default``), and every write goes there.
 
 Inside a marked block a read stays on the primary when
 
-* the block has written anything (read-your-writes: the replica may not have the row yet);
+* the block has written anything (read-your-writes: the replica may not have the row yet), or
+  the same browser wrote less than REPLICA_MAX_LAG_SECONDS ago (:class:`PinAfterWriteMiddleware`
+  keeps a short cookie, so the page a form redirects to shows what the form saved);
 * the primary's connection is inside ``atomic()`` (a transaction reads its own uncommitted rows,
   and so does a test wrapped in one);
 * the model is bookkeeping that another process has just written: sessions, lockouts, background
@@ -56,9 +58,20 @@ class _Scope:
 _scope: ContextVar[_Scope | None] = ContextVar("marshrut_replica_scope", default=None)
 
 
+@dataclass
+class _Request:
+    pinned: bool
+    wrote: bool = False
+
+
+# The request being served (PinAfterWriteMiddleware): did it write, did the browser write just now.
+_request: ContextVar[_Request | None] = ContextVar("marshrut_replica_request", default=None)
+
+
 @contextmanager
 def _reading() -> Iterator[None]:
-    token = _scope.set(_Scope())
+    request = _request.get()
+    token = _scope.set(_Scope(wrote=request is not None and request.pinned))
     try:
         yield
     finally:
@@ -111,9 +124,12 @@ class ReplicaRouter:
         return ALIAS if usable() else DEFAULT_DB_ALIAS
 
     def db_for_write(self, model: Any, **hints: Any) -> str:
-        scope = _scope.get()
-        if scope is not None and not _primary_only(model):
-            scope.wrote = True
+        if not _primary_only(model):
+            scope, request = _scope.get(), _request.get()
+            if scope is not None:
+                scope.wrote = True
+            if request is not None:
+                request.wrote = True
         return DEFAULT_DB_ALIAS
 
     def allow_relation(self, obj1: Any, obj2: Any, **hints: Any) -> bool | None:
@@ -124,6 +140,41 @@ class ReplicaRouter:
 
     def allow_migrate(self, db: str, app_label: str, **hints: Any) -> bool | None:
         return False if db == ALIAS else None
+
+
+PIN_COOKIE = "marshrut_primary"
+
+
+class PinAfterWriteMiddleware:
+    """After a request that wrote, the same browser reads from the primary for a while.
+
+    Read-your-writes across the redirect that follows a form: the replica may not yet have what
+    the POST saved. A short cookie lasting REPLICA_MAX_LAG_SECONDS marks the browser; a replica
+    in use lags less than that, so once the cookie expires the row is there.
+    """
+
+    def __init__(self, get_response: Callable[[Any], Any]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: Any) -> Any:
+        if not configured():
+            return self.get_response(request)
+        state = _Request(pinned=PIN_COOKIE in request.COOKIES)
+        token = _request.set(state)
+        try:
+            response = self.get_response(request)
+        finally:
+            _request.reset(token)
+        if state.wrote:
+            response.set_cookie(
+                PIN_COOKIE,
+                "1",
+                max_age=max(1, settings.REPLICA_MAX_LAG_SECONDS),
+                httponly=True,
+                samesite="Lax",
+                secure=settings.SESSION_COOKIE_SECURE,
+            )
+        return response
 
 
 # --------------------------------------------------------------------------------------------------

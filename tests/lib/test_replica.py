@@ -33,6 +33,7 @@ from django.urls import reverse
 
 from marshrut.diagnostics.models import Campaign, Result, Status, Submission
 from marshrut.lib import replica
+from marshrut.lib.replica import PIN_COOKIE
 from tests.conftest import World
 from tests.diagnostics.factories import criteria
 
@@ -291,6 +292,19 @@ def test_pages_read_from_the_replica_and_fall_back_when_it_lags_or_stops(
     assert replica_reads > 0
     assert "Кампания на реплике" in page.content.decode()
     assert replica.health().lag_seconds == 0.0
+
+    # After a form saved something, the page it redirects to reads from the primary: the browser
+    # is pinned there for REPLICA_MAX_LAG_SECONDS by a cookie.
+    saved = client.post(report, {"action": "reset"})
+    assert saved.status_code == 302
+    assert PIN_COOKIE in saved.cookies
+    with Reads() as reads:
+        assert client.get(report).status_code == 200
+    assert reads.of(RESULTS) > (0, 0) and reads.of(RESULTS)[1] == 0
+    del client.cookies[PIN_COOKIE]
+    with Reads() as reads:
+        assert client.get(report).status_code == 200
+    assert reads.of(RESULTS)[0] == 0
 
     # A page that is not marked reads nothing there.
     with Reads() as reads:
