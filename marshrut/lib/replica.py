@@ -70,6 +70,9 @@ _request: ContextVar[_Request | None] = ContextVar("marshrut_replica_request", d
 
 @contextmanager
 def _reading() -> Iterator[None]:
+    if _scope.get() is not None:  # a marked helper inside a marked view: one block, one memory
+        yield
+        return
     request = _request.get()
     token = _scope.set(_Scope(wrote=request is not None and request.pinned))
     try:
@@ -124,8 +127,8 @@ class ReplicaRouter:
         return ALIAS if usable() else DEFAULT_DB_ALIAS
 
     def db_for_write(self, model: Any, **hints: Any) -> str:
-        if not _primary_only(model):
-            scope, request = _scope.get(), _request.get()
+        scope, request = _scope.get(), _request.get()
+        if (scope is not None or request is not None) and not _primary_only(model):
             if scope is not None:
                 scope.wrote = True
             if request is not None:

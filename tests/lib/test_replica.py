@@ -351,3 +351,12 @@ def test_pages_read_from_the_replica_and_fall_back_when_it_lags_or_stops(
     assert len(warnings) == 1
     assert "reading from primary" in warnings[0]
     assert not replica.usable()
+
+    # A copy that is no standby (promoted, or the primary named by mistake) is not used either.
+    connections[replica.ALIAS].close()
+    primary = connections[DEFAULT_DB_ALIAS].settings_dict
+    connections[replica.ALIAS].settings_dict.update(HOST=primary["HOST"], PORT=primary["PORT"])
+    replica.forget()
+    verdict = replica.health()
+    assert not verdict.usable
+    assert "not a standby" in verdict.reason

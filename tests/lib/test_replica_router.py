@@ -75,6 +75,14 @@ def test_after_a_write_the_block_reads_from_the_primary(replica_up: None) -> Non
         assert router.db_for_read(Result) == ALIAS
 
 
+def test_a_marked_block_inside_another_remembers_the_outer_write(replica_up: None) -> None:
+    with reads_from_replica():
+        router.db_for_write(ReportDraft)
+        with reads_from_replica():
+            assert router.db_for_read(Result) == DEFAULT_DB_ALIAS
+        assert router.db_for_read(Result) == DEFAULT_DB_ALIAS
+
+
 def test_job_progress_writes_do_not_move_the_block_to_the_primary(replica_up: None) -> None:
     with reads_from_replica():
         router.db_for_write(SheetsJob)
