@@ -72,6 +72,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "marshrut.web.middleware.ContentSecurityPolicyMiddleware",
+    # Outside the session middleware, so that a session saved by a request counts as its write.
+    "marshrut.lib.replica.PinAfterWriteMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -121,6 +123,29 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "PRAGMA busy_timeout=5000;",
         "transaction_mode": "IMMEDIATE",
     }
+# A PostgreSQL streaming replica for the reads of dashboards, reports and their jobs
+# (marshrut/lib/replica.py): used while it answers within REPLICA_CONNECT_TIMEOUT seconds and lags
+# at most REPLICA_MAX_LAG_SECONDS, checked every REPLICA_CHECK_SECONDS; otherwise the primary.
+REPLICA_MAX_LAG_SECONDS = envint("REPLICA_MAX_LAG_SECONDS", 5)
+REPLICA_CHECK_SECONDS = envint("REPLICA_CHECK_SECONDS", 5)
+if envstr("DATABASE_REPLICA_URL"):
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URL задан, а основная база (DATABASE_URL) не PostgreSQL: "
+            "реплика для чтения бывает только у PostgreSQL."
+        )
+    DATABASES["replica"] = dj_database_url.parse(
+        envstr("DATABASE_REPLICA_URL"),
+        conn_max_age=envint("DB_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
+    )
+    DATABASES["replica"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        "connect_timeout": envint("REPLICA_CONNECT_TIMEOUT", 2),
+    }
+    # Tests create no database on the replica: it streams the primary's test database.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["marshrut.lib.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -18,4 +18,9 @@ if [ "${SKIP_POSTGRES:-0}" = 1 ]; then
 else
   echo "== tests on PostgreSQL ($PG_URL)"
   DATABASE_URL=$PG_URL pytest -q -n 2 "$@"
+  # The streaming-replica test skips on a server that refuses replication connections; with the
+  # server binaries at hand it runs once more against a throw-away primary of its own.
+  if [ "${SKIP_REPLICA:-0}" != 1 ] && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+    echo "== streaming replica (its own primary)"; scripts/replica-test.sh
+  fi
 fi

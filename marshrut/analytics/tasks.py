@@ -15,11 +15,13 @@ from django_tasks import task
 from marshrut.analytics.models import SheetsJob
 from marshrut.analytics.sheets import build_zip
 from marshrut.lib import jobs
+from marshrut.lib.replica import reads_from_replica
 
 logger = logging.getLogger(__name__)
 
 
 @task()
+@reads_from_replica
 def build_sheets(job_id: str) -> str:
     """Lay out the sheets of the job's schools and store them as one ZIP."""
     job = SheetsJob.objects.select_related(

@@ -19,6 +19,7 @@ from marshrut.analytics.forms import DashboardFilter
 from marshrut.diagnostics.models import Campaign, Result, Submission
 from marshrut.kernels.criteria import LEVEL_NAMES, LEVELS, level_name
 from marshrut.lib.exports import ExportColumn, export_response
+from marshrut.lib.replica import reads_from_replica
 from marshrut.orgs import access
 from marshrut.orgs.models import Municipality
 from marshrut.orgs.roles import Cap
@@ -126,6 +127,7 @@ def _pct(value: float) -> float:
 
 
 @login_required
+@reads_from_replica
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = request.user
     access.require(user, Cap.DIAGNOSTICS_VIEW)

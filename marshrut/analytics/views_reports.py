@@ -36,6 +36,7 @@ from marshrut.lib.concurrency import StaleEdit, VersionedFormMixin
 from marshrut.lib.docx import DOCX_TYPE
 from marshrut.lib.files import Served
 from marshrut.lib.forms import StyledMixin
+from marshrut.lib.replica import reads_from_replica
 from marshrut.orgs.access import can_on_municipality, grant
 from marshrut.orgs.models import Municipality
 from marshrut.orgs.roles import Cap
@@ -167,11 +168,13 @@ def _report_page(request: HttpRequest, pk: int, mid: int | None) -> HttpResponse
 
 
 @login_required
+@reads_from_replica
 def report_region(request: HttpRequest, pk: int) -> HttpResponse:
     return _report_page(request, pk, None)
 
 
 @login_required
+@reads_from_replica
 def report_municipality(request: HttpRequest, pk: int, mid: int) -> HttpResponse:
     return _report_page(request, pk, mid)
 
@@ -191,11 +194,13 @@ def _export(request: HttpRequest, pk: int, mid: int | None, fmt: str) -> HttpRes
 
 
 @login_required
+@reads_from_replica
 def report_region_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     return _export(request, pk, None, fmt)
 
 
 @login_required
+@reads_from_replica
 def report_municipality_export(request: HttpRequest, pk: int, mid: int, fmt: str) -> HttpResponse:
     return _export(request, pk, mid, fmt)
 

@@ -44,6 +44,7 @@ from marshrut.lib.db import search
 from marshrut.lib.exports import ExportColumn
 from marshrut.lib.files import Served
 from marshrut.lib.listing import maybe_export, paginate, query_without
+from marshrut.lib.replica import reads_from_replica
 from marshrut.orgs import access
 from marshrut.orgs.models import Municipality, School
 from marshrut.orgs.roles import Cap
@@ -202,6 +203,7 @@ def _status_counts() -> dict[str, Any]:
 
 
 @login_required
+@reads_from_replica
 def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = get_campaign_for_user(request.user, pk)
     visible = Submission.objects.for_user(request.user).filter(campaign=campaign)
