@@ -256,7 +256,7 @@ def main() -> None:
             login = wrk(ports, ["/accounts/login/"], "", args.connections, args.seconds, tmp)
             print(show("страница входа", login))
             for name, path in pages.items():
-                alone = wrk(ports, [path], cookie, args.connections, max(5, args.seconds // 4), tmp)
+                alone = wrk(ports, [path], cookie, args.connections, max(8, args.seconds // 2), tmp)
                 print("  " + show(name, alone))
             mixed = wrk(ports, list(pages.values()), cookie, args.connections, args.seconds, tmp)
             print(show("страницы после входа вперемешку", mixed))
