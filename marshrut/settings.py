@@ -163,7 +163,7 @@ AXES_CLIENT_IP_CALLABLE = "marshrut.lib.client.client_address"
 # (docs/deploy.md runs several), where the default would count and compute per process. Several
 # servers share Redis (REDIS_URL, e.g. redis://127.0.0.1:6379/0).
 REDIS_URL = envstr("REDIS_URL", "")
-CACHES = {
+CACHES: dict[str, dict[str, object]] = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     if TESTING and not REDIS_URL
     else {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
