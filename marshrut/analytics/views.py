@@ -275,6 +275,7 @@ def build(
     by_direction = queries.deficits_by_direction(campaign, filters)
     tables: list[Table] = []
     chart_specs: dict[str, dict[str, Any]] = {}
+    chart_data: dict[str, list[dict[str, Any]]] = {}
 
     level_rows = []
     for scope in catalogue.scope_codes:
@@ -351,11 +352,18 @@ def build(
         shown: set[int] = {r["municipality_id"] for r in shown_page}
         heat_shown = [r for r in heat_rows if r["municipality_id"] in shown]
         chart_specs["heat_below"] = charts.heatmap(
-            _("Доля школ ниже базового уровня"), heat_shown, "below_share", _("ниже базового")
+            _("Доля школ ниже базового уровня"),
+            heat_shown,
+            "below_share",
+            _("ниже базового"),
+            data="heat",
         )
         chart_specs["heat_mean"] = charts.heatmap(
-            _("Средняя доля баллов"), heat_shown, "mean_share", _("доля баллов")
+            _("Средняя доля баллов"), heat_shown, "mean_share", _("доля баллов"), data="heat"
         )
+        chart_data["heat"] = [
+            {k: v for k, v in r.items() if k != "municipality_id"} for r in heat_shown
+        ]
         # The same cells as a pivot: a municipality a row, a direction a column.
         pivot: dict[int, dict[str, Any]] = {}
         for r in heat_rows:
@@ -529,6 +537,7 @@ def build(
         "tables": tables,
         "tables_by_name": {t.name: t for t in tables},
         "charts": chart_specs,
+        "chart_scripts": charts.scripts(chart_specs, chart_data),
         "dynamics": dyn,
         "risk": risk,
         "catalogue": catalogue,
