@@ -29,8 +29,16 @@ from marshrut.orgs.models import Municipality
 from marshrut.orgs.roles import Cap
 
 # A new release may render the same figures differently: its cached pages are not reused.
-_HERE = Path(__file__).parent
-CODE = code_digest([*_HERE.glob("*.py"), *(_HERE / "templates" / "analytics").glob("*.html")])
+_PACKAGE = Path(__file__).parents[1]
+CODE = code_digest(
+    [
+        *_PACKAGE.glob("*/templates/**/*.html"),
+        *_PACKAGE.glob("analytics/*.py"),
+        *_PACKAGE.glob("*/templatetags/*.py"),
+        *_PACKAGE.glob("kernels/*.py"),
+        *_PACKAGE.glob("locale/**/*.po"),
+    ]
+)
 
 
 def _campaigns(user: Any) -> list[Campaign]:
