@@ -298,22 +298,24 @@ def main() -> None:
             c.execute(sql, params)
             return c.fetchall()
 
-    total_orm = total_raw = 0.0
-    print(f"{'aggregate':<32}{'ORM, ms':>10}{'raw SQL, ms':>14}{'ratio':>8}")
-    for name, fn in orm.items():
-        fn()
-        t_orm = median_ms(fn)
-        t_raw = median_ms(lambda sql=raw[name]: run_raw(*sql))
-        total_orm += t_orm
-        total_raw += t_raw
-        print(f"{name:<32}{t_orm:>10.1f}{t_raw:>14.1f}{t_orm / t_raw:>8.2f}")
-    print(
-        f"{'all aggregates':<32}{total_orm:>10.1f}{total_raw:>14.1f}{total_orm / total_raw:>8.2f}"
-    )
+    # PAGES=1: only the pages (weight and server time), e.g. at 10,000 schools on a busy machine.
+    if not os.environ.get("PAGES"):
+        total_orm = total_raw = 0.0
+        print(f"{'aggregate':<32}{'ORM, ms':>10}{'raw SQL, ms':>14}{'ratio':>8}")
+        for name, fn in orm.items():
+            fn()
+            t_orm = median_ms(fn)
+            t_raw = median_ms(lambda sql=raw[name]: run_raw(*sql))
+            total_orm += t_orm
+            total_raw += t_raw
+            print(f"{name:<32}{t_orm:>10.1f}{t_raw:>14.1f}{t_orm / t_raw:>8.2f}")
+        print(
+            f"{'all aggregates':<32}{total_orm:>10.1f}{total_raw:>14.1f}{total_orm / total_raw:>8.2f}"
+        )
 
-    # What one region dashboard request reads and builds, without the template.
-    build_ms = median_ms(lambda: views.build(campaign, f, None))
-    print(f"region dashboard build() (every aggregate, table and chart): {build_ms:.0f} ms")
+        # What one region dashboard request reads and builds, without the template.
+        build_ms = median_ms(lambda: views.build(campaign, f, None))
+        print(f"region dashboard build() (every aggregate, table and chart): {build_ms:.0f} ms")
 
     region = campaign.region
     user = User.objects.filter(username="bench-operator").first()
