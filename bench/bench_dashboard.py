@@ -194,6 +194,7 @@ def main() -> None:
     import django
 
     django.setup()
+    from django.core.cache import cache
     from django.db import connection
     from django.test import Client
 
@@ -297,22 +298,24 @@ def main() -> None:
             c.execute(sql, params)
             return c.fetchall()
 
-    total_orm = total_raw = 0.0
-    print(f"{'aggregate':<32}{'ORM, ms':>10}{'raw SQL, ms':>14}{'ratio':>8}")
-    for name, fn in orm.items():
-        fn()
-        t_orm = median_ms(fn)
-        t_raw = median_ms(lambda sql=raw[name]: run_raw(*sql))
-        total_orm += t_orm
-        total_raw += t_raw
-        print(f"{name:<32}{t_orm:>10.1f}{t_raw:>14.1f}{t_orm / t_raw:>8.2f}")
-    print(
-        f"{'all aggregates':<32}{total_orm:>10.1f}{total_raw:>14.1f}{total_orm / total_raw:>8.2f}"
-    )
+    # PAGES=1: only the pages (weight and server time), e.g. at 10,000 schools on a busy machine.
+    if not os.environ.get("PAGES"):
+        total_orm = total_raw = 0.0
+        print(f"{'aggregate':<32}{'ORM, ms':>10}{'raw SQL, ms':>14}{'ratio':>8}")
+        for name, fn in orm.items():
+            fn()
+            t_orm = median_ms(fn)
+            t_raw = median_ms(lambda sql=raw[name]: run_raw(*sql))
+            total_orm += t_orm
+            total_raw += t_raw
+            print(f"{name:<32}{t_orm:>10.1f}{t_raw:>14.1f}{t_orm / t_raw:>8.2f}")
+        print(
+            f"{'all aggregates':<32}{total_orm:>10.1f}{total_raw:>14.1f}{total_orm / total_raw:>8.2f}"
+        )
 
-    # What one region dashboard request reads and builds, without the template.
-    build_ms = median_ms(lambda: views.build(campaign, f, None))
-    print(f"region dashboard build() (every aggregate, table and chart): {build_ms:.0f} ms")
+        # What one region dashboard request reads and builds, without the template.
+        build_ms = median_ms(lambda: views.build(campaign, f, None))
+        print(f"region dashboard build() (every aggregate, table and chart): {build_ms:.0f} ms")
 
     region = campaign.region
     user = User.objects.filter(username="bench-operator").first()
@@ -331,7 +334,9 @@ def main() -> None:
         "municipality dashboard page": f"/analytics/?campaign={cid}&municipality={first.pk}",
     }
     for label, url in pages.items():
-        assert client.get(url).status_code == 200
+        cache.clear()
+        response = client.get(url)
+        assert response.status_code == 200
         # Counted by a wrapper: the test client's request signal empties connection.queries.
         executed: list[str] = []
 
@@ -339,10 +344,26 @@ def main() -> None:
             executed.append(sql)  # noqa: B023 - used only inside this iteration
             return run(sql, *args)
 
+        cache.clear()
         with connection.execute_wrapper(count):
             client.get(url)
-        page = median_ms(lambda url=url: client.get(url), runs=15 if SCHOOLS <= 5000 else 5)
-        print(f"{label} (server time, median): {page:.0f} ms, {len(executed)} queries")
+        cold_queries = len(executed)
+        executed.clear()
+        with connection.execute_wrapper(count):
+            client.get(url)
+        runs = 15 if SCHOOLS <= 5000 else 5
+
+        def cold(url: str = url) -> object:
+            cache.clear()  # as after a change of results: a new generation, nothing cached
+            return client.get(url)
+
+        page = median_ms(cold, runs=runs)
+        warm = median_ms(lambda url=url: client.get(url), runs=runs)
+        print(
+            f"{label}: {len(response.content) / 1024:.0f} KB; server time, median: "
+            f"{page:.0f} ms after a change ({cold_queries} queries), "
+            f"{warm:.1f} ms unchanged ({len(executed)} queries)"
+        )
     print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     if os.environ.get("PROFILE"):
         import cProfile

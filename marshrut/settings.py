@@ -183,14 +183,21 @@ AXES_VERBOSE = False
 TRUSTED_PROXIES = envint("TRUSTED_PROXIES", 0)
 AXES_CLIENT_IP_CALLABLE = "marshrut.lib.client.client_address"
 
-# The rate limit of public forms counts in the cache: a file cache is shared by all the web
-# processes of one server (gunicorn runs several), where the default would count per process.
-CACHES = {
+# The rate limit of public forms counts in the cache, and the dashboards keep their figures there
+# (marshrut/lib/cache.py): a file cache is shared by all the web processes of one server
+# (docs/deploy.md runs several), where the default would count and compute per process. Several
+# servers share Redis (REDIS_URL, e.g. redis://127.0.0.1:6379/0).
+REDIS_URL = envstr("REDIS_URL", "")
+CACHES: dict[str, dict[str, object]] = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    if TESTING
+    if TESTING and not REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
     else {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
         "LOCATION": str(VAR_DIR / "cache"),
+        # The default 300 would cull a region's dashboards (a page per filter) too soon.
+        "OPTIONS": {"MAX_ENTRIES": 5000},
     }
 }
 

@@ -40,4 +40,6 @@ if [ "${1:-}" = "dev" ]; then
   [ -x /usr/bin/chromium ] || apt_install chromium fonts-dejavu-core
   # The tests of generated PDFs read them with poppler: pdfinfo, pdftotext, pdftoppm.
   command -v pdftoppm >/dev/null || apt_install poppler-utils
+  # bench/bench_web.py and bench/bench_pages.py load the web server with wrk.
+  command -v wrk >/dev/null || apt_install wrk
 fi

@@ -8,6 +8,7 @@ from typing import Any
 
 import hypothesis
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from marshrut.accounts.models import User
@@ -43,6 +44,13 @@ PASSWORD = "test-password-1"
 def _fast_hashing(settings: Any) -> None:
     # Argon2 is what production uses (tests/test_settings.py checks it); tests need speed.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    # Cached figures are keyed by ids and generations that the next test's database reuses
+    # (a rolled-back transaction takes the generation back, which production never does).
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

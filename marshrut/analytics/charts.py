@@ -3,7 +3,11 @@ locally served Vega bundle, the documents get PNG/SVG rendered by vl-convert fro
 
 from __future__ import annotations
 
+import json
 from typing import Any
+
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 
 from marshrut.kernels.criteria import LEVEL_NAMES, LEVELS
 
@@ -85,16 +89,21 @@ def levels_by_scope(title: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
     return spec
 
 
-def heatmap(title: str, rows: list[dict[str, Any]], value: str, value_title: str) -> dict[str, Any]:
+def heatmap(
+    title: str, rows: list[dict[str, Any]], value: str, value_title: str, *, data: str = ""
+) -> dict[str, Any]:
     """Municipalities × directions, coloured by ``value`` (a share 0…1).
 
     ``rows``: [{"municipality": name, "direction": name, "order": n, value: share, "schools": n}].
+    With ``data``, the rows are not in the spec: the page ships them once, under that name
+    (:func:`scripts`), for the two heat charts that draw them.
     """
     municipalities = len({r["municipality"] for r in rows})
     spec = _base(title, height=max(200, 18 * municipalities))
+    source: dict[str, Any] = {"name": data} if data else {"values": rows}
     spec.update(
         {
-            "data": {"values": rows},
+            "data": source,
             "mark": {"type": "rect"},
             "encoding": {
                 "x": {
@@ -204,3 +213,26 @@ def render_svg(spec: dict[str, Any], *, width: int = 640) -> str:
     import vl_convert
 
     return str(vl_convert.vegalite_to_svg(_offline(spec, width)))
+
+
+# What json_script escapes, so that no text in the data can close the script element.
+_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+def scripts(specs: dict[str, dict[str, Any]], data: dict[str, list[dict[str, Any]]]) -> SafeString:
+    """The page's chart specs ("spec-NAME") and shared data ("data-NAME") as JSON script elements.
+
+    Like ``json_script``, but in UTF-8: escaped as ``\\uXXXX``, Russian names took three times
+    their size, and the region page's heat charts were most of its weight.
+    """
+    parts = [
+        format_html(
+            '<script id="{}-{}" type="application/json">{}</script>',
+            kind,
+            name,
+            mark_safe(json.dumps(value, ensure_ascii=False).translate(_SCRIPT_ESCAPES)),
+        )
+        for kind, items in (("spec", specs), ("data", data))
+        for name, value in items.items()
+    ]
+    return mark_safe("".join(parts))

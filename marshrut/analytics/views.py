@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import operator
 from html import escape
+from pathlib import Path
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -18,11 +21,25 @@ from marshrut.analytics import charts, queries
 from marshrut.analytics.forms import DashboardFilter
 from marshrut.diagnostics.models import Campaign, Result, Submission
 from marshrut.kernels.criteria import LEVEL_NAMES, LEVELS, level_name
+from marshrut.lib.cache import cached, code_digest
 from marshrut.lib.exports import ExportColumn, export_response
+from marshrut.lib.listing import PAGE_SIZE, query_without
 from marshrut.lib.replica import reads_from_replica
 from marshrut.orgs import access
 from marshrut.orgs.models import Municipality
 from marshrut.orgs.roles import Cap
+
+# A new release may render the same figures differently: its cached pages are not reused.
+_PACKAGE = Path(__file__).parents[1]
+CODE = code_digest(
+    [
+        *_PACKAGE.glob("*/templates/**/*.html"),
+        *_PACKAGE.glob("analytics/*.py"),
+        *_PACKAGE.glob("*/templatetags/*.py"),
+        *_PACKAGE.glob("kernels/*.py"),
+        *_PACKAGE.glob("locale/**/*.po"),
+    ]
+)
 
 
 def _campaigns(user: Any) -> list[Campaign]:
@@ -81,14 +98,17 @@ class Table:
             ),
         )
 
-    def heat_body(self, campaign_id: int) -> SafeString:
-        """A heat table as HTML: the first column links to the municipality, cells are coloured.
+    def heat_body(self, campaign_id: int, shown: set[int]) -> SafeString:
+        """The rows of the ``shown`` municipalities as HTML, the first column linking to the
+        municipality, cells coloured.
 
         Joined as plain strings, every value escaped: a federal heat table has 10,000 cells,
         and ``format_html`` per cell cost half a second for each of the two tables.
         """
         rows = []
         for row, cells in self.heat_cells():
+            if row["municipality_id"] not in shown:
+                continue
             tds = "".join(
                 f'<td style="background:hsl({int(hue)},70%,86%)">{escape(_show(value))}</td>'
                 for value, hue in cells
@@ -155,10 +175,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if chosen is not None and municipality is None:
         raise Http404
     filters = form.filters(municipality.pk if municipality else None)
-    context = build(campaign, filters, municipality)
     table = request.GET.get("table")
     if request.GET.get("export") == "xlsx" and table:
-        found = next((t for t in context["tables"] if t.name == table), None)
+        found = next(
+            (t for t in build(campaign, filters, municipality)["tables"] if t.name == table), None
+        )
         if found is None:
             raise Http404
         return export_response(
@@ -168,17 +189,42 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             filename=f"{found.name}-{campaign.pk}",
             title=f"{found.title}. {campaign.title}",
         )
-    context.update(
-        form=form,
-        campaign=campaign,
-        municipality=municipality,
-        whole_region=whole_region,
-        query=request.GET.urlencode(),
+
+    def body() -> str:
+        context = build(campaign, filters, municipality, page=request.GET.get("page"))
+        context.update(
+            form=form,
+            campaign=campaign,
+            municipality=municipality,
+            whole_region=whole_region,
+            query=query_without(request, "page"),
+        )
+        return render_to_string("analytics/_dashboard.html", context)
+
+    # What the body shows changes only with the campaign's results generation (bumped by every
+    # import, submission, return, reopening, criteria reload and registry change), the
+    # comparison campaign's, the campaigns and municipalities this person may choose from, and
+    # the query: all of it is in the key, so the figures are computed once per change.
+    previous = campaign.previous
+    parts = (
+        CODE,
+        campaign.pk,
+        campaign.results_generation,
+        previous.pk if previous else None,
+        previous.results_generation if previous else None,
+        campaign.title,
+        campaign.criteria_id,
+        str(campaign.region),
+        tuple((c.pk, c.title) for c in campaigns),
+        whole_region,
+        None if whole_region else tuple(sorted(grant.municipalities)),
+        tuple(sorted(request.GET.lists())),
     )
-    if municipality is None:
-        context["heat_below_html"] = context["tables_by_name"]["heatmap"].heat_body(campaign.pk)
-        context["heat_mean_html"] = context["tables_by_name"]["heatmap_mean"].heat_body(campaign.pk)
-    return render(request, "analytics/dashboard.html", context)
+    return render(
+        request,
+        "analytics/dashboard.html",
+        {"body": mark_safe(cached("analytics.dashboard", parts, body))},
+    )
 
 
 def _schools_overview(
@@ -209,9 +255,19 @@ def _schools_overview(
 
 
 def build(
-    campaign: Campaign, filters: queries.Filters, municipality: Municipality | None
+    campaign: Campaign,
+    filters: queries.Filters,
+    municipality: Municipality | None,
+    *,
+    page: str | None = None,
 ) -> dict[str, Any]:
-    """Every figure, chart and table of a dashboard, from the aggregates in :mod:`queries`."""
+    """Every figure, chart and table of a dashboard, from the aggregates in :mod:`queries`.
+
+    The tables hold every row (the XLSX export gives them whole); the page shows one ``page`` of
+    municipalities (or of a municipality's schools) in its tables and heat charts, so a region
+    of a thousand municipalities does not ship ten thousand heat cells twice.
+    """
+    context: dict[str, Any] = {}
     catalogue = campaign.criteria.catalogue
     scope_names = {d.code: d.name for d in catalogue.directions} | {"overall": _("Итого")}
     order = {code: i for i, code in enumerate(catalogue.scope_codes)}
@@ -229,6 +285,7 @@ def build(
     by_direction = queries.deficits_by_direction(campaign, filters)
     tables: list[Table] = []
     chart_specs: dict[str, dict[str, Any]] = {}
+    chart_data: dict[str, list[dict[str, Any]]] = {}
 
     level_rows = []
     for scope in catalogue.scope_codes:
@@ -288,12 +345,35 @@ def build(
                     "mean_share": round(cell.mean_share, 3),
                 }
             )
+        participation_rows: list[dict[str, Any]] = sorted(
+            (
+                {
+                    "name": names.get(mid, str(mid)),
+                    "municipality_id": mid,
+                    "schools": p.schools,
+                    "done": p.done,
+                    "share": _pct(p.share_done),
+                }
+                for mid, p in by_municipality.items()
+            ),
+            key=lambda r: r["name"],
+        )
+        shown_page = Paginator(participation_rows, PAGE_SIZE).get_page(page)
+        shown: set[int] = {r["municipality_id"] for r in shown_page}
+        heat_shown = [r for r in heat_rows if r["municipality_id"] in shown]
         chart_specs["heat_below"] = charts.heatmap(
-            _("Доля школ ниже базового уровня"), heat_rows, "below_share", _("ниже базового")
+            _("Доля школ ниже базового уровня"),
+            heat_shown,
+            "below_share",
+            _("ниже базового"),
+            data="heat",
         )
         chart_specs["heat_mean"] = charts.heatmap(
-            _("Средняя доля баллов"), heat_rows, "mean_share", _("доля баллов")
+            _("Средняя доля баллов"), heat_shown, "mean_share", _("доля баллов"), data="heat"
         )
+        chart_data["heat"] = [
+            {k: v for k, v in r.items() if k != "municipality_id"} for r in heat_shown
+        ]
         # The same cells as a pivot: a municipality a row, a direction a column.
         pivot: dict[int, dict[str, Any]] = {}
         for r in heat_rows:
@@ -336,21 +416,12 @@ def build(
                     ("done", _("Прошли")),
                     ("share", _("Доля, %")),
                 ],
-                sorted(
-                    (
-                        {
-                            "name": names.get(mid, str(mid)),
-                            "municipality_id": mid,
-                            "schools": p.schools,
-                            "done": p.done,
-                            "share": _pct(p.share_done),
-                        }
-                        for mid, p in by_municipality.items()
-                    ),
-                    key=lambda r: r["name"],
-                ),
+                participation_rows,
             )
         )
+        context["municipality_page"] = shown_page
+        context["heat_below_html"] = tables[-3].heat_body(campaign.pk, shown)
+        context["heat_mean_html"] = tables[-2].heat_body(campaign.pk, shown)
     else:
         schools = list(
             Result.objects.filter(
@@ -383,6 +454,7 @@ def build(
                 ],
             )
         )
+        context["school_page"] = Paginator(tables[-1].rows, PAGE_SIZE).get_page(page)
 
     deficit_rows: list[dict[str, Any]] = [
         {
@@ -470,11 +542,12 @@ def build(
         )
     )
 
-    return {
+    return context | {
         "participation": participation,
         "tables": tables,
         "tables_by_name": {t.name: t for t in tables},
         "charts": chart_specs,
+        "chart_scripts": charts.scripts(chart_specs, chart_data),
         "dynamics": dyn,
         "risk": risk,
         "catalogue": catalogue,

@@ -24,6 +24,7 @@ from marshrut.diagnostics.models import (
     Result,
     Status,
     Submission,
+    results_changed,
 )
 from marshrut.diagnostics.scoring import (
     answers_of,
@@ -108,6 +109,7 @@ def do_load_criteria(
             if v.catalogue.previous_version == version.code
         ]
     ).update(previous=version)
+    version.campaigns.all().results_changed()
     record(
         actor,
         Action.CREATE if existing is None else Action.UPDATE,
@@ -238,6 +240,7 @@ def do_save_answer(
     answer.save()
     if submission.status == Status.NOT_STARTED:
         submission.status = Status.DRAFT
+        results_changed(submission.campaign_id)
     _refresh_progress(submission)
     submission.updated_at = timezone.now()
     submission.save(update_fields=["status", "answered", "applicable", "updated_at"])
@@ -361,6 +364,7 @@ def finish(
         )
         if (sub.pk, f.rule, f.code, f.message[:500]) not in rejected
     ]
+    results_changed(campaign.pk)
     return insert_rows(Flag, FLAG_COLUMNS, flags)
 
 
@@ -374,6 +378,7 @@ def _review(actor: Any, submission: Submission, status: str, comment: str, messa
     submission.reviewed_by = user_or_none(actor)
     submission.review_comment = comment
     submission.save(update_fields=["status", "reviewed_at", "reviewed_by", "review_comment"])
+    results_changed(submission.campaign_id)
     record(
         actor,
         Action.UPDATE,
@@ -463,6 +468,7 @@ def do_reopen(actor: Any, submission: Submission, until: dt.date) -> None:
     if submission.status in DONE:
         submission.status = Status.DRAFT
     submission.save(update_fields=["reopened_until", "status"])
+    results_changed(submission.campaign_id)
     record(
         actor,
         Action.UPDATE,

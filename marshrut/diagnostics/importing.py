@@ -47,6 +47,7 @@ from marshrut.diagnostics.models import (
     Result,
     Status,
     Submission,
+    results_changed,
 )
 from marshrut.diagnostics.scoring import (
     answered_submissions,
@@ -1225,6 +1226,7 @@ def apply_file(
                 if complete:
                     changes.update(submitted_at=now, submitted_by=user)
                 Submission.objects.filter(pk__in=ids[start : start + 5000]).update(**changes)
+        results_changed(campaign.pk)
         report(65)
         plan.timings["statuses"] = time.monotonic() - clock - plan.timings["answers"]
         # Scores and verification: only the questionnaires that are now complete are scored.

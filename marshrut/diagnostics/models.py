@@ -119,6 +119,21 @@ class CampaignQuerySet(models.QuerySet["Campaign"]):
             )
         return self.filter(region_id__in=regions)
 
+    def results_changed(self) -> int:
+        """Bump the results generation of these campaigns; see :func:`results_changed`."""
+        return self.update(results_generation=models.F("results_generation") + 1)
+
+
+def results_changed(*campaign_ids: int) -> None:
+    """Say that what the dashboards show of these campaigns has changed.
+
+    Every write that changes results, deficits, questionnaire statuses or the schools they are
+    grouped by calls this in its own transaction, so the new generation becomes visible together
+    with the new rows: a cache keyed by the generation is never stale, and a reader that saw the
+    old generation can at worst store fresher figures under a key nobody asks for any more.
+    """
+    Campaign.objects.filter(pk__in=campaign_ids).results_changed()
+
 
 class Campaign(models.Model):
     """A self-diagnostics campaign of a region: one criteria version, one window, its schools."""
@@ -146,6 +161,8 @@ class Campaign(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # Bumped by results_changed() with every change of what the dashboards show: their cache key.
+    results_generation = models.PositiveBigIntegerField(default=0, editable=False)
 
     objects = CampaignQuerySet.as_manager()
 

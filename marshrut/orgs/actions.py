@@ -39,6 +39,7 @@ def do_save_municipality(
 ) -> Municipality:
     claim(municipality, version)
     save_with_audit(actor, municipality, before=before, source=source)
+    _dashboards_changed(municipality.region_id)
     return municipality
 
 
@@ -58,7 +59,18 @@ def do_save_school(
     Person.objects.filter(school=school).exclude(municipality=school.municipality_id).update(
         municipality=school.municipality_id
     )
+    # A school that moved leaves its old municipality's figures (and perhaps its old region's).
+    places = {school.municipality_id, (before or {}).get("municipality")} - {None}
+    for region_id in set(
+        Municipality.objects.filter(pk__in=places).values_list("region_id", flat=True)
+    ):
+        _dashboards_changed(region_id)
     return school
+
+
+def _dashboards_changed(region_id: int) -> None:
+    """The region's dashboards group, filter and name schools by the registry: new figures."""
+    Region(pk=region_id).campaigns.results_changed()
 
 
 def _place_person(person: Person) -> None:

@@ -928,6 +928,7 @@ def apply_file(
                 f"{person}: {membership}",
             )
     AuditEvent.objects.bulk_create(events, batch_size=500)
+    region.campaigns.results_changed()  # the dashboards group and name schools by the registry
     record(
         actor,
         Action.IMPORT,

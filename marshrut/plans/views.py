@@ -214,6 +214,8 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "plan": plan,
             "sections": sections,
             "today": today,
+            # One reverse() for all the rows: «{{ item_url }}{{ item.pk }}/».
+            "item_url": reverse("plans:item_list"),
             "totals": queries.totals(plan.items.all(), today),
             "can_manage": can_on_plan(user, Cap.PLAN_MANAGE, plan),
             "can_report": can_on_plan(user, Cap.PLAN_REPORT, plan),

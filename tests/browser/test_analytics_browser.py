@@ -24,6 +24,9 @@ def test_operator_drills_down_from_region_to_school(
     page.get_by_role("button", name="Аналитика").click()
     page.get_by_role("link", name="Результаты по региону и муниципалитетам").click()
     page.locator("#chart-levels[data-rendered='1']").wait_for()  # drawn by the locally served Vega
+    # The two heat charts draw the rows the page ships once, beside their specs.
+    page.locator("#chart-heat_below[data-rendered='1'] .mark-rect path").first.wait_for()
+    page.locator("#chart-heat_mean[data-rendered='1'] .mark-rect path").first.wait_for()
     expect(page.locator("[data-testid=schools]")).to_have_text("3")
     screenshot(page, "analytics-region")
     page.locator("[data-testid=table-heatmap]").get_by_role("link", name="город Первогорск").click()

@@ -6,6 +6,9 @@ import datetime as dt
 from typing import Any
 
 from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from marshrut.lib.plural import plural
@@ -63,6 +66,42 @@ def overdue_on(item: Any, today: dt.date | None) -> bool:
 @register.filter
 def status_class(status: str) -> str:
     return STATUS_CLASSES.get(status, "text-bg-light")
+
+
+_BADGES: dict[tuple[str, bool, str | None], SafeString] = {}
+
+
+@register.simple_tag
+def status_badge(item: Any, today: dt.date | None) -> SafeString:
+    """What ``plans/_status.html`` shows, built once per status and language.
+
+    A plan page lists hundreds of items: an include per row cost more than the rest of the row.
+    """
+    from marshrut.plans.models import ItemStatus
+
+    key = (item.status, bool(item.is_overdue(today)), get_language())
+    badge = _BADGES.get(key)
+    if badge is None:
+        badge = format_html(
+            '<span class="badge {}" data-testid="status">{}</span>',
+            status_class(item.status),
+            ItemStatus(item.status).label,
+        )
+        if key[1]:
+            badge = format_html(
+                '{} <span class="badge text-bg-danger" data-testid="overdue">{}</span>',
+                badge,
+                gettext("просрочено"),
+            )
+        _BADGES[key] = badge
+    return badge
+
+
+@register.filter
+def clip(text: str, length: int) -> str:
+    """``truncatechars`` without its Unicode normalisation, which cost most of a long page."""
+    text = str(text)
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
 
 
 @register.filter

@@ -6,6 +6,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from django.core.cache import cache
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.timezone import localtime
 
@@ -29,6 +30,8 @@ class Command(BaseCommand):
             manifest = do_restore(Path(options["archive"]), force=options["force"])
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
+        # The restored campaigns may have results generations that the cache saw with other data.
+        cache.clear()
         rows = sum(manifest["counts"].values())
         taken = localtime(datetime.fromisoformat(manifest["created_at"]))
         self.stdout.write(
