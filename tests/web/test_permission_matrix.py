@@ -17,7 +17,7 @@ from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from marshrut.accounts.models import ApiToken
-from marshrut.orgs.models import RegistryImport
+from marshrut.lib.imports import ImportBatch
 from tests.conftest import PERSONAS, World
 from tests.matching import matrix as matching_rows
 from tests.plans import matrix as plans
@@ -36,8 +36,13 @@ class Case:
 
 
 def _import(w: World) -> dict[str, Any]:
-    batch = RegistryImport(
-        region=w.region, filename="r.csv", size=1, sha256="0" * 64, created_by=w.users["operator"]
+    batch = ImportBatch(
+        kind="registry",
+        region=w.region,
+        filename="r.csv",
+        size=1,
+        sha256="0" * 64,
+        created_by=w.users["operator"],
     )
     batch.file.save(
         "r.csv", ContentFile("Муниципалитет;ОКТМО\r\nТретий район;98703000\r\n".encode("cp1251"))
