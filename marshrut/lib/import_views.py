@@ -10,6 +10,7 @@ so that its links and breadcrumbs stay its own; the views find the importer by `
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import asdict
 from typing import Any
 
@@ -54,6 +55,13 @@ def urls_of(importer: Importer, batch: ImportBatch) -> dict[str, str]:
     return found
 
 
+def applied_text(batch: ImportBatch) -> str:
+    """The importer's «applied» sentence, filled from the batch's counts and its file name."""
+    values: defaultdict[str, Any] = defaultdict(str, batch.counts)
+    values["name"] = batch.filename
+    return batch.importer.text("applied") % values
+
+
 def batch_context(batch: ImportBatch) -> dict[str, Any]:
     importer = batch.importer
     hint = jobs.watch(batch)
@@ -70,7 +78,7 @@ def batch_context(batch: ImportBatch) -> dict[str, Any]:
         "hidden": max(count - len(problems), 0),
         "urls": urls_of(importer, batch),
         "texts": {key: importer.text(key) for key in ("checking", "applying", "apply", "refused")},
-        "applied_text": importer.text("applied") % {**batch.counts, "name": batch.filename},
+        "applied_text": applied_text(batch),
         **importer.context(batch),
     }
 
@@ -163,9 +171,7 @@ def upload(request: HttpRequest, kind: str, **kwargs: Any) -> HttpResponse:
     if importer.apply_at_once(form.cleaned_data) and claim_apply(batch):
         run_apply(batch, user)
         if batch.status == ImportBatch.Status.APPLIED:
-            messages.success(
-                request, importer.text("applied") % {**batch.counts, "name": batch.filename}
-            )
+            messages.success(request, applied_text(batch))
             if importer.done:
                 return redirect(importer.done(batch))
         return redirect(urls_of(importer, batch)["page"])
