@@ -237,6 +237,9 @@ STORAGES = {
 IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", 10 * 1024 * 1024)
 EVIDENCE_MAX_BYTES = envint("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
 CRITERIA_MAX_BYTES = envint("CRITERIA_MAX_BYTES", 1024 * 1024)
+# Imports (marshrut/lib/imports.py): a registry or events file up to this size is checked in the
+# upload request; a bigger one, and every results file, is checked by the worker.
+IMPORT_INLINE_CHECK_BYTES = envint("IMPORT_INLINE_CHECK_BYTES", 2 * 1024 * 1024)
 # An XLSX/DOCX/ODS is refused when its members really inflate to more than this («zip bomb»).
 UPLOAD_MAX_UNPACKED_BYTES = envint("UPLOAD_MAX_UNPACKED_BYTES", 256 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

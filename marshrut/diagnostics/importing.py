@@ -76,8 +76,8 @@ from marshrut.kernels.tables import (
     normalise_header,
     read_sheets,
 )
+from marshrut.lib.imports import Problem
 from marshrut.lib.uploads import TABLE, refusal
-from marshrut.orgs.importing import Problem
 from marshrut.orgs.models import School
 from marshrut.orgs.validators import clean_inn
 

@@ -8,7 +8,6 @@ deficit, so dashboards aggregate result rows and never raw answers.
 from __future__ import annotations
 
 import hashlib
-import uuid
 from functools import lru_cache
 from typing import Any
 
@@ -20,8 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from marshrut.kernels.criteria import Catalogue, SchoolProfile, codes_across, parse_catalogue
-from marshrut.lib import jobs
-from marshrut.lib.files import PrivateUploadTo, remove_files_on_delete
+from marshrut.lib.files import PrivateUploadTo
 from marshrut.orgs.access import grant
 from marshrut.orgs.models import Region, School
 from marshrut.orgs.roles import Cap
@@ -483,84 +481,6 @@ def get_answer_for_user(user: Any, pk: int) -> Answer:
     return get_object_or_404(
         Answer.objects.filter(submission__in=Submission.objects.for_user(user)), pk=pk
     )
-
-
-class ImportJob(jobs.Job):
-    """A results file of a campaign on its way in: checked in the background, then applied whole."""
-
-    class Status(models.TextChoices):
-        CHECKING = "checking", _("проверяется")
-        CHECKED = "checked", _("проверен, ждёт применения")
-        FAILED = "failed", _("не загружен: есть ошибки")
-        APPLYING = "applying", _("загружается")
-        APPLIED = "applied", _("загружен")
-
-    RUNNING = (Status.CHECKING, Status.APPLYING)
-
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="import_jobs")
-    file = models.FileField(upload_to=PrivateUploadTo("imports/diagnostics"))
-    filename = models.CharField(_("файл"), max_length=255)
-    size = models.PositiveBigIntegerField(_("размер"))
-    sha256 = models.CharField(max_length=64)
-    layout = models.CharField(_("вид таблицы"), max_length=10, blank=True)
-    status = models.CharField(
-        _("состояние"), max_length=10, choices=Status.choices, default=Status.CHECKING
-    )
-    progress = models.PositiveSmallIntegerField(_("выполнено, %"), default=0)
-    counts = models.JSONField(_("итоги"), default=dict)
-    problems = models.JSONField(_("ошибки"), default=list)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-    applied_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    applied_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("загрузка результатов")
-        verbose_name_plural = _("загрузки результатов")
-        ordering = ["-created_at"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(progress__lte=100), name="import_job_progress_percent"
-            ),
-            models.CheckConstraint(
-                condition=Q(status="applied", applied_at__isnull=False)
-                | (~Q(status="applied") & Q(applied_at__isnull=True)),
-                name="import_job_applied_at_with_status",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.filename
-
-    def lost(self) -> None:
-        # A check writes nothing but this row, so it simply runs again; an apply died inside its
-        # transaction, so nothing was written, and the user decides whether to try again.
-        from marshrut.diagnostics.tasks import check_import
-
-        if self.status == self.Status.CHECKING and self.attempts < jobs.MAX_ATTEMPTS:
-            self.retry(check_import, str(self.pk), notice=str(jobs.RESTARTED), progress=0)
-            return
-        notice = jobs.INTERRUPTED if self.status == self.Status.APPLYING else jobs.GAVE_UP
-        self.fail(str(notice), status=self.Status.FAILED)
-
-
-def get_import_job_for_user(user: Any, pk: Any) -> ImportJob:
-    """A results import of a campaign the user manages; 404 outside the user's region."""
-    campaigns = Campaign.objects.for_user(user, Cap.CAMPAIGN_MANAGE)
-    return get_object_or_404(
-        ImportJob.objects.filter(campaign__in=campaigns).select_related(
-            "campaign__criteria", "campaign__region", "created_by", "applied_by"
-        ),
-        pk=pk,
-    )
-
-
-remove_files_on_delete(ImportJob, "file")
 
 
 def _remove_evidence_files(sender: Any, instance: Submission, **kwargs: Any) -> None:

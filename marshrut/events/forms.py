@@ -16,7 +16,6 @@ from marshrut.events.report import parse_tasks, tasks_text
 from marshrut.lib.concurrency import VersionedFormMixin
 from marshrut.lib.forms import StyledMixin, limit_choices
 from marshrut.lib.listing import FilterForm
-from marshrut.lib.uploads import TABLE, UploadField
 from marshrut.orgs.access import grant
 from marshrut.orgs.models import Municipality, Person, School
 from marshrut.orgs.roles import Cap
@@ -154,22 +153,6 @@ class EventFilter(FilterForm):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["municipality"].queryset = Municipality.objects.for_user(user)
-
-
-class ImportForm(StyledMixin, forms.Form):
-    file = UploadField(
-        policy=TABLE,
-        label=_("Таблица мероприятий"),
-        help_text=_("XLSX, XLS, CSV или текст отчёта координатора (столбцы через табуляцию)"),
-    )
-    year = forms.IntegerField(
-        label=_("Год"),
-        required=False,
-        min_value=2000,
-        max_value=2100,
-        help_text=_("для дат без года («ноябрь»); по умолчанию — год из дат таблицы"),
-    )
-    dry_run = forms.BooleanField(label=_("Только проверить"), required=False)
 
 
 class ParticipantsForm(StyledMixin, forms.Form):

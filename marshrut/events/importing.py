@@ -33,8 +33,8 @@ from marshrut.kernels.tables import (
     find_table_in_sheets,
     read_sheets,
 )
+from marshrut.lib.imports import Problem
 from marshrut.lib.uploads import TABLE, refusal
-from marshrut.orgs.importing import Problem
 from marshrut.orgs.models import Municipality, Region
 
 COLUMNS = (

@@ -1,13 +1,24 @@
 from django.urls import path
 
 from marshrut.events import views
+from marshrut.lib import import_views
 
 app_name = "events"
 urlpatterns = [
     path("", views.event_list, name="event_list"),
     path("calendar/", views.event_calendar, name="event_calendar"),
     path("new/", views.event_create, name="event_create"),
-    path("import/", views.event_import, name="event_import"),
+    path("import/", import_views.upload, {"kind": "events"}, name="event_import"),
+    *import_views.batch_urlpatterns(
+        "events",
+        "import/",
+        {
+            "page": "import_batch",
+            "status": "import_status",
+            "apply": "import_apply",
+            "file": "import_file",
+        },
+    ),
     path("<int:pk>/", views.event_detail, name="event_detail"),
     path("<int:pk>/edit/", views.event_edit, name="event_edit"),
     path("<int:pk>/delete/", views.event_delete, name="event_delete"),

@@ -13,7 +13,6 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -31,13 +30,11 @@ from marshrut.events.actions import (
 from marshrut.events.forms import (
     EventFilter,
     EventForm,
-    ImportForm,
     ParticipantsForm,
     PeriodForm,
     ReportForm,
     month_start,
 )
-from marshrut.events.importing import EventImportRejected, apply_events, check_events, summary
 from marshrut.events.models import (
     Event,
     Participation,
@@ -323,33 +320,6 @@ def participation_attendance(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         do_set_attendance(request.user, participation, request.POST.get("attended") == "1")
     return redirect("events:event_detail", pk=participation.event_id)
-
-
-@login_required
-def event_import(request: HttpRequest) -> HttpResponse:
-    region = _region_for_manager(request.user)
-    form = ImportForm(request.POST or None, request.FILES or None)
-    report = None
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        data = upload.read()
-        year = form.cleaned_data["year"]
-        plan = check_events(data, upload.name, region, year)
-        report = summary(plan)
-        if plan.ok and not form.cleaned_data["dry_run"]:
-            try:
-                plan = apply_events(request.user, data, upload.name, region, year=year)
-            except EventImportRejected as e:
-                report = summary(e.plan)
-            else:
-                messages.success(
-                    request,
-                    _("Загружено мероприятий: %(n)s (уже были: %(s)s).")
-                    % {"n": len(plan.to_create), "s": len(plan.events) - len(plan.to_create)},
-                )
-                return redirect(f"{reverse('events:event_list')}?year={plan.year}")
-    status = 400 if report and report["problems"] else 200
-    return render(request, "events/import.html", {"form": form, "report": report}, status=status)
 
 
 # Period reports -------------------------------------------------------------------------------

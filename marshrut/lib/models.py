@@ -22,3 +22,10 @@ class WorkerBeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.host}:{self.pid}"
+
+
+# The batch of the import pipeline lives beside its code (it subclasses lib.jobs.Job, which
+# needs WorkerBeat above); importing it here registers it with the app.
+from marshrut.lib.imports import ImportBatch  # noqa: E402
+
+__all__ = ["ImportBatch", "WorkerBeat"]

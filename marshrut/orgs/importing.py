@@ -31,6 +31,7 @@ from marshrut.kernels.tables import (
     read_sheets,
 )
 from marshrut.lib.concurrency import claim
+from marshrut.lib.imports import Problem
 from marshrut.lib.uploads import TABLE, refusal
 from marshrut.orgs.actions import check_membership_node
 from marshrut.orgs.models import Membership, Municipality, Person, Region, School
@@ -184,25 +185,6 @@ ROLE_WORDS: dict[str, str] = {
 }
 for _role in Role:
     ROLE_WORDS[str(_role.label).lower()] = _role.value
-
-
-@dataclass(frozen=True)
-class Problem:
-    sheet: str
-    row: int | None
-    column: str
-    value: str
-    reason: str
-
-    def __str__(self) -> str:
-        where = (
-            f"лист «{self.sheet}», строка {self.row}"
-            if self.row
-            else (f"лист «{self.sheet}»" if self.sheet else "файл")
-        )
-        col = f", столбец {self.column}" if self.column else ""
-        val = f": «{self.value}»" if self.value else ""
-        return f"{where}{col}{val} — {self.reason}"
 
 
 @dataclass

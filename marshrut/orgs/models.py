@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,9 +13,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from marshrut.lib import jobs
 from marshrut.lib.concurrency import Versioned
-from marshrut.lib.files import PrivateUploadTo, remove_files_on_delete
 from marshrut.orgs.access import grant
 from marshrut.orgs.roles import ROLES, Cap, Node, Role
 from marshrut.orgs.validators import validate_inn, validate_ogrn, validate_oktmo
@@ -465,71 +462,3 @@ def get_person_for_user(user: Any, pk: int, cap: Cap = Cap.PERSON_VIEW) -> Perso
 
 def get_membership_for_user(user: Any, pk: int, cap: Cap = Cap.MEMBERSHIP_MANAGE) -> Membership:
     return get_object_or_404(Membership.objects.for_user(user, cap).select_related("person"), pk=pk)
-
-
-class RegistryImport(jobs.Job):
-    """A registry file that passed the checks, waits to be applied after its preview, and is
-    applied by a background task (thousands of schools outlast a web request)."""
-
-    class Status(models.TextChoices):
-        CHECKED = "checked", _("проверен, ждёт применения")
-        APPLYING = "applying", _("применяется")
-        APPLIED = "applied", _("применён")
-        FAILED = "failed", _("не применён: ошибка")
-
-    RUNNING = (Status.APPLYING,)
-
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+")
-    file = models.FileField(upload_to=PrivateUploadTo("imports/registry"))
-    filename = models.CharField(_("файл"), max_length=255)
-    size = models.PositiveBigIntegerField(_("размер"))
-    sha256 = models.CharField(max_length=64)
-    status = models.CharField(
-        _("состояние"), max_length=10, choices=Status.choices, default=Status.CHECKED
-    )
-    summary = models.JSONField(_("итоги"), default=dict)
-    progress = models.PositiveSmallIntegerField(_("выполнено, %"), default=0)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-    applied_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    applied_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("загрузка реестра")
-        verbose_name_plural = _("загрузки реестра")
-        ordering = ["-created_at"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(status="applied", applied_at__isnull=False)
-                | (~Q(status="applied") & Q(applied_at__isnull=True)),
-                name="registry_import_applied_at_with_status",
-            ),
-            models.CheckConstraint(
-                condition=Q(progress__lte=100), name="registry_import_progress_percent"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.filename
-
-    def lost(self) -> None:
-        # The apply died inside its transaction: nothing was written; the user decides.
-        self.fail(str(jobs.INTERRUPTED), status=self.Status.FAILED)
-
-
-def get_import_for_user(user: Any, pk: Any) -> RegistryImport:
-    g = grant(user, Cap.REGISTRY_IMPORT)
-    qs = (
-        RegistryImport.objects.all()
-        if g.everything
-        else RegistryImport.objects.filter(region_id__in=g.regions)
-    )
-    return get_object_or_404(qs, pk=pk)
-
-
-remove_files_on_delete(RegistryImport, "file")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from marshrut.lib import files
+from marshrut.lib import import_views
 from marshrut.orgs import views, views_import
 
 app_name = "orgs"
@@ -20,15 +20,16 @@ urlpatterns = [
     path("people/<int:pk>/account/", views.person_account, name="person_account"),
     path("people/<int:pk>/roles/new/", views.membership_create, name="membership_create"),
     path("roles/<int:pk>/end/", views.membership_end, name="membership_end"),
-    path("import/", views_import.import_upload, name="import_upload"),
+    path("import/", import_views.upload, {"kind": "registry"}, name="import_upload"),
     path("import/template.xlsx", views_import.import_template, name="import_template"),
-    path("import/<uuid:pk>/", views_import.import_preview, name="import_preview"),
-    path(
-        "import/<uuid:pk>/file/",
-        files.download,
-        {"resolve": views_import.import_file},
-        name="import_file",
+    *import_views.batch_urlpatterns(
+        "registry",
+        "import/",
+        {
+            "page": "import_preview",
+            "status": "import_status",
+            "apply": "import_apply",
+            "file": "import_file",
+        },
     ),
-    path("import/<uuid:pk>/apply/", views_import.import_apply, name="import_apply"),
-    path("import/<uuid:pk>/status/", views_import.import_status, name="import_status"),
 ]

@@ -34,11 +34,14 @@ def _campaign_pk(w: World) -> dict[str, Any]:
 def _import_job(w: World) -> dict[str, Any]:
     from django.core.files.base import ContentFile
 
-    from marshrut.diagnostics.models import ImportJob
+    from marshrut.lib.imports import ImportBatch as ImportJob
     from tests.diagnostics.factories import campaign_for
 
+    campaign = campaign_for(w)
     job = ImportJob(
-        campaign=campaign_for(w),
+        kind="results",
+        region=campaign.region,
+        params={"campaign": campaign.pk},
         filename="r.csv",
         size=1,
         sha256="0" * 64,

@@ -20,11 +20,11 @@ from marshrut.diagnostics.models import (
     Campaign,
     Deficit,
     Flag,
-    ImportJob,
     Result,
     Status,
     Submission,
 )
+from marshrut.lib.imports import ImportBatch as ImportJob
 from marshrut.orgs.demo import make_inn
 from marshrut.orgs.models import Municipality, Region, School
 from tests.conftest import World, make_school
@@ -444,7 +444,14 @@ def test_a_bad_upload_shows_every_problem_and_keeps_nothing(
 def test_the_job_is_not_found_outside_the_operator(
     world: World, campaign: Campaign, immediate: None
 ) -> None:
-    job = ImportJob.objects.create(campaign=campaign, filename="x.csv", size=1, sha256="0" * 64)
+    job = ImportJob.objects.create(
+        kind="results",
+        region=campaign.region,
+        params={"campaign": campaign.pk},
+        filename="x.csv",
+        size=1,
+        sha256="0" * 64,
+    )
     for persona in ("coordinator", "department", "head", "outsider"):
         url = reverse("diagnostics:import_job", kwargs={"pk": job.pk})
         assert world.client(persona).get(url).status_code == 404

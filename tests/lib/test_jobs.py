@@ -18,8 +18,9 @@ from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from marshrut.analytics.models import SheetsJob
-from marshrut.diagnostics.models import Campaign, ImportJob, Status
+from marshrut.diagnostics.models import Campaign, Status
 from marshrut.lib import jobs
+from marshrut.lib.imports import ImportBatch as ImportJob
 from marshrut.lib.models import WorkerBeat
 from tests.conftest import World
 from tests.diagnostics.conftest import wide_rows, xlsx

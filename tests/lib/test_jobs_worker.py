@@ -108,13 +108,15 @@ def test_an_apply_killed_with_its_worker_fails_cleanly_and_says_so(
     job_id = demo.shell(
         var,
         "from django.core.files.base import ContentFile; "
-        "from marshrut.diagnostics.models import Campaign, ImportJob; "
-        "from marshrut.diagnostics.tasks import apply_import; from marshrut.lib import jobs; "
+        "from marshrut.diagnostics.models import Campaign; "
+        "from marshrut.lib.imports import ImportBatch, apply_batch; from marshrut.lib import jobs; "
         f"data = open('{results}', 'rb').read(); "
-        f"job = ImportJob(campaign=Campaign.objects.get(pk={pk}), filename='results.xlsx', "
+        f"c = Campaign.objects.get(pk={pk}); "
+        "job = ImportBatch(kind='results', region=c.region, params={'campaign': c.pk}, "
+        "filename='results.xlsx', "
         "size=len(data), sha256='-', status='checked', progress=100); "
         "job.file.save('results.xlsx', ContentFile(data), save=False); job.save(); "
-        "jobs.enqueue(job, apply_import, str(job.pk), None, status='applying', progress=0); "
+        "jobs.enqueue(job, apply_batch, str(job.pk), None, status='applying', progress=0); "
         "print(job.pk)",
     )
     imported = f"SELECT count(*) FROM diagnostics_submission WHERE campaign_id = {pk} AND source = 'import'"
@@ -122,7 +124,7 @@ def test_an_apply_killed_with_its_worker_fails_cleanly_and_says_so(
 
     first = start_worker(var)
     workers.append(first)
-    stuck = kill_while_it_holds(var, first, "diagnostics_importjob", job_id)
+    stuck = kill_while_it_holds(var, first, "lib_importbatch", job_id)
     # Today's trap: both rows say «running» and nobody will ever take them again.
     assert stuck["status"] == "applying" and stuck["heartbeat_at"]
     assert task_row(var, str(stuck["task_id"]))[0] == "RUNNING"
@@ -130,9 +132,7 @@ def test_an_apply_killed_with_its_worker_fails_cleanly_and_says_so(
 
     workers.append(start_worker(var))
     settled = demo.wait_until(
-        lambda: (
-            (row := job_row(var, "diagnostics_importjob", job_id))["status"] == "failed" and row
-        ),
+        lambda: (row := job_row(var, "lib_importbatch", job_id))["status"] == "failed" and row,
         30,
         "новый обработчик разобрался с брошенной задачей",
     )

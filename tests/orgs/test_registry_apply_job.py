@@ -13,10 +13,11 @@ from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from marshrut.lib import jobs
+from marshrut.lib.imports import ImportBatch as RegistryImport
+from marshrut.lib.imports import apply_batch as apply_registry
 from marshrut.lib.models import WorkerBeat
 from marshrut.orgs.demo import make_inn
-from marshrut.orgs.models import Municipality, RegistryImport, School
-from marshrut.orgs.tasks import apply_registry
+from marshrut.orgs.models import Municipality, School
 from tests.conftest import World
 from tests.orgs.test_registry_import import SCHOOL_HEADER, registry_state, school_row, xlsx
 

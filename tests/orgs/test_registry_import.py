@@ -13,9 +13,10 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from marshrut.audit.models import AuditEvent
+from marshrut.lib.imports import ImportBatch as RegistryImport
 from marshrut.orgs.demo import make_inn, make_ogrn
 from marshrut.orgs.importing import ImportRejected, apply_file, check_file
-from marshrut.orgs.models import Membership, Municipality, Person, RegistryImport, School
+from marshrut.orgs.models import Membership, Municipality, Person, School
 from marshrut.orgs.roles import Role
 from tests.conftest import World
 

@@ -19,10 +19,11 @@ from django.core.management import CommandError, call_command
 from django.test.utils import ContextList
 from django.urls import reverse
 
-from marshrut.diagnostics.models import Answer, CriteriaVersion, ImportJob
-from marshrut.diagnostics.tasks import check_import
+from marshrut.diagnostics.models import Answer, CriteriaVersion
 from marshrut.events.models import Event
-from marshrut.orgs.models import Membership, Municipality, Person, RegistryImport, School
+from marshrut.lib.imports import ImportBatch as ImportJob
+from marshrut.lib.imports import check_batch as check_import
+from marshrut.orgs.models import Membership, Municipality, Person, School
 from marshrut.plans.models import Evidence, Level, Plan, PlanImport, ProgressReport
 from marshrut.surveys.models import Document
 from tests.conftest import World
@@ -31,7 +32,6 @@ from tests.hostile import SAMPLES
 from tests.plans.conftest import make_plan
 
 ROWS = [
-    RegistryImport,
     School,
     Municipality,
     Person,

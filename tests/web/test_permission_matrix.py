@@ -17,7 +17,7 @@ from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from marshrut.accounts.models import ApiToken
-from marshrut.orgs.models import RegistryImport
+from marshrut.lib.imports import ImportBatch
 from tests.conftest import PERSONAS, World
 from tests.matching import matrix as matching_rows
 from tests.plans import matrix as plans
@@ -36,12 +36,31 @@ class Case:
 
 
 def _import(w: World) -> dict[str, Any]:
-    batch = RegistryImport(
-        region=w.region, filename="r.csv", size=1, sha256="0" * 64, created_by=w.users["operator"]
+    batch = ImportBatch(
+        kind="registry",
+        region=w.region,
+        filename="r.csv",
+        size=1,
+        sha256="0" * 64,
+        created_by=w.users["operator"],
     )
     batch.file.save(
         "r.csv", ContentFile("Муниципалитет;ОКТМО\r\nТретий район;98703000\r\n".encode("cp1251"))
     )
+    return {"pk": batch.pk}
+
+
+def _events_import(w: World) -> dict[str, Any]:
+    batch = ImportBatch(
+        kind="events",
+        region=w.region,
+        filename="e.csv",
+        size=1,
+        sha256="0" * 64,
+        status=ImportBatch.Status.FAILED,
+        created_by=w.users["operator"],
+    )
+    batch.file.save("e.csv", ContentFile("№;Дата;Форма и тема мероприятия\r\n".encode("cp1251")))
     return {"pk": batch.pk}
 
 
@@ -487,6 +506,20 @@ MATRIX: dict[str, list[Case]] = {
     "events:event_calendar": [Case("200 200 200 200 200 200 200 200 403 302")],
     "events:event_create": [Case("200 403 200 403 403 403 403 403 403 302")],
     "events:event_import": [Case("200 403 200 403 403 403 403 403 403 302")],
+    # The pages of an events upload (lib/import_views.py): whoever manages the region's events.
+    "events:import_batch": [Case("200 404 200 404 404 404 404 404 404 302", kwargs=_events_import)],
+    "events:import_status": [
+        Case("200 404 200 404 404 404 404 404 404 302", kwargs=_events_import)
+    ],
+    "events:import_file": [Case("200 404 200 404 404 404 404 404 404 302", kwargs=_events_import)],
+    "events:import_apply": [
+        Case(
+            "302 404 302 404 404 404 404 404 404 302",
+            kwargs=_events_import,
+            method="post",
+            note="a refused table is not applied: the manager is sent back to its page",
+        )
+    ],
     "events:event_detail": [
         Case("200 200 200 200 200 200 200 200 404 302", kwargs=lambda w: _event(w, None)),
         Case("200 200 200 200 200 200 200 200 404 302", kwargs=lambda w: _event(w, "m1")),
