@@ -160,6 +160,9 @@ def federal_dashboard(request: HttpRequest) -> HttpResponse:
         if series is None:
             choices = [y for y, _label in form.fields["year"].choices if y != ""]  # type: ignore[attr-defined]
             year = choices[0] if choices else None
+    if not form.is_bound:  # show what the page picked
+        form.fields["series"].initial = series
+        form.fields["year"].initial = year
     regions = federal.federal_regions(user, district)
     view = federal.build(regions, series=series, year=year, sort=form.value("sort") or "name")
     subject = str(series) if series is not None else (_("кампании %(y)s года") % {"y": year})

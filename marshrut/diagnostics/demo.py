@@ -12,10 +12,23 @@ from django.db import transaction
 from django.utils import timezone
 
 from marshrut.audit.log import Source
-from marshrut.diagnostics.actions import do_load_criteria, do_open_campaign, finish
-from marshrut.diagnostics.models import Answer, Campaign, CriteriaVersion, Status, Submission
+from marshrut.diagnostics.actions import (
+    do_attach_to_series,
+    do_create_series,
+    do_load_criteria,
+    do_open_campaign,
+    finish,
+)
+from marshrut.diagnostics.models import (
+    Answer,
+    Campaign,
+    CampaignSeries,
+    CriteriaVersion,
+    Status,
+    Submission,
+)
 from marshrut.diagnostics.synthetic import answers_for
-from marshrut.orgs.models import Region
+from marshrut.orgs.models import FederalDistrict, Municipality, Region, School
 
 CATALOGUES = Path(__file__).resolve().parent.parent / "data" / "criteria"
 PERSONA_SCHOOL_INN_EMAIL = "head."  # the persona school is left unanswered in the open campaign
@@ -44,6 +57,7 @@ def _campaign(
     closes: dt.date,
     done_share: float,
     persona_school_id: int | None,
+    series: CampaignSeries | None = None,
 ) -> tuple[Campaign, bool]:
     existing = Campaign.objects.filter(region=region, title=title).first()
     if existing:
@@ -56,6 +70,7 @@ def _campaign(
         year=year,
         opens_on=opens,
         closes_on=closes,
+        series=series,
         source=Source.DEMO,
     )
     catalogue = version.catalogue
@@ -142,6 +157,73 @@ def build_demo(region: Region, stdout: Any) -> None:
         persona_school_id,
     )
     created += [campaign.title] if new else []
+    created += _federal_demo(region, versions[2024])
     stdout.write(
         f"Самодиагностика: каталоги demo-2022/2023/2024 (демонстрационные); кампаний добавлено: {len(created)}"
     )
+
+
+SERIES_TITLE = "Самодиагностика 2024 (межрегиональная, синтетические данные)"
+NEIGHBOUR_CODE = "97"
+
+
+def _federal_demo(region: Region, version: CriteriaVersion) -> list[str]:
+    """A second, small region and a series of both regions' 2024 campaigns: enough for the
+    federal persona to compare two regions in two districts."""
+    from marshrut.orgs.demo import make_inn, make_ogrn
+
+    window = dt.date(2024, 11, 1), dt.date(2024, 11, 15)
+    series = CampaignSeries.objects.filter(title=SERIES_TITLE).first()
+    if series is None:
+        series = do_create_series(
+            None,
+            version,
+            title=SERIES_TITLE,
+            year=2024,
+            opens_on=window[0],
+            closes_on=window[1],
+            source=Source.DEMO,
+        )
+    own = Campaign.objects.filter(
+        region=region, title="Самодиагностика 2024 (синтетические данные)", series=None
+    ).first()
+    if own is not None:
+        do_attach_to_series(None, own, series, source=Source.DEMO)
+    volga, _ = FederalDistrict.objects.get_or_create(
+        code="ПФО", defaults={"name": "Приволжский федеральный округ"}
+    )
+    neighbour, _ = Region.objects.get_or_create(
+        code=NEIGHBOUR_CODE,
+        defaults={
+            "name": "Соседняя область (демо)",
+            "district": volga,
+            "time_zone": "Europe/Samara",
+        },
+    )
+    for i, name in enumerate(("город Заречный", "Озёрный район")):
+        m, _ = Municipality.objects.get_or_create(
+            oktmo=f"{NEIGHBOUR_CODE}{701 + i}000", defaults={"region": neighbour, "name": name}
+        )
+        for j in range(1, 7):
+            serial = 60_000 + i * 10 + j
+            School.objects.get_or_create(
+                inn=make_inn(serial),
+                defaults={
+                    "municipality": m,
+                    "full_name": f"Муниципальное общеобразовательное учреждение «Школа № {j}» "
+                    f"({name})",
+                    "short_name": f"МОУ Школа № {j} ({name})",
+                    "ogrn": make_ogrn(serial),
+                },
+            )
+    campaign, new = _campaign(
+        neighbour,
+        version,
+        2024,
+        "Самодиагностика 2024 (синтетические данные)",
+        *window,
+        0.85,
+        None,
+        series=series,
+    )
+    return [f"{campaign.title} ({neighbour.name})"] if new else []

@@ -24,14 +24,14 @@ from marshrut.analytics import federal
 from marshrut.diagnostics import actions
 from marshrut.diagnostics.models import Campaign, CampaignSeries, Result, Status, Submission
 from marshrut.orgs.models import FederalDistrict, Membership, Municipality, Person, Region
-from tests.conftest import World, make_school
+from tests.conftest import PASSWORD, World, make_school
 from tests.diagnostics.factories import criteria
 
 OPENS, CLOSES = dt.date(2024, 11, 1), dt.date(2024, 11, 15)
 
 
 def _federal_user(name: str, district: FederalDistrict | None = None) -> User:
-    user = User.objects.create_user(name, f"{name}@test.local", "x")
+    user = User.objects.create_user(name, f"{name}@test.local", PASSWORD)
     person = Person.objects.create(last_name=name, first_name="Фед", user=user)
     Membership.objects.create(person=person, role="federal", district=district)
     return User.objects.get(pk=user.pk)
