@@ -12,7 +12,7 @@ from marshrut.kernels.criteria import LEVEL_NAMES, LEVELS
 from marshrut.lib.docx import new_document, set_font, to_bytes
 from marshrut.lib.exports import ExportColumn
 from marshrut.lib.exports import write_xlsx as _write_xlsx
-from marshrut.lib.plural import plural
+from marshrut.lib.plural import plural_form
 from marshrut.orgs.models import FederalDistrict
 
 HIGH_FIRST = tuple(reversed(LEVELS))
@@ -83,16 +83,25 @@ def write_xlsx(view: FederalView, subject: str) -> bytes:
     )
 
 
+def _n(n: int) -> str:
+    """A whole number with the thousands apart, as Russian text writes it: «40 000»."""
+    return f"{n:,}".replace(",", "\u00a0")
+
+
+def _schools(n: int) -> str:
+    return f"{_n(n)} {plural_form(n, 'школа', 'школы', 'школ')}"
+
+
 def summary_text(view: FederalView) -> str:
     """The DOCX's opening paragraph: the totals in words."""
     t = view.total
+    regions = len(view.rows)
     return (
-        f"В сводке {plural(len(view.rows), 'регион', 'региона', 'регионов')}: "
-        f"{plural(t.registry, 'школа', 'школы', 'школ')} в реестрах, прошли самодиагностику "
-        f"{t.done} ({_show_pct(t.participation)} % от реестра). "
-        f"Ниже базового уровня — {plural(t.levels['below_basic'], 'школа', 'школы', 'школ')} "
-        f"({_show_pct(t.below_share)} % оценённых), в зоне риска — "
-        f"{plural(t.risk, 'школа', 'школы', 'школ')}."
+        f"В сводке {_n(regions)} {plural_form(regions, 'регион', 'региона', 'регионов')}: "
+        f"{_schools(t.registry)} в реестрах, прошли самодиагностику "
+        f"{_n(t.done)} ({_show_pct(t.participation)} % от реестра). "
+        f"Ниже базового уровня — {_schools(t.levels['below_basic'])} "
+        f"({_show_pct(t.below_share)} % оценённых), в зоне риска — {_schools(t.risk)}."
     )
 
 
@@ -170,7 +179,7 @@ def write_docx(view: FederalView, subject: str, district: FederalDistrict | None
     run = heading.add_run(f"Сводка результатов самодиагностики по регионам: {subject}")
     run.bold = True
     run.font.size = Pt(14)
-    where = district.name if district else "все регионы"
+    where = district.name if district else "Все регионы"
     sub = document.add_paragraph(f"{where}. Сформирована {timezone.localdate():%d.%m.%Y}.")
     sub.alignment = WD_ALIGN_PARAGRAPH.CENTER
     document.add_paragraph(summary_text(view))
@@ -192,12 +201,12 @@ def write_docx(view: FederalView, subject: str, district: FederalDistrict | None
 
     def figures(r: RegionRow) -> list[str]:
         return [
-            str(r.registry),
-            str(r.done),
+            _n(r.registry),
+            _n(r.done),
             _show_pct(r.participation),
-            *[str(r.levels[level]) for level in HIGH_FIRST],
+            *[_n(r.levels[level]) for level in HIGH_FIRST],
             _show_pct(r.below_share),
-            str(r.risk),
+            _n(r.risk),
         ]
 
     for district_total, rows in view.grouped():

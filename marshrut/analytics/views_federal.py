@@ -7,9 +7,11 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path, reverse
+from django.utils.html import json_script
 from django.utils.http import content_disposition_header, urlencode
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -24,6 +26,15 @@ from marshrut.lib.listing import FilterForm
 from marshrut.orgs import access
 from marshrut.orgs.models import FederalDistrict, Region
 from marshrut.orgs.roles import Cap
+
+
+class _Utf8Encoder(DjangoJSONEncoder):
+    """JSON with Cyrillic as UTF-8, not ``\\uXXXX``: a third of the bytes for the region and
+    direction names the chart data repeats in every cell."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["ensure_ascii"] = False
+        super().__init__(*args, **kwargs)
 
 
 class FederalFilter(FilterForm):
@@ -190,7 +201,12 @@ def federal_dashboard(request: HttpRequest) -> HttpResponse:
             "series": series,
             "district": district,
             "heat_html": heat_body(view),
-            "charts": _chart_specs(view),
+            "chart_scripts": mark_safe(
+                "".join(
+                    json_script(spec, f"spec-{name}", encoder=_Utf8Encoder)
+                    for name, spec in _chart_specs(view).items()
+                )
+            ),
             "levels": [
                 (code, LEVEL_NAMES[code], charts.LEVEL_COLOURS[code]) for code in reversed(LEVELS)
             ],

@@ -348,3 +348,11 @@ def test_the_console_creates_a_series_and_attaches_campaigns(world: World, db: A
         )  # fmt: skip
     with pytest.raises(CommandError, match="Нет серии"):
         call_command("series", "attach", "Нет такой", "--campaign", str(campaign.pk))
+
+
+def test_the_summary_writes_thousands_apart_and_agrees_numbers() -> None:
+    from marshrut.analytics.federal_export import _schools
+
+    assert _schools(40_000) == "40\u00a0000 школ"
+    assert _schools(1_021) == "1\u00a0021 школа"
+    assert _schools(3) == "3 школы"
