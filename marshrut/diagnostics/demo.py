@@ -28,7 +28,7 @@ from marshrut.diagnostics.models import (
     Submission,
 )
 from marshrut.diagnostics.synthetic import answers_for
-from marshrut.orgs.models import FederalDistrict, Municipality, Region, School
+from marshrut.orgs.models import Region
 
 CATALOGUES = Path(__file__).resolve().parent.parent / "data" / "criteria"
 PERSONA_SCHOOL_INN_EMAIL = "head."  # the persona school is left unanswered in the open campaign
@@ -57,7 +57,6 @@ def _campaign(
     closes: dt.date,
     done_share: float,
     persona_school_id: int | None,
-    series: CampaignSeries | None = None,
 ) -> tuple[Campaign, bool]:
     existing = Campaign.objects.filter(region=region, title=title).first()
     if existing:
@@ -70,7 +69,6 @@ def _campaign(
         year=year,
         opens_on=opens,
         closes_on=closes,
-        series=series,
         source=Source.DEMO,
     )
     catalogue = version.catalogue
@@ -157,21 +155,21 @@ def build_demo(region: Region, stdout: Any) -> None:
         persona_school_id,
     )
     created += [campaign.title] if new else []
-    created += _federal_demo(region, versions[2024])
+    _federal_demo(region, versions[2024])
     stdout.write(
         f"Самодиагностика: каталоги demo-2022/2023/2024 (демонстрационные); кампаний добавлено: {len(created)}"
     )
 
 
 SERIES_TITLE = "Самодиагностика 2024 (межрегиональная, синтетические данные)"
-NEIGHBOUR_CODE = "97"
 
 
-def _federal_demo(region: Region, version: CriteriaVersion) -> list[str]:
-    """A second, small region and a series of both regions' 2024 campaigns: enough for the
-    federal persona to compare two regions in two districts."""
-    from marshrut.orgs.demo import make_inn, make_ogrn
+def _federal_demo(region: Region, version: CriteriaVersion) -> None:
+    """A series holding the region's 2024 campaign, for the federal persona's summary.
 
+    No second region: the console commands of a one-region database (``report period``,
+    ``registry import``) would then ask for ``--region`` in the demo too.
+    """
     window = dt.date(2024, 11, 1), dt.date(2024, 11, 15)
     series = CampaignSeries.objects.filter(title=SERIES_TITLE).first()
     if series is None:
@@ -189,41 +187,3 @@ def _federal_demo(region: Region, version: CriteriaVersion) -> list[str]:
     ).first()
     if own is not None:
         do_attach_to_series(None, own, series, source=Source.DEMO)
-    volga, _ = FederalDistrict.objects.get_or_create(
-        code="ПФО", defaults={"name": "Приволжский федеральный округ"}
-    )
-    neighbour, _ = Region.objects.get_or_create(
-        code=NEIGHBOUR_CODE,
-        defaults={
-            "name": "Соседняя область (демо)",
-            "district": volga,
-            "time_zone": "Europe/Samara",
-        },
-    )
-    for i, name in enumerate(("город Заречный", "Озёрный район")):
-        m, _ = Municipality.objects.get_or_create(
-            oktmo=f"{NEIGHBOUR_CODE}{701 + i}000", defaults={"region": neighbour, "name": name}
-        )
-        for j in range(1, 7):
-            serial = 60_000 + i * 10 + j
-            School.objects.get_or_create(
-                inn=make_inn(serial),
-                defaults={
-                    "municipality": m,
-                    "full_name": f"Муниципальное общеобразовательное учреждение «Школа № {j}» "
-                    f"({name})",
-                    "short_name": f"МОУ Школа № {j} ({name})",
-                    "ogrn": make_ogrn(serial),
-                },
-            )
-    campaign, new = _campaign(
-        neighbour,
-        version,
-        2024,
-        "Самодиагностика 2024 (синтетические данные)",
-        *window,
-        0.85,
-        None,
-        series=series,
-    )
-    return [f"{campaign.title} ({neighbour.name})"] if new else []
