@@ -43,10 +43,13 @@ def _base(title: str, width: int | str = "container", height: int = 260) -> dict
     }
 
 
-def levels_by_scope(title: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
+def levels_by_scope(
+    title: str, rows: list[dict[str, Any]], row_title: str = "направление"
+) -> dict[str, Any]:
     """Stacked bars: for each scope (direction or «итого»), schools at each level.
 
-    ``rows``: [{"scope": name, "order": n, "level": code, "schools": n}].
+    ``rows``: [{"scope": name, "order": n, "level": code, "schools": n}]; the federal view puts
+    a region in ``scope`` and names the rows with ``row_title``.
     """
     data = [
         {**r, "level_name": LEVEL_NAMES[r["level"]], "level_order": LEVELS.index(r["level"])}
@@ -79,7 +82,7 @@ def levels_by_scope(title: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
                 },
                 "order": {"field": "level_order"},
                 "tooltip": [
-                    {"field": "scope"},
+                    {"field": "scope", "title": row_title},
                     {"field": "level_name", "title": "уровень"},
                     {"field": "schools", "title": "школ"},
                 ],
@@ -90,11 +93,18 @@ def levels_by_scope(title: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def heatmap(
-    title: str, rows: list[dict[str, Any]], value: str, value_title: str, *, data: str = ""
+    title: str,
+    rows: list[dict[str, Any]],
+    value: str,
+    value_title: str,
+    row_title: str = "муниципалитет",
+    *,
+    data: str = "",
 ) -> dict[str, Any]:
     """Municipalities × directions, coloured by ``value`` (a share 0…1).
 
-    ``rows``: [{"municipality": name, "direction": name, "order": n, value: share, "schools": n}].
+    ``rows``: [{"municipality": name, "direction": name, "order": n, value: share, "schools": n}];
+    the federal view puts a region in ``municipality`` and names the rows with ``row_title``.
     With ``data``, the rows are not in the spec: the page ships them once, under that name
     (:func:`scripts`), for the two heat charts that draw them.
     """
@@ -125,8 +135,8 @@ def heatmap(
                     "legend": {"format": "%"},
                 },
                 "tooltip": [
-                    {"field": "municipality"},
-                    {"field": "direction"},
+                    {"field": "municipality", "title": row_title},
+                    {"field": "direction", "title": "направление"},
                     {"field": value, "format": ".0%", "title": value_title},
                     {"field": "schools", "title": "школ"},
                 ],

@@ -19,6 +19,7 @@ from marshrut.diagnostics.models import (
     DONE,
     Answer,
     Campaign,
+    CampaignSeries,
     CriteriaVersion,
     Flag,
     Result,
@@ -134,10 +135,19 @@ def do_open_campaign(
     closes_on: dt.date,
     schools: Iterable[School] | None = None,
     previous: Campaign | None = None,
+    series: CampaignSeries | None = None,
     source: str = Source.WEB,
 ) -> Campaign:
-    """Open a campaign and a questionnaire for each of its schools (all active ones by default)."""
+    """Open a campaign and a questionnaire for each of its schools (all active ones by default).
+
+    A campaign that joins a ``series`` takes the series' criteria, year and window whatever was
+    asked: that is what makes the regions of a series comparable.
+    """
+    if series is not None:
+        criteria, year = series.criteria, series.year
+        opens_on, closes_on = series.opens_on, series.closes_on
     campaign = Campaign(
+        series=series,
         region=region,
         criteria=criteria,
         title=title,
@@ -167,6 +177,95 @@ def do_open_campaign(
         source=source,
         region_id=region.pk,
         message=f"открыта кампания: {plural(len(submissions), 'школа', 'школы', 'школ')}, {opens_on:%d.%m.%Y}–{closes_on:%d.%m.%Y}",
+    )
+    return campaign
+
+
+def _window(opens_on: dt.date, closes_on: dt.date) -> str:
+    return f"{opens_on:%d.%m.%Y}–{closes_on:%d.%m.%Y}"
+
+
+@transaction.atomic
+def do_create_series(
+    actor: Any,
+    criteria: CriteriaVersion,
+    *,
+    title: str,
+    year: int,
+    opens_on: dt.date,
+    closes_on: dt.date,
+    source: str = Source.WEB,
+) -> CampaignSeries:
+    """Create a series that regions' campaigns join (an administrator's or the console's job)."""
+    series = CampaignSeries(
+        criteria=criteria,
+        title=title,
+        year=year,
+        opens_on=opens_on,
+        closes_on=closes_on,
+        created_by=user_or_none(actor),
+    )
+    series.full_clean()
+    series.save()
+    record(
+        actor,
+        Action.CREATE,
+        series,
+        source=source,
+        message=f"создана межрегиональная серия «{title}»: {criteria.code}, "
+        f"{_window(opens_on, closes_on)}",
+    )
+    return series
+
+
+@transaction.atomic
+def do_attach_to_series(
+    actor: Any, campaign: Campaign, series: CampaignSeries, *, source: str = Source.WEB
+) -> Campaign:
+    """Put a region's existing campaign into a series.
+
+    Only a campaign on the series' criteria, year and window joins: results scored on other
+    criteria or gathered at another time would not compare. One campaign per region.
+    """
+    problems = []
+    if campaign.criteria_id != series.criteria_id:
+        problems.append(
+            _("критерии кампании «%(c)s», у серии — «%(s)s»")
+            % {"c": campaign.criteria.code, "s": series.criteria.code}
+        )
+    if campaign.year != series.year:
+        problems.append(
+            _("год кампании %(c)s, у серии — %(s)s") % {"c": campaign.year, "s": series.year}
+        )
+    if (campaign.opens_on, campaign.closes_on) != (series.opens_on, series.closes_on):
+        problems.append(
+            _("приём ответов кампании %(c)s, у серии — %(s)s")
+            % {
+                "c": _window(campaign.opens_on, campaign.closes_on),
+                "s": _window(series.opens_on, series.closes_on),
+            }
+        )
+    other = (
+        Campaign.objects.filter(series=series, region_id=campaign.region_id)
+        .exclude(pk=campaign.pk)
+        .first()
+    )
+    if other is not None:
+        problems.append(_("в серии уже есть кампания этого региона: «%(t)s»") % {"t": other.title})
+    if problems:
+        raise ValidationError(
+            _("Кампания «%(c)s» не входит в серию «%(s)s»: %(p)s.")
+            % {"c": campaign.title, "s": series.title, "p": "; ".join(problems)}
+        )
+    Campaign.objects.filter(pk=campaign.pk).update(series=series)
+    campaign.series = series
+    record(
+        actor,
+        Action.UPDATE,
+        campaign,
+        source=source,
+        region_id=campaign.region_id,
+        message=f"кампания включена в межрегиональную серию «{series.title}»",
     )
     return campaign
 

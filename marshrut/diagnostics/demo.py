@@ -12,8 +12,21 @@ from django.db import transaction
 from django.utils import timezone
 
 from marshrut.audit.log import Source
-from marshrut.diagnostics.actions import do_load_criteria, do_open_campaign, finish
-from marshrut.diagnostics.models import Answer, Campaign, CriteriaVersion, Status, Submission
+from marshrut.diagnostics.actions import (
+    do_attach_to_series,
+    do_create_series,
+    do_load_criteria,
+    do_open_campaign,
+    finish,
+)
+from marshrut.diagnostics.models import (
+    Answer,
+    Campaign,
+    CampaignSeries,
+    CriteriaVersion,
+    Status,
+    Submission,
+)
 from marshrut.diagnostics.synthetic import answers_for
 from marshrut.orgs.models import Region
 
@@ -142,6 +155,35 @@ def build_demo(region: Region, stdout: Any) -> None:
         persona_school_id,
     )
     created += [campaign.title] if new else []
+    _federal_demo(region, versions[2024])
     stdout.write(
         f"Самодиагностика: каталоги demo-2022/2023/2024 (демонстрационные); кампаний добавлено: {len(created)}"
     )
+
+
+SERIES_TITLE = "Самодиагностика 2024 (межрегиональная, синтетические данные)"
+
+
+def _federal_demo(region: Region, version: CriteriaVersion) -> None:
+    """A series holding the region's 2024 campaign, for the federal persona's summary.
+
+    No second region: the console commands of a one-region database (``report period``,
+    ``registry import``) would then ask for ``--region`` in the demo too.
+    """
+    window = dt.date(2024, 11, 1), dt.date(2024, 11, 15)
+    series = CampaignSeries.objects.filter(title=SERIES_TITLE).first()
+    if series is None:
+        series = do_create_series(
+            None,
+            version,
+            title=SERIES_TITLE,
+            year=2024,
+            opens_on=window[0],
+            closes_on=window[1],
+            source=Source.DEMO,
+        )
+    own = Campaign.objects.filter(
+        region=region, title="Самодиагностика 2024 (синтетические данные)", series=None
+    ).first()
+    if own is not None:
+        do_attach_to_series(None, own, series, source=Source.DEMO)

@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from marshrut.diagnostics.models import Campaign, CriteriaVersion, Status
+from marshrut.diagnostics.models import Campaign, CampaignSeries, CriteriaVersion, Status
 from marshrut.lib.forms import StyledMixin
 from marshrut.lib.listing import FilterForm
 from marshrut.lib.uploads import CATALOGUE, UploadField
@@ -21,13 +21,27 @@ class CriteriaUploadForm(StyledMixin, forms.Form):
 
 class CampaignForm(StyledMixin, forms.Form):
     title = forms.CharField(label=_("Название"), max_length=200)
-    criteria = forms.ModelChoiceField(label=_("Критерии"), queryset=CriteriaVersion.objects.all())
-    year = forms.IntegerField(label=_("Год"), min_value=2020, max_value=2100)
+    series = forms.ModelChoiceField(
+        label=_("Межрегиональная серия"),
+        queryset=CampaignSeries.objects.select_related("criteria"),
+        required=False,
+        empty_label=_("нет — своя кампания региона"),
+        help_text=_("кампания серии берёт её критерии, год и сроки"),
+    )
+    # Required unless a series gives them (checked in clean()).
+    criteria = forms.ModelChoiceField(
+        label=_("Критерии"), queryset=CriteriaVersion.objects.all(), required=False
+    )
+    year = forms.IntegerField(label=_("Год"), min_value=2020, max_value=2100, required=False)
     opens_on = forms.DateField(
-        label=_("Начало приёма ответов"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Начало приёма ответов"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        required=False,
     )
     closes_on = forms.DateField(
-        label=_("Окончание приёма ответов"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Окончание приёма ответов"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        required=False,
     )
     municipalities = forms.ModelMultipleChoiceField(
         label=_("Муниципалитеты"),
@@ -47,6 +61,20 @@ class CampaignForm(StyledMixin, forms.Form):
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
+        series = data.get("series")
+        if series is not None:
+            data.update(
+                criteria=series.criteria,
+                year=series.year,
+                opens_on=series.opens_on,
+                closes_on=series.closes_on,
+            )
+            for name in ("criteria", "year", "opens_on", "closes_on"):
+                self.errors.pop(name, None)
+            return data
+        for name in ("criteria", "year", "opens_on", "closes_on"):
+            if data.get(name) is None and name not in self.errors:
+                self.add_error(name, _("Обязательное поле."))
         if data.get("opens_on") and data.get("closes_on") and data["closes_on"] < data["opens_on"]:
             self.add_error("closes_on", _("Окончание раньше начала."))
         return data

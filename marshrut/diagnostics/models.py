@@ -97,6 +97,44 @@ class CriteriaVersion(models.Model):
             return {}
 
 
+class CampaignSeries(models.Model):
+    """Campaigns of several regions run on one criteria version in one window, so that the
+    federal view compares them side by side.
+
+    Series are created above the regions (an administrator, or ``marshrut series create``); a
+    region's operator opening a campaign may join one, which fixes the campaign's criteria, year
+    and window to the series'.
+    """
+
+    title = models.CharField(_("название"), max_length=200, unique=True)
+    year = models.PositiveIntegerField(_("год"))
+    criteria = models.ForeignKey(
+        CriteriaVersion,
+        on_delete=models.PROTECT,
+        related_name="series",
+        verbose_name=_("критерии"),
+    )
+    opens_on = models.DateField(_("начало приёма ответов"))
+    closes_on = models.DateField(_("окончание приёма ответов"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("межрегиональная серия кампаний")
+        verbose_name_plural = _("межрегиональные серии кампаний")
+        ordering = ["-year", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_on__gte=models.F("opens_on")), name="series_window_in_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
 class CampaignQuerySet(models.QuerySet["Campaign"]):
     def for_user(self, user: Any, cap: Cap = Cap.DIAGNOSTICS_VIEW) -> CampaignQuerySet:
         g = grant(user, cap)
@@ -155,6 +193,14 @@ class Campaign(models.Model):
         related_name="+",
         verbose_name=_("предыдущая кампания (для сравнения)"),
     )
+    series = models.ForeignKey(
+        CampaignSeries,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="campaigns",
+        verbose_name=_("межрегиональная серия"),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -173,6 +219,8 @@ class Campaign(models.Model):
                 condition=Q(closes_on__gte=models.F("opens_on")), name="campaign_window_in_order"
             ),
             models.UniqueConstraint(fields=["region", "title"], name="campaign_title_unique"),
+            # A series compares regions: one campaign of each region in it.
+            models.UniqueConstraint(fields=["series", "region"], name="campaign_once_per_series"),
         ]
 
     def __str__(self) -> str:

@@ -162,6 +162,7 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
                 opens_on=data["opens_on"],
                 closes_on=data["closes_on"],
                 schools=schools,
+                series=data["series"],
             )
         except ValidationError as e:
             form.add_error(None, e)

@@ -18,7 +18,14 @@ from stdnum.ru import ogrn as stdnum_ogrn
 
 from marshrut.accounts.models import User
 from marshrut.audit.log import Action, Source, record
-from marshrut.orgs.models import Membership, Municipality, Person, Region, School
+from marshrut.orgs.models import (
+    FederalDistrict,
+    Membership,
+    Municipality,
+    Person,
+    Region,
+    School,
+)
 from marshrut.orgs.roles import Role
 
 REGION_CODE = "99"
@@ -194,6 +201,11 @@ PERSONAS = [
     Persona("school", Role.SCHOOL_COORDINATOR, "школьный координатор той же школы"),
     Persona("curator", Role.CURATOR, "куратор ШНОР: закреплённые школы"),
     Persona("mentor", Role.MENTOR, "наставник ШНОР: закреплённые школы"),
+    Persona(
+        "federal",
+        Role.FEDERAL,
+        "федеральный оператор: сводка по регионам (Аналитика → Сводка по регионам), только просмотр",
+    ),
     Persona("outsider", "", "учётная запись без ролей: не видит ничего"),
 ]
 
@@ -233,7 +245,7 @@ class _Builder:
                 self.used_names.add(key)
                 return key
 
-    def person(self, region: Region, email: str, **fields: Any) -> Person:
+    def person(self, region: Region | None, email: str, **fields: Any) -> Person:
         last, first, middle = self.name()
         person, created = Person.objects.get_or_create(
             email=email,
@@ -492,6 +504,18 @@ def build() -> tuple[Region, dict[str, int]]:
         builder.grant(methodologist, Role.METHODOLOGIST, region=region)
         if k == 0:
             persona_people["methodologist"] = methodologist
+
+    # Above the regions: the region's federal district and a federal operator who reads it all.
+    ural, _ = FederalDistrict.objects.get_or_create(
+        code="УФО", defaults={"name": "Уральский федеральный округ"}
+    )
+    if region.district_id is None:
+        region.district = ural
+        region.save(update_fields=["district"])
+    persona_people["federal"] = builder.person(
+        None, f"federal@{EMAIL_DOMAIN}", position="Федеральный оператор проекта"
+    )
+    builder.grant(persona_people["federal"], Role.FEDERAL)
 
     password_hash = make_password(DEMO_PASSWORD)  # Argon2 once, shared by the demo personas
     for persona in PERSONAS:

@@ -349,6 +349,11 @@ MATRIX: dict[str, list[Case]] = {
             note="GET does not delete",
         ),
     ],
+    # The federal summary: only roles above the regions (none of the region's personas).
+    "analytics:federal": [
+        Case("403 403 403 403 403 403 403 403 403 302"),
+        Case("403 403 403 403 403 403 403 403 403 302", setup=lambda w: _campaign(w)),
+    ],
     "analytics:dashboard": [
         Case("200 200 200 200 200 200 200 200 403 302", note="no campaign yet: an empty page"),
         Case(
