@@ -22,13 +22,11 @@ import io
 import json
 import re
 import time
-import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
-from xml.etree import ElementTree
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -37,7 +35,7 @@ from django.utils import timezone
 
 from marshrut.audit.log import Action, Source, record, user_or_none
 from marshrut.diagnostics.actions import finish
-from marshrut.diagnostics.bulk import insert_rows
+from marshrut.diagnostics.bulk import index_built_after, insert_rows
 from marshrut.diagnostics.models import (
     DONE,
     LEVEL_CHOICES,
@@ -49,6 +47,7 @@ from marshrut.diagnostics.models import (
     Submission,
     results_changed,
 )
+from marshrut.diagnostics.partitions import analyse
 from marshrut.diagnostics.scoring import (
     answered_submissions,
     answers_of,
@@ -867,74 +866,6 @@ def _detect(
     return "нет столбцов с кодами показателей"
 
 
-def _formula_cells(data: bytes, limit: int = 20) -> list[tuple[str, str]]:
-    """(sheet, cell) of formulas in an XLSX workbook; calamine would give only their results."""
-    if not data.startswith(b"PK"):
-        return []
-    found: list[tuple[str, str]] = []
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = _sheet_names(archive)
-            for member in archive.namelist():
-                if not (member.startswith("xl/worksheets/") and member.endswith(".xml")):
-                    continue
-                tail = b""
-                with archive.open(member) as stream:
-                    while chunk := stream.read(1 << 20):
-                        window = tail + chunk
-                        position = window.find(b"<f", max(len(tail) - 8, 0))
-                        while position >= 0 and len(found) < limit:
-                            if window[position + 2 : position + 3] in (b">", b" ", b"/"):
-                                cell = window.rfind(b"<c ", 0, position)
-                                ref = (
-                                    re.match(
-                                        rb'<c [^>]*?r="([A-Z]{1,3}\d{1,7})"', window[cell:position]
-                                    )
-                                    if cell >= 0
-                                    else None
-                                )
-                                found.append(
-                                    (
-                                        names.get(member, member),
-                                        ref.group(1).decode() if ref else "?",
-                                    )
-                                )
-                            position = window.find(b"<f", position + 2)
-                        if len(found) >= limit:
-                            return found
-                        tail = window[-4096:]
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError, ElementTree.ParseError):
-        return found
-    return found
-
-
-def _sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
-    def local(tag: str) -> str:
-        return tag.rsplit("}", 1)[-1]
-
-    try:
-        workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-        relations = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-    except (KeyError, ElementTree.ParseError):
-        return {}
-    targets = {
-        r.get("Id", ""): (
-            r.get("Target", "").lstrip("/")
-            if r.get("Target", "").startswith("/")
-            else f"xl/{r.get('Target', '')}"
-        )
-        for r in relations.iter()
-        if local(r.tag) == "Relationship"
-    }
-    names = {}
-    for element in workbook.iter():
-        if local(element.tag) == "sheet":
-            rid = next((v for k, v in element.attrib.items() if local(k) == "id"), "")
-            if rid in targets:
-                names[targets[rid]] = element.get("name", "")
-    return names
-
-
 def check_file(
     data: bytes, filename: str, campaign: Campaign, *, progress: Progress | None = None
 ) -> Plan:
@@ -954,7 +885,8 @@ def check_file(
     report(8)
     checker = _Checker(campaign, progress)
     plan = checker.plan
-    formulas = _formula_cells(data)
+    # Formulas were found by the pass over the sheet XML that measured it (kernels.tables).
+    formulas = [(sheet.name, ref) for sheet in sheets for ref in sheet.formulas][:20]
     for sheet_name, cell in formulas:
         letters = cell.rstrip("0123456789")
         plan.add(
@@ -1045,6 +977,7 @@ def _write_answers(
     report: Progress,
     total: int,
     stored: set[int],
+    campaign_id: int,
 ) -> int:
     """Write every answer of the plan through the driver; returns how many.
 
@@ -1073,8 +1006,8 @@ def _write_answers(
                 else:
                     cursor.executemany(
                         f"INSERT INTO {table} ({', '.join(ANSWER_COLUMNS)}) "
-                        f"VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
-                        f"ON CONFLICT (submission_id, code) DO UPDATE SET {sets}",
+                        f"VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
+                        f"ON CONFLICT (submission_id, code, campaign_id) DO UPDATE SET {sets}",
                         rows,
                     )
             written += len(rows)
@@ -1109,6 +1042,7 @@ def _write_answers(
                         "",
                         stamp,
                         user_id,
+                        campaign_id,
                     )
                 )
             if len(rows) >= 10 * BATCH:
@@ -1128,6 +1062,7 @@ ANSWER_COLUMNS = (
     "evidence_file",
     "updated_at",
     "updated_by_id",
+    "campaign_id",
 )
 
 
@@ -1140,7 +1075,8 @@ def _copy_upsert(cursor: Any, table: str, rows: list[tuple[Any, ...]], sets: str
     cursor.execute(
         "CREATE TEMPORARY TABLE IF NOT EXISTS marshrut_answer_import (submission_id bigint, "
         "code varchar(30), value jsonb, comment text, evidence_url varchar(500), "
-        "evidence_file varchar(100), updated_at timestamptz, updated_by_id bigint) ON COMMIT DROP"
+        "evidence_file varchar(100), updated_at timestamptz, updated_by_id bigint, "
+        "campaign_id bigint) ON COMMIT DROP"
     )
     cursor.execute("TRUNCATE marshrut_answer_import")
     with cursor.cursor.copy(f"COPY marshrut_answer_import ({columns}) FROM STDIN") as copy:
@@ -1148,7 +1084,7 @@ def _copy_upsert(cursor: Any, table: str, rows: list[tuple[Any, ...]], sets: str
             copy.write_row(row)
     cursor.execute(
         f"INSERT INTO {table} ({columns}) SELECT {columns} FROM marshrut_answer_import "
-        f"ON CONFLICT (submission_id, code) DO UPDATE SET {sets}"
+        f"ON CONFLICT (submission_id, code, campaign_id) DO UPDATE SET {sets}"
     )
 
 
@@ -1177,6 +1113,29 @@ def _bulk_writing(rows: int) -> Iterator[None]:
                 cursor.execute(f"PRAGMA cache_size = {int(was)}")
 
 
+def _score(campaign: Campaign, done: list[Entry], stored: set[int], report: Progress) -> None:
+    """Score the complete questionnaires and run the verification rules, chunk by chunk.
+
+    Questionnaires in ``stored`` are scored from the database; the rest from the answers in hand.
+    """
+    catalogue = campaign.criteria.catalogue
+    for start in range(0, len(done), BATCH):
+        entries = done[start : start + BATCH]
+        chunk = list(Submission.objects.filter(pk__in=[e.submission_id for e in entries]))
+        for sub in chunk:
+            sub.campaign = campaign
+        old = [sub for sub in chunk if sub.pk in stored]
+        answers = {sid: normalised(catalogue, values) for sid, values in answers_of(old).items()}
+        evidence = evidence_of(old)
+        for entry in entries:
+            if entry.submission_id not in stored:
+                answers[entry.submission_id] = dict(entry.answers())
+                if entry.urls:
+                    evidence[entry.submission_id] = {c for c, url in entry.urls.items() if url}
+        finish(chunk, answers=answers, evidence=evidence)
+        report(65 + 34 * min(start + BATCH, len(done)) // max(len(done), 1))
+
+
 def apply_file(
     actor: Any,
     data: bytes,
@@ -1200,7 +1159,6 @@ def apply_file(
     user = user_or_none(actor)
     now = timezone.now()
     total = plan.counts()["answers"]
-    catalogue = campaign.criteria.catalogue
     clock = time.monotonic()
     done = [e for e in plan.entries if e.complete]
     with transaction.atomic(), _bulk_writing(total):
@@ -1209,7 +1167,7 @@ def apply_file(
         # hand, which are then all they have.
         stored = answered_submissions([e.submission_id for e in plan.entries])
         user_id = user.pk if user else None
-        _write_answers(plan, user_id, now, report, total, stored)
+        _write_answers(plan, user_id, now, report, total, stored, campaign.pk)
         plan.timings["answers"] = time.monotonic() - clock
         groups: dict[tuple[bool, int, int], list[int]] = defaultdict(list)
         for entry in plan.entries:
@@ -1230,23 +1188,9 @@ def apply_file(
         report(65)
         plan.timings["statuses"] = time.monotonic() - clock - plan.timings["answers"]
         # Scores and verification: only the questionnaires that are now complete are scored.
-        for start in range(0, len(done), BATCH):
-            entries = done[start : start + BATCH]
-            chunk = list(Submission.objects.filter(pk__in=[e.submission_id for e in entries]))
-            for sub in chunk:
-                sub.campaign = campaign
-            old = [sub for sub in chunk if sub.pk in stored]
-            answers = {
-                sid: normalised(catalogue, values) for sid, values in answers_of(old).items()
-            }
-            evidence = evidence_of(old)
-            for entry in entries:
-                if entry.submission_id not in stored:
-                    answers[entry.submission_id] = dict(entry.answers())
-                    if entry.urls:
-                        evidence[entry.submission_id] = {c for c, url in entry.urls.items() if url}
-            finish(chunk, answers=answers, evidence=evidence)
-            report(65 + 34 * min(start + BATCH, len(done)) // max(len(done), 1))
+        # A federal campaign has some forty deficits per school.
+        with index_built_after(Deficit, "deficit_campaign_code", 40 * len(done)):
+            _score(campaign, done, stored, report)
         plan.timings["scores"] = time.monotonic() - clock - sum(plan.timings.values())
         counts = plan.counts()
         record(
@@ -1260,6 +1204,10 @@ def apply_file(
             | {"file": filename, "layout": plan.layout},
             message=f"загрузка результатов самодиагностики из файла {filename}",
         )
+    clock = time.monotonic()
+    # Fresh statistics for the planner: the campaign's rows have just changed wholesale.
+    analyse([campaign.pk])
+    plan.timings["statistics"] = time.monotonic() - clock
     report(100)
     return plan
 

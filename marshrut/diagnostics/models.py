@@ -326,12 +326,23 @@ def evidence_path(answer: Answer, filename: str) -> str:
     return f"diagnostics/{answer.submission.campaign_id}/{answer.submission.school_id}/{filename}"
 
 
+class AnswerQuerySet(models.QuerySet["Answer"]):
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[Answer]:
+        # The campaign is a copy of the submission's: fill it for callers that only name the
+        # submission, as save() does.
+        objs = list(objs)
+        for obj in objs:
+            if obj.campaign_id is None:
+                obj.campaign_id = obj.submission.campaign_id
+        return super().bulk_create(objs, *args, **kwargs)
+
+
 class Answer(models.Model):
     # A federal import writes four million answers, and each index and constraint of the table
-    # costs a step per row: no index of its own (the unique (submission, code) index serves
-    # lookups by submission) and no database constraint (PostgreSQL would look the submission up
-    # for every answer). Answers are written only with a submission in hand, and submissions are
-    # deleted only through Django, which deletes their answers first.
+    # costs a step per row: no index of its own (the unique (submission, code, campaign) index
+    # serves lookups by submission) and no database constraint (PostgreSQL would look the
+    # submission up for every answer). Answers are written only with a submission in hand, and
+    # submissions are deleted only through Django, which deletes their answers first.
     submission = models.ForeignKey(
         Submission,
         on_delete=models.CASCADE,
@@ -352,6 +363,12 @@ class Answer(models.Model):
         _("имя файла"), max_length=255, blank=True, default="", db_default=""
     )
     updated_at = models.DateTimeField(default=timezone.now)
+    # A copy of the submission's campaign: on PostgreSQL the table is partitioned by it (one
+    # partition per campaign, see partitions.py), so a campaign's answers are one table to load,
+    # analyse and drop. Filled by save() and bulk_create() when only the submission is given.
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     # Who wrote it, for the record. Neither a database constraint nor an index: the database
     # would check the key and file the row in the index millions of times per federal import, and
     # Django applies SET_NULL itself (one scan on the rare deletion of a user).
@@ -365,13 +382,24 @@ class Answer(models.Model):
         db_index=False,
     )
 
+    objects = AnswerQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("ответ")
         verbose_name_plural = _("ответы")
-        constraints = [models.UniqueConstraint(fields=["submission", "code"], name="answer_once")]
+        # The campaign is in the key because a unique index of a partitioned table must hold the
+        # partition key; the submission leads, so the index still serves lookups by submission.
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "code", "campaign"], name="answer_once")
+        ]
 
     def __str__(self) -> str:
         return f"{self.code}: {self.value}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.campaign_id is None:
+            self.campaign_id = self.submission.campaign_id
+        super().save(*args, **kwargs)
 
     @property
     def has_evidence(self) -> bool:
@@ -409,7 +437,10 @@ class Result(models.Model):
         verbose_name = _("результат")
         verbose_name_plural = _("результаты")
         constraints = [
-            models.UniqueConstraint(fields=["submission", "scope"], name="result_once_per_scope"),
+            # With the campaign, the partition key on PostgreSQL (see Answer).
+            models.UniqueConstraint(
+                fields=["submission", "scope", "campaign"], name="result_once_per_scope"
+            ),
             models.CheckConstraint(
                 condition=Q(points__gte=0) & Q(points__lte=models.F("max_points") + 0.0001),
                 name="result_points_in_range",
@@ -433,17 +464,27 @@ class Deficit(models.Model):
         ZERO = "zero", _("ноль баллов")
         BELOW_MAX = "below_max", _("ниже максимума")
 
-    # Derived rows like Result, and like it unchecked by the database.
+    # Derived rows like Result, and like it unchecked by the database. A federal campaign has
+    # 1.6 million of them, and each index costs a step per row on every import: two are kept,
+    # one per way the rows are read — by submission (a school's result, plans, partners) and by
+    # campaign (analytics, the export, events, partners; the wide index answers the most frequent
+    # deficits alone, and by direction from the index too).
     submission = models.ForeignKey(
         Submission, on_delete=models.CASCADE, related_name="deficit_rows", db_constraint=False
     )
-    # Copies of the submission's campaign and school.
-    # Lookups by campaign use the (campaign, code) and (campaign, direction) indexes.
+    # Copies of the submission's campaign and school. Nothing reads deficits by school alone
+    # (always within a campaign), so the school has no index, and no cascade either: a school
+    # with submissions cannot be deleted (Submission.school protects it), and a deficit always
+    # belongs to a submission of its school — a cascade would only scan the table for nothing.
     campaign = models.ForeignKey(
         Campaign, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
     )
     school = models.ForeignKey(
-        School, on_delete=models.CASCADE, related_name="+", db_constraint=False
+        School,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     code = models.CharField(_("показатель"), max_length=30)
     direction = models.CharField(_("направление"), max_length=30)
@@ -457,8 +498,9 @@ class Deficit(models.Model):
         indexes = [
             # Wide enough to answer «the most frequent deficits» from the index alone; the keys
             # repeat, so it is no bigger than (campaign, code) was.
-            models.Index(fields=["campaign", "code", "direction", "kind"]),
-            models.Index(fields=["campaign", "direction"]),
+            models.Index(
+                fields=["campaign", "code", "direction", "kind"], name="deficit_campaign_code"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -543,4 +585,32 @@ def _remove_evidence_files(sender: Any, instance: Submission, **kwargs: Any) -> 
 
 models.signals.pre_delete.connect(
     _remove_evidence_files, sender=Submission, dispatch_uid="diagnostics-evidence-files"
+)
+
+
+def _campaign_created(sender: Any, instance: Campaign, created: bool, **kwargs: Any) -> None:
+    # PostgreSQL: the campaign's own partitions of answers, results and deficits.
+    if created and not kwargs.get("raw"):
+        from django.db import connections
+
+        from marshrut.diagnostics.partitions import create_partitions
+
+        create_partitions(instance.pk, connections[kwargs.get("using") or "default"])
+
+
+def _campaign_deleted(sender: Any, instance: Campaign, **kwargs: Any) -> None:
+    # PostgreSQL: a campaign's answers, results and deficits go as three dropped partitions; the
+    # row deletes Django then issues for them find nothing left.
+    from django.db import connections
+
+    from marshrut.diagnostics.partitions import drop_partitions
+
+    drop_partitions(instance.pk, connections[kwargs.get("using") or "default"])
+
+
+models.signals.post_save.connect(
+    _campaign_created, sender=Campaign, dispatch_uid="diagnostics-campaign-partitions"
+)
+models.signals.pre_delete.connect(
+    _campaign_deleted, sender=Campaign, dispatch_uid="diagnostics-campaign-drop-partitions"
 )

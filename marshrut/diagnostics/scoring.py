@@ -58,7 +58,11 @@ def answers_of(
 ) -> dict[int, dict[str, object]]:
     """Answer values of many submissions in one query (only ``codes``, when given)."""
     values: dict[int, dict[str, object]] = defaultdict(dict)
-    rows = Answer.objects.filter(submission__in=[s.pk for s in submissions], value__isnull=False)
+    rows = Answer.objects.filter(
+        campaign__in={s.campaign_id for s in submissions},  # PostgreSQL: only their partitions
+        submission__in=[s.pk for s in submissions],
+        value__isnull=False,
+    )
     if codes is not None:
         rows = rows.filter(code__in=list(codes))
     for sid, code, value in rows.values_list("submission_id", "code", "value").iterator(
@@ -72,7 +76,10 @@ def evidence_of(submissions: Sequence[Submission]) -> dict[int, set[str]]:
     """Codes that carry an evidence file or link, per submission, in one query."""
     evidence: dict[int, set[str]] = defaultdict(set)
     for sid, code in (
-        Answer.objects.filter(submission__in=[s.pk for s in submissions])
+        Answer.objects.filter(
+            campaign__in={s.campaign_id for s in submissions},
+            submission__in=[s.pk for s in submissions],
+        )
         .exclude(evidence_url="", evidence_file="")
         .values_list("submission_id", "code")
     ):
@@ -159,8 +166,9 @@ def write_results(
                     )
                 )
         ids = [s.pk for s in chunk]
-        Result.objects.filter(submission__in=ids).delete()
-        Deficit.objects.filter(submission__in=ids).delete()
+        campaigns = {s.campaign_id for s in chunk}  # PostgreSQL: only their partitions
+        Result.objects.filter(campaign__in=campaigns, submission__in=ids).delete()
+        Deficit.objects.filter(campaign__in=campaigns, submission__in=ids).delete()
         insert_rows(Result, RESULT_COLUMNS, results)
         insert_rows(Deficit, DEFICIT_COLUMNS, deficits)
         written += len(chunk)

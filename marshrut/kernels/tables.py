@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
 import datetime
 import io
 import re
@@ -86,6 +87,9 @@ class Sheet:
 
     name: str
     rows: list[list[object]]
+    # XLSX: references of the first cells holding a formula (calamine gives only their results),
+    # found by the same pass over the sheet XML that measures it; at most FORMULA_LIMIT.
+    formulas: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -441,12 +445,17 @@ def check_table(data: bytes) -> None:
 def _read_zip(data: bytes, max_rows: int) -> list[Sheet]:
     if _zip_workbook_kind(data) == "xlsx":
         try:
-            errors = _scan_xlsx(data)
+            scans = _scan_xlsx(data)
         except _ZIP_ERRORS as error:
             raise TableError(MSG_NOT_A_TABLE) from error
         sheets = _read_with_calamine(data, max_rows)
-        _put_errors(sheets, errors)
-        return sheets
+        _put_errors(sheets, {name: scan.errors for name, scan in scans.items() if scan.errors})
+        return [
+            dataclasses.replace(sheet, formulas=tuple(scans[sheet.name].formulas))
+            if sheet.name in scans and scans[sheet.name].formulas
+            else sheet
+            for sheet in sheets
+        ]
     return _read_with_calamine(data, max_rows)
 
 
@@ -609,6 +618,8 @@ _ANY_REFERENCE = re.compile(rb"""\sr\s*=\s*(?:"([^"<>]*)"|'([^'<>]*)')""")
 # A cell reference or a row number; calamine would take «BRSNTS90» for a column far beyond XFD.
 _VALID_REFERENCE = re.compile(rb"([A-Z]{0,3})(\d{1,7})")
 _CHUNK = 1 << 20
+FORMULA_LIMIT = 20
+_FORMULA_CELL = re.compile(rb'<c [^>]*?r="([A-Z]{1,3}\d{1,7})"')
 # Enough for a cell tag with a long formula cut by a chunk border to be whole in the next window.
 _OVERLAP = 1 << 16
 
@@ -646,6 +657,7 @@ class _SheetScan:
         self.widest = ""
         self.malformed = False
         self.errors: dict[tuple[int, int], str] = {}
+        self.formulas: dict[str, None] = {}  # an ordered set: windows overlap
         self._beyond = self._beyond_pattern()
 
     def _beyond_pattern(self) -> re.Pattern[bytes]:
@@ -690,6 +702,17 @@ class _SheetScan:
             self._beyond = self._beyond_pattern()
         if any(marker in window for marker in _ERROR_MARKERS):
             self.errors.update(_error_cells(window))
+        if len(self.formulas) < FORMULA_LIMIT:
+            self._find_formulas(window)
+
+    def _find_formulas(self, window: bytes) -> None:
+        position = window.find(b"<f")
+        while position >= 0 and len(self.formulas) < FORMULA_LIMIT:
+            if window[position + 2 : position + 3] in (b">", b" ", b"/"):
+                cell = window.rfind(b"<c ", 0, position)
+                reference = _FORMULA_CELL.match(window, cell, position) if cell >= 0 else None
+                self.formulas[reference[1].decode() if reference else "?"] = None
+            position = window.find(b"<f", position + 2)
 
     def too_big(self) -> bool:
         """Tell whether calamine could not be trusted to hold the sheet in memory."""
@@ -700,12 +723,12 @@ class _SheetScan:
         )
 
 
-def _scan_xlsx(data: bytes) -> dict[str, dict[tuple[int, int], str]]:
-    """Measure every sheet of an XLSX file and collect its error cells, by sheet name.
+def _scan_xlsx(data: bytes) -> dict[str, _SheetScan]:
+    """Measure every sheet of an XLSX file and collect its error and formula cells, by sheet name.
 
     Raises TableError for a sheet whose used range calamine could not hold in memory.
     """
-    found: dict[str, dict[tuple[int, int], str]] = {}
+    found: dict[str, _SheetScan] = {}
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         try:
             members = _xlsx_sheet_members(archive)
@@ -729,8 +752,7 @@ def _scan_xlsx(data: bytes) -> dict[str, dict[tuple[int, int], str]]:
                 raise TableError(MSG_NOT_A_TABLE)
             if scan.too_big():
                 raise _too_big(name, scan.rows, scan.columns)
-            if scan.errors:
-                found[name] = scan.errors
+            found[name] = scan
     return found
 
 

@@ -33,11 +33,14 @@ COUNT_PHASES = {
     "answers": "ответы",
     "statuses": "состояния анкет",
     "scores": "баллы, уровни, проверка",
+    "statistics": "статистика для планировщика",
 }
 
 
 class Command(BaseCommand):
     help = "Результаты самодиагностики: шаблон для заполнения, загрузка из XLSX/XLS/CSV, выгрузка."
+    # The system checks import every URL and view: a second of a command that may run often.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: Any) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
