@@ -10,6 +10,7 @@ import logging
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -130,7 +131,7 @@ def test_the_verdict_is_kept_and_a_change_is_logged_once(
 
     def probe() -> Health:
         asked.append(next(answers))
-        return Health(asked[-1], "stopped" if not asked[-1] else "lag 0 s", None, 0.0)
+        return Health(asked[-1], "stopped" if not asked[-1] else "lag 0 s", None, time.monotonic())
 
     monkeypatch.setattr(replica, "probe", probe)
     replica.forget()
