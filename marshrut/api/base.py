@@ -21,6 +21,7 @@ from django.utils import timezone
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.renderers import JSONRenderer
 from ninja.security import APIKeyCookie, APIKeyHeader, HttpBearer
 from ninja.throttling import SimpleRateThrottle
 from ninja.utils import check_csrf
@@ -119,6 +120,11 @@ class ApiThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
+class Renderer(JSONRenderer):
+    # Russian text as text, not \u escapes.
+    json_dumps_params = {"ensure_ascii": False}
+
+
 api = NinjaAPI(
     title="Маршрут API",
     version="1",
@@ -129,6 +135,7 @@ api = NinjaAPI(
     ),
     auth=[BearerToken(), HeaderToken(), Session()],
     throttle=[ApiThrottle()],
+    renderer=Renderer(),
     urls_namespace="api",
 )
 
@@ -166,7 +173,7 @@ _ERROR_SCHEMAS: dict[int, type[Schema]] = {
     422: ValidationErrorOut,
     429: Error,
 }
-READ = (401, 403, 404, 422, 429)
+READ = (400, 401, 403, 404, 422, 429)
 WRITE = (400, 401, 403, 404, 409, 422, 429)
 
 
