@@ -225,7 +225,7 @@ def _where(loc: Any) -> str:
     return ".".join(parts) or "запрос"
 
 
-def _on_validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+def _on_validation(request: HttpRequest, exc: Any) -> HttpResponse:
     errors = [
         {
             "field": _where(e.get("loc", ())),
@@ -238,13 +238,13 @@ def _on_validation(request: HttpRequest, exc: NinjaValidationError) -> HttpRespo
     )
 
 
-def _on_invalid(request: HttpRequest, exc: Invalid) -> HttpResponse:
+def _on_invalid(request: HttpRequest, exc: Any) -> HttpResponse:
     return api.create_response(
         request, {"detail": "Данные не приняты.", "errors": exc.errors}, status=422
     )
 
 
-def _on_django_validation(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+def _on_django_validation(request: HttpRequest, exc: Any) -> HttpResponse:
     errors = [
         {"field": field if field != "__all__" else "запрос", "message": str(m)}
         for field, messages in (
@@ -257,7 +257,7 @@ def _on_django_validation(request: HttpRequest, exc: DjangoValidationError) -> H
     )
 
 
-def _on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+def _on_http_error(request: HttpRequest, exc: Any) -> HttpResponse:
     if isinstance(exc, Throttled):
         message = "Слишком много запросов. Повторите позже (см. заголовок Retry-After)."
     elif isinstance(exc, AuthenticationError):
@@ -267,15 +267,15 @@ def _on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return api.create_response(request, {"detail": message}, status=exc.status_code)
 
 
-def _on_404(request: HttpRequest, exc: Exception) -> HttpResponse:
+def _on_404(request: HttpRequest, exc: Any) -> HttpResponse:
     return api.create_response(request, {"detail": "Не найдено или нет доступа."}, status=404)
 
 
-def _on_403(request: HttpRequest, exc: Exception) -> HttpResponse:
+def _on_403(request: HttpRequest, exc: Any) -> HttpResponse:
     return api.create_response(request, {"detail": "Недостаточно прав."}, status=403)
 
 
-def _on_stale(request: HttpRequest, exc: StaleEdit) -> HttpResponse:
+def _on_stale(request: HttpRequest, exc: Any) -> HttpResponse:
     from marshrut.lib.concurrency import conflict_for
 
     fields = getattr(exc, "form_fields", {})

@@ -156,7 +156,7 @@ def _in_scope(user: Any) -> Any:
     )
 
 
-@router.get("/campaigns", response=responds(CampaignPage))
+@router.get(summary="Кампании самодиагностики", path="/campaigns", response=responds(CampaignPage))
 def campaigns(
     request: HttpRequest,
     page: Query[PageQuery],
@@ -174,12 +174,18 @@ def campaigns(
     return found
 
 
-@router.get("/campaigns/{pk}", response=responds(CampaignOut))
+@router.get(
+    summary="Кампания самодиагностики", path="/campaigns/{pk}", response=responds(CampaignOut)
+)
 def campaign(request: HttpRequest, pk: Id) -> Any:
     return _campaign(get_campaign_for_user(request.user, pk))
 
 
-@router.get("/campaigns/{pk}/results", response=responds(ResultPage))
+@router.get(
+    summary="Результаты кампании по школам и направлениям",
+    path="/campaigns/{pk}/results",
+    response=responds(ResultPage),
+)
 def campaign_results(
     request: HttpRequest,
     pk: Id,
@@ -222,7 +228,11 @@ def campaign_results(
     return found
 
 
-@router.get("/campaigns/{pk}/deficits", response=responds(DeficitPage))
+@router.get(
+    summary="Дефициты школ в кампании",
+    path="/campaigns/{pk}/deficits",
+    response=responds(DeficitPage),
+)
 def campaign_deficits(
     request: HttpRequest,
     pk: Id,
@@ -304,7 +314,11 @@ def _submission(user: Any, campaign_pk: int, school_pk: int) -> Submission:
     return submission
 
 
-@router.get("/schools/{pk}/results", response=responds(list[SchoolResultOut]))
+@router.get(
+    summary="Уровни школы по направлениям во всех кампаниях",
+    path="/schools/{pk}/results",
+    response=responds(list[SchoolResultOut]),
+)
 def school_results(request: HttpRequest, pk: Id) -> Any:
     """The school's levels per direction in every campaign the user may see, newest first."""
     school = get_school_for_user(request.user, pk)
@@ -318,13 +332,21 @@ def school_results(request: HttpRequest, pk: Id) -> Any:
     return [_school_result(s) for s in submissions]
 
 
-@router.get("/campaigns/{campaign_pk}/schools/{school_pk}", response=responds(SchoolResultOut))
+@router.get(
+    summary="Результат школы в кампании",
+    path="/campaigns/{campaign_pk}/schools/{school_pk}",
+    response=responds(SchoolResultOut),
+)
 def campaign_school(request: HttpRequest, campaign_pk: Id, school_pk: Id) -> Any:
     """One school's questionnaire status and levels per direction in one campaign."""
     return _school_result(_submission(request.user, campaign_pk, school_pk))
 
 
-@router.get("/campaigns/{campaign_pk}/schools/{school_pk}/path", response=responds(list[PathOut]))
+@router.get(
+    summary="Путь к следующему уровню",
+    path="/campaigns/{campaign_pk}/schools/{school_pk}/path",
+    response=responds(list[PathOut]),
+)
 def next_level(request: HttpRequest, campaign_pk: Id, school_pk: Id) -> Any:
     """The path to the next level, per direction and overall: the fewest improvements that lift
     each scope one level, as on the school's result page. 404 until the school has a result."""

@@ -91,7 +91,9 @@ def _event(e: Event) -> dict[str, Any]:
     }
 
 
-@router.get("/events", response=responds(EventPage))
+@router.get(
+    summary="Мероприятия региона и муниципалитетов", path="/events", response=responds(EventPage)
+)
 def events(
     request: HttpRequest,
     page: Query[PageQuery],
@@ -121,12 +123,16 @@ def events(
     return found
 
 
-@router.get("/events/{pk}", response=responds(EventOut))
+@router.get(summary="Мероприятие (событие)", path="/events/{pk}", response=responds(EventOut))
 def event(request: HttpRequest, pk: Id) -> Any:
     return _event(get_event_for_user(request.user, pk))
 
 
-@router.get("/events/{pk}/participants", response=responds(ParticipantsOut))
+@router.get(
+    summary="Участники мероприятия",
+    path="/events/{pk}/participants",
+    response=responds(ParticipantsOut),
+)
 def participants(request: HttpRequest, pk: Id) -> Any:
     """Counts by category, and the named people and schools the user may see in the registry."""
     e = get_event_for_user(request.user, pk)

@@ -185,7 +185,7 @@ def _report(r: ProgressReport) -> dict[str, Any]:
     }
 
 
-@router.get("/plans", response=responds(PlanPage))
+@router.get(summary="Дорожные карты", path="/plans", response=responds(PlanPage))
 def plans(
     request: HttpRequest,
     page: Query[PageQuery],
@@ -214,12 +214,14 @@ def plans(
     return found
 
 
-@router.get("/plans/{pk}", response=responds(PlanOut))
+@router.get(summary="Дорожная карта", path="/plans/{pk}", response=responds(PlanOut))
 def plan(request: HttpRequest, pk: Id) -> Any:
     return _plan(get_plan_for_user(request.user, pk))
 
 
-@router.get("/plans/{pk}/items", response=responds(ItemPage))
+@router.get(
+    summary="Мероприятия дорожной карты", path="/plans/{pk}/items", response=responds(ItemPage)
+)
 def plan_items(
     request: HttpRequest, pk: Id, page: Query[PageQuery], status: Text | None = None
 ) -> Any:
@@ -232,12 +234,16 @@ def plan_items(
     return found
 
 
-@router.get("/items/{pk}", response=responds(ItemOut))
+@router.get(summary="Мероприятие", path="/items/{pk}", response=responds(ItemOut))
 def item(request: HttpRequest, pk: Id) -> Any:
     return _item(get_item_for_user(request.user, pk))
 
 
-@router.patch("/items/{pk}", response=responds(ItemOut, *(400, 401, 403, 404, 409, 422, 429)))
+@router.patch(
+    summary="Изменить мероприятие (с версией)",
+    path="/items/{pk}",
+    response=responds(ItemOut, *(400, 401, 403, 404, 409, 422, 429)),
+)
 def item_update(request: HttpRequest, pk: Id, payload: ItemPatch) -> Any:
     """Change an item's texts (as the item's edit page does). ``version`` is the one read with
     the item; if somebody saved it since, nothing is saved and the answer is 409."""
@@ -249,7 +255,7 @@ def item_update(request: HttpRequest, pk: Id, payload: ItemPatch) -> Any:
         )  # what the coordinator approves must be what the school sent
     before = snapshot(current)
     data: dict[str, Any] = {
-        k: v for k, v in model_to_dict(current, fields=ItemForm._meta.fields).items()
+        k: v for k, v in model_to_dict(current, fields=list(ItemForm.base_fields)).items()
     }
     data.update(payload.dict(exclude_unset=True, exclude={"version"}))
     data = {k: ("" if v is None and k != "directions" else v) for k, v in data.items()}
@@ -268,7 +274,11 @@ def item_update(request: HttpRequest, pk: Id, payload: ItemPatch) -> Any:
     return _item(saved)
 
 
-@router.get("/items/{pk}/reports", response=responds(ReportPage))
+@router.get(
+    summary="Отчёты об исполнении мероприятия",
+    path="/items/{pk}/reports",
+    response=responds(ReportPage),
+)
 def item_reports(request: HttpRequest, pk: Id, page: Query[PageQuery]) -> Any:
     i = get_item_for_user(request.user, pk)
     qs = ProgressReport.objects.filter(item=i).select_related("author", "control_date")
@@ -278,7 +288,9 @@ def item_reports(request: HttpRequest, pk: Id, page: Query[PageQuery]) -> Any:
 
 
 @router.post(
-    "/items/{pk}/reports", response=responds(ReportOut, *(400, 401, 403, 404, 422, 429), status=201)
+    summary="Отчитаться об исполнении (с подтверждениями)",
+    path="/items/{pk}/reports",
+    response=responds(ReportOut, *(400, 401, 403, 404, 422, 429), status=201),
 )
 def item_report(
     request: HttpRequest,
@@ -319,7 +331,8 @@ def item_report(
 
 
 @router.get(
-    "/evidence/{pk}",
+    summary="Скачать подтверждающий документ",
+    path="/evidence/{pk}",
     url_name="evidence",
     response=responds(None, 401, 404, 422, 429),
     openapi_extra={

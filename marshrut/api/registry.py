@@ -79,7 +79,12 @@ SchoolPage = page_of(SchoolOut, "SchoolPage", counted=True)
 PersonPage = page_of(PersonOut, "PersonPage", counted=True)
 
 
-@router.get("/me", response=responds(MeOut, 401, 429), tags=["учётная запись"])
+@router.get(
+    summary="Текущий пользователь и его роли",
+    path="/me",
+    response=responds(MeOut, 401, 429),
+    tags=["учётная запись"],
+)
 def me(request: HttpRequest) -> dict[str, Any]:
     user: Any = request.user
     token = getattr(request, "api_token", None)
@@ -91,7 +96,7 @@ def me(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-@router.get("/municipalities", response=responds(MunicipalityPage))
+@router.get(summary="Муниципалитеты", path="/municipalities", response=responds(MunicipalityPage))
 def municipalities(request: HttpRequest, page: Query[PageQuery], region: Text | None = None) -> Any:
     access.require(request.user, Cap.MUNICIPALITY_VIEW)
     qs = Municipality.objects.for_user(request.user)
@@ -100,12 +105,14 @@ def municipalities(request: HttpRequest, page: Query[PageQuery], region: Text | 
     return cursor_page(qs, page, counted=True)
 
 
-@router.get("/municipalities/{pk}", response=responds(MunicipalityOut))
+@router.get(
+    summary="Муниципалитет", path="/municipalities/{pk}", response=responds(MunicipalityOut)
+)
 def municipality(request: HttpRequest, pk: Id) -> Any:
     return get_municipality_for_user(request.user, pk)
 
 
-@router.get("/schools", response=responds(SchoolPage))
+@router.get(summary="Школы", path="/schools", response=responds(SchoolPage))
 def schools(
     request: HttpRequest,
     page: Query[PageQuery],
@@ -124,12 +131,12 @@ def schools(
     return cursor_page(qs, page, counted=True)
 
 
-@router.get("/schools/{pk}", response=responds(SchoolOut))
+@router.get(summary="Школа", path="/schools/{pk}", response=responds(SchoolOut))
 def school(request: HttpRequest, pk: Id) -> Any:
     return get_school_for_user(request.user, pk)
 
 
-@router.get("/people", response=responds(PersonPage))
+@router.get(summary="Люди", path="/people", response=responds(PersonPage))
 def people(request: HttpRequest, page: Query[PageQuery], region: Text | None = None) -> Any:
     access.require(request.user, Cap.PERSON_VIEW)
     qs = Person.objects.for_user(request.user)
@@ -138,6 +145,6 @@ def people(request: HttpRequest, page: Query[PageQuery], region: Text | None = N
     return cursor_page(qs, page, counted=True)
 
 
-@router.get("/people/{pk}", response=responds(PersonOut))
+@router.get(summary="Человек", path="/people/{pk}", response=responds(PersonOut))
 def person(request: HttpRequest, pk: Id) -> Any:
     return get_person_for_user(request.user, pk)

@@ -103,7 +103,7 @@ def _bars(bars: list[Bar]) -> list[dict[str, Any]]:
     return [{"label": b.label, "count": b.count, "percent": b.percent} for b in bars]
 
 
-@router.get("/surveys", response=responds(SurveyPage))
+@router.get(summary="Анкетирования", path="/surveys", response=responds(SurveyPage))
 def surveys(request: HttpRequest, page: Query[PageQuery], region: Text | None = None) -> Any:
     access.require(request.user, Cap.SURVEY_MANAGE)
     qs = Survey.objects.for_user(request.user)
@@ -114,12 +114,16 @@ def surveys(request: HttpRequest, page: Query[PageQuery], region: Text | None = 
     return found
 
 
-@router.get("/surveys/{pk}", response=responds(SurveyOut))
+@router.get(summary="Анкетирование", path="/surveys/{pk}", response=responds(SurveyOut))
 def survey(request: HttpRequest, pk: Id) -> Any:
     return _survey(get_survey_for_user(request.user, pk))
 
 
-@router.get("/surveys/{pk}/results", response=responds(ResultsOut))
+@router.get(
+    summary="Итоги анкетирования (малые группы скрыты)",
+    path="/surveys/{pk}/results",
+    response=responds(ResultsOut),
+)
 def survey_results(request: HttpRequest, pk: Id, municipality: Id | None = None) -> Any:
     """Aggregated results, whole or for one municipality; small groups hidden (``hidden``)."""
     s = get_survey_for_user(request.user, pk)
