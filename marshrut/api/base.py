@@ -94,7 +94,8 @@ class Session(APIKeyCookie):
 
 
 class ApiThrottle(SimpleRateThrottle):
-    """Requests per user (or per address before login) within ``settings.API_RATE_LIMIT``.
+    """Requests per user within ``settings.API_RATE_LIMIT`` (authentication runs first, so an
+    unauthenticated request is refused with 401 before it is counted; the address is a fallback).
 
     The rate is read from the settings on every request, so a deployment (or a test) changes it
     with a setting; an empty value switches the limit off. Counts live in the default cache,
