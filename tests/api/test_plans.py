@@ -47,8 +47,9 @@ def test_progress_with_a_file_and_a_link_is_saved_as_on_the_page(api_world: ApiW
     assert event.source == "api" and "отчёт об исполнении" in event.message
     # The file comes back through the API with the same scoping.
     download = client.get(evidence["url"])
+    # Read to the end, the test client closes the file (an explicit close() would fire
+    # request_finished again and close the test's connection).
     content = b"".join(download.streaming_content)  # type: ignore[attr-defined]
-    download.close()
     assert download.status_code == 200 and content == "Протокол № 1".encode()
     assert api_world.other_operator().get(evidence["url"]).status_code == 404
 
