@@ -304,3 +304,9 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 100
+
+# The REST API (docs/api.md): page sizes of its lists and the requests a user (or, before login,
+# an address) may make; API_RATE_LIMIT empty switches the limit off.
+API_PAGE_SIZE = envint("API_PAGE_SIZE", 100)
+API_MAX_PAGE_SIZE = envint("API_MAX_PAGE_SIZE", 500)
+API_RATE_LIMIT = envstr("API_RATE_LIMIT", "600/min")

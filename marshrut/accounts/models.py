@@ -42,6 +42,8 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # A read-only token reads what its owner may read and is refused every write (403).
+    read_only = models.BooleanField(_("только чтение"), default=False)
 
     objects = ApiTokenQuerySet.as_manager()
 
@@ -58,10 +60,14 @@ class ApiToken(models.Model):
         return hashlib.sha256(key.encode()).hexdigest()
 
     @classmethod
-    def issue(cls, user: User, name: str) -> tuple[ApiToken, str]:
+    def issue(cls, user: User, name: str, *, read_only: bool = False) -> tuple[ApiToken, str]:
         """Create a token and return it with its key, which is never stored in clear."""
         key = secrets.token_urlsafe(32)
         token = cls.objects.create(
-            user=user, name=name, prefix=key[: cls.PREFIX_LENGTH], key_hash=cls.hash_key(key)
+            user=user,
+            name=name,
+            prefix=key[: cls.PREFIX_LENGTH],
+            key_hash=cls.hash_key(key),
+            read_only=read_only,
         )
         return token, key

@@ -21,6 +21,11 @@ from marshrut.lib.forms import StyledMixin
 
 class TokenForm(StyledMixin, forms.Form):
     name = forms.CharField(label=gettext_lazy("Назначение токена"), max_length=100)
+    read_only = forms.BooleanField(
+        label=gettext_lazy("Только чтение"),
+        required=False,
+        help_text=gettext_lazy("такой токен читает данные, но ничего не может изменить"),
+    )
 
 
 @login_required
@@ -29,7 +34,9 @@ def tokens(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     new_key = None
     if request.method == "POST" and form.is_valid():
-        token, new_key = ApiToken.issue(user, form.cleaned_data["name"])
+        token, new_key = ApiToken.issue(
+            user, form.cleaned_data["name"], read_only=form.cleaned_data["read_only"]
+        )
         record(request.user, Action.CREATE, token, message="выпущен токен API")
         form = TokenForm()
     return render(

@@ -686,11 +686,14 @@ MATRIX: dict[str, list[Case]] = {
 def _merge_app_rows() -> None:
     """Rows that live beside the apps' own tests, in the same ten-column format."""
     from tests.analytics.matrix_reports import MATRIX_REPORTS
+    from tests.api.matrix_api import MATRIX_API
     from tests.diagnostics.matrix_import import MATRIX_IMPORT
 
     for name, cases in MATRIX_IMPORT.items():
         MATRIX[name] = [Case(c.expected, c.kwargs, c.method, c.data, c.note) for c in cases]
     for name, rows in MATRIX_REPORTS.items():
+        MATRIX[name] = [Case(e, k, m, d) for e, k, m, d in rows]
+    for name, rows in MATRIX_API.items():
         MATRIX[name] = [Case(e, k, m, d) for e, k, m, d in rows]
 
 
