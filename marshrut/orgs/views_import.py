@@ -21,11 +21,11 @@ from marshrut.lib.files import Served
 from marshrut.lib.forms import StyledMixin
 from marshrut.lib.uploads import TABLE, UploadField
 from marshrut.orgs import access
+from marshrut.orgs.context import current_region
 from marshrut.orgs.importing import check_file, summary, template_xlsx
 from marshrut.orgs.models import RegistryImport, get_import_for_user
 from marshrut.orgs.roles import Cap
 from marshrut.orgs.tasks import apply_registry
-from marshrut.orgs.views import region_for
 
 
 class UploadForm(StyledMixin, forms.Form):
@@ -35,7 +35,7 @@ class UploadForm(StyledMixin, forms.Form):
 @login_required
 def import_upload(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
-    region = region_for(user, Cap.REGISTRY_IMPORT)
+    region = current_region(request, Cap.REGISTRY_IMPORT)
     form = UploadForm(request.POST or None, request.FILES or None)
     context: dict[str, object] = {"form": form, "region": region}
     if request.method == "POST" and form.is_valid():
