@@ -20,12 +20,15 @@ from marshrut.diagnostics.models import Campaign, Result, Submission
 from marshrut.kernels.criteria import LEVEL_NAMES, LEVELS, level_name
 from marshrut.lib.exports import ExportColumn, export_response
 from marshrut.orgs import access
+from marshrut.orgs.context import in_region
 from marshrut.orgs.models import Municipality
 from marshrut.orgs.roles import Cap
 
 
-def _campaigns(user: Any) -> list[Campaign]:
-    return list(Campaign.objects.for_user(user).select_related("criteria", "previous", "region"))
+def _campaigns(request: HttpRequest) -> list[Campaign]:
+    """The user's campaigns in the chosen region (every region of theirs when none is chosen)."""
+    campaigns = in_region(request, Campaign.objects.for_user(request.user))
+    return list(campaigns.select_related("criteria", "previous", "region"))
 
 
 def _pick(campaigns: list[Campaign], wanted: Any) -> Campaign:
@@ -129,7 +132,7 @@ def _pct(value: float) -> float:
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = request.user
     access.require(user, Cap.DIAGNOSTICS_VIEW)
-    campaigns = _campaigns(user)
+    campaigns = _campaigns(request)
     if not campaigns:
         return render(request, "analytics/empty.html")
     campaign = _pick(campaigns, request.GET.get("campaign"))

@@ -53,6 +53,7 @@ from marshrut.matching.models import (
 )
 from marshrut.matching.queries import direction_name, shared_rows
 from marshrut.orgs import access
+from marshrut.orgs.context import in_region
 from marshrut.orgs.models import Region
 from marshrut.orgs.roles import Cap
 
@@ -81,7 +82,7 @@ def index(request: HttpRequest) -> HttpResponse:
     """The campaigns with results and the scored schools the user sees, each with its partners."""
     access.require(request.user, Cap.DIAGNOSTICS_VIEW)
     campaigns = list(
-        Campaign.objects.for_user(request.user)
+        in_region(request, Campaign.objects.for_user(request.user))
         .filter(submissions__results__scope="overall")
         .distinct()
         .order_by("-year", "-opens_on")
