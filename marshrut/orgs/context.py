@@ -41,7 +41,8 @@ class RegionChoiceNeeded(Exception):
     """The user works in several regions for this capability and has not said which."""
 
     def __init__(self, regions: list[Region]) -> None:
-        super().__init__("region not chosen")
+        codes = ", ".join(f"{r.code} ({r.name})" for r in regions)
+        super().__init__(f"Укажите регион: {PARAM}=КОД. Ваши регионы: {codes}.")
         self.regions = regions
 
 
@@ -50,13 +51,13 @@ def user_regions(user: Any) -> RegionQuerySet:
     return Region.objects.for_user(user, ANY_ROLE).order_by("name")
 
 
-def _chosen(request: HttpRequest) -> Region | None:
+def _chosen(request: HttpRequest, mine: list[Region]) -> Region | None:
     """The region named in the URL or remembered in the session; 404 outside the user's."""
-    user: Any = request.user
     code = request.GET.get(PARAM, "").strip()
     session = getattr(request, "session", None)
+    by_code = {r.code: r for r in mine}
     if code:
-        region = user_regions(user).filter(code=code).first()
+        region = by_code.get(code)
         if region is None:
             raise Http404("region outside the user's")
         if session is not None:
@@ -64,27 +65,36 @@ def _chosen(request: HttpRequest) -> Region | None:
         return region
     remembered = session.get(SESSION_KEY) if session is not None else None
     if remembered:
-        region = user_regions(user).filter(code=remembered).first()
+        region = by_code.get(remembered)
         if region is not None:
             return region
         del session[SESSION_KEY]  # type: ignore[union-attr]
-    only = list(user_regions(user)[:2])
-    return only[0] if len(only) == 1 else None
+    return mine[0] if len(mine) == 1 else None
 
 
-def current_region(request: HttpRequest, cap: Cap) -> Region:
+def current_region(request: HttpRequest, cap: Cap, user: Any = None) -> Region:
     """The region in which this request reads or creates things with the capability.
 
     The chosen region (URL or session) if the capability holds there; otherwise the user's only
     region for the capability; otherwise the user is asked (:class:`RegionChoiceNeeded`, which
-    the middleware answers with a choice page). 403 when the capability holds nowhere, or when
-    the URL names one of the user's regions where it does not hold.
+    the middleware answers with a choice page; an API answers it with 400 and its message). 403
+    when the capability holds nowhere, or when the URL names one of the user's regions where it
+    does not hold; 404 for a region that is not the user's.
+
+    ``user``: for requests the middleware did not know the user of (an API token); then
+    ``?region=КОД`` is checked here.
     """
-    regions = Region.objects.for_user(request.user, cap).order_by("name")
+    user = request.user if user is None else user
+    regions = Region.objects.for_user(user, cap).order_by("name")
     chosen = getattr(request, "region", None)
+    code = request.GET.get(PARAM, "").strip()
+    if chosen is None and code:
+        chosen = user_regions(user).filter(code=code).first()
+        if chosen is None:
+            raise Http404("region outside the user's")
     if chosen is not None and regions.filter(pk=chosen.pk).exists():
         return chosen
-    if chosen is not None and request.GET.get(PARAM):
+    if chosen is not None and code:
         raise PermissionDenied
     allowed = list(regions)
     if not allowed:
@@ -169,7 +179,10 @@ class RegionMiddleware:
         region = None
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            region = _chosen(request)
+            # One query: the switcher lists these, and the choice is checked against them.
+            mine = list(user_regions(user))
+            request.my_regions = mine  # type: ignore[attr-defined]
+            region = _chosen(request, mine)
         request.region = region  # type: ignore[attr-defined]
         if region is not None:
             timezone.activate(region.tz)
@@ -200,7 +213,10 @@ def region_context(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    mine = getattr(request, "my_regions", None)
     return {
         "current_region": getattr(request, "region", None),
-        "my_regions": SimpleLazyObject(lambda: list(user_regions(user))),
+        "my_regions": mine
+        if mine is not None
+        else SimpleLazyObject(lambda: list(user_regions(user))),
     }

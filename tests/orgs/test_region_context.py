@@ -241,3 +241,30 @@ def test_plan_remind_command_without_on_uses_each_regions_date(
     text = out.getvalue()
     assert "r2-operator@test.local: просрочено 1, срок скоро 0" in text
     assert "operator@test.local: просрочено 0, срок скоро 1" in text
+
+
+def test_an_api_request_names_its_region_or_is_told_the_codes(
+    world: World, other: World, both: Any
+) -> None:
+    """A token request: the middleware did not know its user, so the code is checked here."""
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+    from django.test import RequestFactory
+
+    from marshrut.orgs.context import RegionChoiceNeeded, current_region
+    from marshrut.orgs.roles import Cap
+
+    operator = world.users["operator"]
+    factory = RequestFactory()
+    assert current_region(factory.get("/api", {"region": "99"}), Cap.EVENT_MANAGE, operator) == (
+        other.region
+    )
+    with pytest.raises(
+        RegionChoiceNeeded, match=r"Укажите регион: region=КОД\. Ваши регионы: 99 .*, 98 "
+    ):
+        current_region(factory.get("/api"), Cap.EVENT_MANAGE, operator)
+    with pytest.raises(Http404):
+        current_region(factory.get("/api", {"region": "99"}), Cap.EVENT_VIEW, world.users["head"])
+    with pytest.raises(PermissionDenied):
+        current_region(factory.get("/api", {"region": "98"}), Cap.EVENT_MANAGE, world.users["head"])
+    assert current_region(factory.get("/api"), Cap.PLAN_VIEW, world.users["head"]) == world.region
