@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from marshrut.orgs import access
-from marshrut.orgs.context import PARAM, SESSION_KEY
+from marshrut.orgs.context import PARAM, SESSION_KEY, in_region
 from marshrut.orgs.models import Membership, Municipality, Person, School
 from marshrut.orgs.roles import Cap, Role
 
@@ -22,7 +22,7 @@ from marshrut.orgs.roles import Cap, Role
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
-    schools = School.objects.for_user(user).active()
+    schools = in_region(request, School.objects.for_user(user).active(), "municipality__region")
     figures = schools.aggregate(
         total=Count("id"),
         rural=Count("id", filter=Q(settlement=School.Settlement.RURAL)),
@@ -30,7 +30,7 @@ def home(request: HttpRequest) -> HttpResponse:
         rip=Count("id", filter=Q(is_rip=True)),
         pilot=Count("id", filter=Q(is_pilot=True)),
     )
-    municipalities = Municipality.objects.for_user(user).count()
+    municipalities = in_region(request, Municipality.objects.for_user(user)).count()
     coordinators = None
     if access.grant(user, Cap.PERSON_VIEW):
         coordinators = (
