@@ -191,6 +191,8 @@ MATRIX: dict[str, list[Case]] = {
             note="only the owner revokes a token",
         )
     ],
+    "region_switch": [Case("302 302 302 302 302 302 302 302 302 302", note="back to the page")],
+    "orgs:region_edit": [Case("200 403 403 403 403 403 403 403 403 302")],
     "orgs:municipality_list": [Case("200 200 200 200 200 200 200 200 403 302")],
     "orgs:municipality_create": [Case("200 403 403 403 403 403 403 403 403 302")],
     "orgs:municipality_detail": [
