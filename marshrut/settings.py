@@ -80,6 +80,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The region the request works in (URL or session) and its time zone: after the session and user.
+    "marshrut.orgs.context.RegionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -100,6 +102,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "marshrut.web.context.navigation",
+                "marshrut.orgs.context.region_context",
             ],
             # Number-and-noun agreement is needed on every page: no {% load %} to forget.
             "builtins": ["marshrut.lib.plural"],

@@ -6,6 +6,7 @@ from marshrut.web import views as web_views
 urlpatterns = [
     path("", web_views.home, name="home"),
     path("healthz", web_views.healthz, name="healthz"),
+    path("region/", web_views.region_switch, name="region_switch"),
     path("accounts/", include("marshrut.accounts.urls")),
     path("registry/", include("marshrut.orgs.urls")),
     path("audit/", include("marshrut.audit.urls")),

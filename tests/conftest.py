@@ -91,31 +91,41 @@ def make_school(municipality: Municipality, serial: int, **fields: Any) -> Schoo
 
 @pytest.fixture
 def world(db: Any) -> World:
-    region = Region.objects.create(name="Тестовая область", code="98", operator_name="ИРО")
+    return build_world()
+
+
+def build_world(code: str = "98", name: str = "Тестовая область", tag: str = "") -> World:
+    """The hand-made region; another region of the same shape with a different ``code`` and
+    ``tag`` (prefixed to the logins, serials shifted) for tests of two regions side by side."""
+    shift = 100 * (int(code) - 98)
+    region = Region.objects.create(name=name, code=code, operator_name="ИРО")
     m1 = Municipality.objects.create(
         region=region,
-        name="город Первогорск",
-        oktmo="98701000",
+        name="город Первогорск" if not tag else f"город Первогорск ({tag})",
+        oktmo=f"{code}701000",
         kind=Municipality.Kind.URBAN_DISTRICT,
     )
     m2 = Municipality.objects.create(
-        region=region, name="Второй муниципальный район", oktmo="98702000"
+        region=region,
+        name="Второй муниципальный район" if not tag else f"Второй район ({tag})",
+        oktmo=f"{code}702000",
     )
-    s1 = make_school(m1, 1, is_shnor=True)
-    s3 = make_school(m1, 3, settlement=School.Settlement.URBAN, is_rip=True)
+    s1 = make_school(m1, 1 + shift, is_shnor=True)
+    s3 = make_school(m1, 3 + shift, settlement=School.Settlement.URBAN, is_rip=True)
     s2 = make_school(
         m2,
-        2,
+        2 + shift,
         settlement=School.Settlement.RURAL,
         offers_soo=False,
         kind=School.Kind.OOSH,
-        short_name="МАОУ «Вторая ООШ»",
+        short_name="МАОУ «Вторая ООШ»" if not tag else f"МАОУ «Вторая ООШ» ({tag})",
     )
     users: dict[str, User] = {}
     people: dict[str, Person] = {}
 
     def persona(name: str, role: str | None, *, home: Any = None, **node: Any) -> None:
-        user = User.objects.create_user(name, f"{name}@test.local", PASSWORD)
+        login = f"{tag}{name}"
+        user = User.objects.create_user(login, f"{login}@test.local", PASSWORD)
         users[name] = user
         person = Person.objects.create(
             region=region,
@@ -125,7 +135,7 @@ def world(db: Any) -> World:
             school=home if isinstance(home, School) else None,
             last_name=name.capitalize(),
             first_name="Тест",
-            email=f"{name}@test.local",
+            email=f"{login}@test.local",
             user=user,
         )
         people[name] = person
@@ -151,7 +161,7 @@ def world(db: Any) -> World:
         last_name="Вторая",
         first_name="Анна",
         position="Директор",
-        email="second@test.local",
+        email=f"{tag}second@test.local",
     )
     membership_m2 = Membership.objects.create(person=p_m2, role=Role.SCHOOL_HEAD, school=s2)
     return World(region, m1, m2, s1, s3, s2, users, people, p_m2, membership_m2)

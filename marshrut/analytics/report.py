@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.template.loader import render_to_string
-from django.utils import timezone
 
 from marshrut.analytics import charts, queries
 from marshrut.analytics.queries import Filters
@@ -467,7 +466,7 @@ def collect(campaign: Campaign, municipality: Municipality | None = None) -> Rep
         campaign=campaign,
         catalogue=catalogue,
         municipality=municipality,
-        generated_on=timezone.localdate(),
+        generated_on=campaign.region.today(),
         participation=participation,
         overall=dist.get("overall", dict(empty)),
         overall_mean=means.get("overall", 0.0),

@@ -21,6 +21,7 @@ Speed (about 1,000 sheets in a region):
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import multiprocessing
 import os
@@ -33,7 +34,6 @@ from typing import Any
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import timezone
 
 from marshrut.analytics.charts import LEVEL_COLOURS
 from marshrut.analytics.report import (
@@ -124,6 +124,7 @@ class Sheet:
     steps: list[Step]  # the whole path
     partners: list[DirectionPartners]
     illustrative: bool
+    generated_on: dt.date | None = None  # «today» in the campaign's region
     density: int = 0  # index into DENSITIES
 
     @property
@@ -241,6 +242,7 @@ def sheets_for(
             full_name=sub.school.full_name,
             municipality=sub.school.municipality.name,
             campaign=campaign.title,
+            generated_on=campaign.region.today(),
             scopes=scopes,
             # Critical deficits first: they cap the level whatever the points.
             deficits={
@@ -277,7 +279,7 @@ def _layout(sheets: Sequence[Sheet]) -> tuple[Any, list[tuple[int, int]]]:
     # of equal elements across the sheets of a batch.
     html = render_to_string(
         "analytics/sheet.html",
-        {"sheets": sheets, "today": timezone.localdate(), "densities": DENSITIES},
+        {"sheets": sheets, "densities": DENSITIES},
     )
     fonts = _font_config()
     document = weasyprint.HTML(string=html).render(font_config=fonts)

@@ -26,6 +26,7 @@ from marshrut.lib.exports import ExportColumn, export_response
 from marshrut.lib.listing import PAGE_SIZE, query_without
 from marshrut.lib.replica import reads_from_replica
 from marshrut.orgs import access
+from marshrut.orgs.context import in_region
 from marshrut.orgs.models import Municipality
 from marshrut.orgs.roles import Cap
 
@@ -42,8 +43,10 @@ CODE = code_digest(
 )
 
 
-def _campaigns(user: Any) -> list[Campaign]:
-    return list(Campaign.objects.for_user(user).select_related("criteria", "previous", "region"))
+def _campaigns(request: HttpRequest) -> list[Campaign]:
+    """The user's campaigns in the chosen region (every region of theirs when none is chosen)."""
+    campaigns = in_region(request, Campaign.objects.for_user(request.user))
+    return list(campaigns.select_related("criteria", "previous", "region"))
 
 
 def _pick(campaigns: list[Campaign], wanted: Any) -> Campaign:
@@ -151,7 +154,7 @@ def _pct(value: float) -> float:
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = request.user
     access.require(user, Cap.DIAGNOSTICS_VIEW)
-    campaigns = _campaigns(user)
+    campaigns = _campaigns(request)
     if not campaigns:
         return render(request, "analytics/empty.html")
     campaign = _pick(campaigns, request.GET.get("campaign"))

@@ -38,6 +38,7 @@ from marshrut.lib.files import Served
 from marshrut.lib.forms import StyledMixin
 from marshrut.lib.replica import reads_from_replica
 from marshrut.orgs.access import can_on_municipality, grant
+from marshrut.orgs.context import holds_on_region
 from marshrut.orgs.models import Municipality
 from marshrut.orgs.roles import Cap
 
@@ -45,8 +46,9 @@ TYPES = {"docx": DOCX_TYPE, "pdf": "application/pdf"}
 
 
 def reads_region(user: Any, campaign: Campaign) -> bool:
+    """Whether the user reads the campaign's whole region (the region-level report and sheets)."""
     return any(
-        grant(user, cap).covers(campaign.region_id, None, None)
+        holds_on_region(user, cap, campaign.region_id)
         for cap in (Cap.CAMPAIGN_MANAGE, Cap.DIAGNOSTICS_VIEW)
     )
 

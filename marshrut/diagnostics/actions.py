@@ -503,7 +503,8 @@ def do_return(actor: Any, submission: Submission, comment: str) -> None:
     # The school must be able to correct it even after the window closed.
     if not submission.campaign.is_open():
         submission.reopened_until = max(
-            timezone.localdate() + dt.timedelta(days=7), submission.campaign.closes_on
+            submission.campaign.region.today() + dt.timedelta(days=7),
+            submission.campaign.closes_on,
         )
         submission.save(update_fields=["reopened_until"])
     _review(actor, submission, Status.RETURNED, comment, "анкета возвращена на доработку")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django import forms
@@ -54,7 +53,7 @@ class CampaignForm(StyledMixin, forms.Form):
     def __init__(self, *args: Any, region: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["municipalities"].queryset = Municipality.objects.filter(region=region)  # type: ignore[attr-defined]
-        today = dt.date.today()
+        today = region.today()
         self.fields["year"].initial = today.year
         self.fields["criteria"].initial = CriteriaVersion.objects.order_by("-year").first()
 

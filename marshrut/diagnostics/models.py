@@ -227,7 +227,8 @@ class Campaign(models.Model):
         return self.title
 
     def is_open(self, on: Any = None) -> bool:
-        day = on or timezone.localdate()
+        """Whether answers are accepted on ``on`` — by default today in the campaign's region."""
+        day = on or self.region.today()
         return self.opens_on <= day <= self.closes_on
 
 
@@ -314,7 +315,7 @@ class Submission(models.Model):
 
     def accepts_answers(self, on: Any = None) -> bool:
         """Answers may change while the window (or a reopening) is open and it is not sent."""
-        day = on or timezone.localdate()
+        day = on or self.campaign.region.today()
         window = self.campaign.is_open(day) or (
             self.reopened_until is not None and day <= self.reopened_until
         )

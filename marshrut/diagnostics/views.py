@@ -46,9 +46,9 @@ from marshrut.lib.files import Served
 from marshrut.lib.listing import maybe_export, paginate, query_without
 from marshrut.lib.replica import reads_from_replica
 from marshrut.orgs import access
+from marshrut.orgs.context import current_region, in_region, in_zone
 from marshrut.orgs.models import Municipality, School
 from marshrut.orgs.roles import Cap
-from marshrut.orgs.views import region_for
 
 LEVEL_CLASS = {"below_basic": "danger", "basic": "warning", "medium": "info", "high": "success"}
 
@@ -114,7 +114,9 @@ def criteria_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def campaign_list(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     access.require(user, Cap.DIAGNOSTICS_VIEW)
-    campaigns = list(Campaign.objects.for_user(user).select_related("criteria"))
+    campaigns = list(
+        in_region(request, Campaign.objects.for_user(user)).select_related("criteria", "region")
+    )
     visible = Submission.objects.for_user(user).filter(campaign__in=campaigns)
     # The questionnaire to fill is offered only for the user's own school(s); whoever sees
     # more schools than their own gets the campaign's progress instead.
@@ -138,14 +140,13 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
         {
             "campaigns": rows,
             "can_manage": bool(access.grant(user, Cap.CAMPAIGN_MANAGE)),
-            "today": timezone.localdate(),
         },
     )
 
 
 @login_required
 def campaign_create(request: HttpRequest) -> HttpResponse:
-    region = region_for(request.user, Cap.CAMPAIGN_MANAGE)
+    region = current_region(request, Cap.CAMPAIGN_MANAGE)
     form = CampaignForm(request.POST or None, region=region)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -242,9 +243,10 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         qs = qs.filter(open_flags__gt=0)
     if form.value("q"):
         qs = search(qs, form.value("q"), ["school__short_name", "school__inn"])
-    exported = maybe_export(
-        request, qs, SUBMISSION_COLUMNS, f"campaign-{campaign.pk}", campaign.title
-    )
+    with in_zone(campaign.region):  # times as the campaign's region reads them
+        exported = maybe_export(
+            request, qs, SUBMISSION_COLUMNS, f"campaign-{campaign.pk}", campaign.title
+        )
     if exported:
         return exported
     return render(

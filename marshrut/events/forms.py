@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
@@ -278,4 +279,4 @@ def month_start(text: str | None) -> dt.date:
         year, month = (int(x) for x in (text or "").split("-"))
         return dt.date(year, month, 1)
     except ValueError:
-        return dt.date.today().replace(day=1)
+        return timezone.localdate().replace(day=1)

@@ -21,6 +21,7 @@ from marshrut.lib.forms import StyledMixin
 from marshrut.lib.imports import ImportBatch, Importer, Progress, Rejected, Report, Target
 from marshrut.lib.uploads import TABLE, UploadField
 from marshrut.orgs import access
+from marshrut.orgs.context import current_region
 from marshrut.orgs.roles import Cap
 
 KIND = "events"
@@ -102,9 +103,7 @@ def scope(user: Any) -> Q:
 
 
 def target(request: Any, kwargs: Mapping[str, Any]) -> Target:
-    from marshrut.events.views import _region_for_manager
-
-    region = _region_for_manager(request.user)
+    region = current_region(request, Cap.EVENT_MANAGE)
     return Target(
         region,
         context={

@@ -13,7 +13,6 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -51,9 +50,9 @@ from marshrut.lib.docx import DOCX_TYPE
 from marshrut.lib.exports import ExportColumn
 from marshrut.lib.listing import maybe_export, paginate, query_without
 from marshrut.orgs import access
+from marshrut.orgs.context import current_region, in_region
 from marshrut.orgs.models import Person, Region, School
 from marshrut.orgs.roles import Cap
-from marshrut.orgs.views import region_for
 from marshrut.plans.models import PlanItem
 
 EVENT_COLUMNS = [
@@ -122,7 +121,7 @@ def _can_manage_event(user: Any, event: Event) -> bool:
 def event_list(request: HttpRequest) -> HttpResponse:
     access.require(request.user, Cap.EVENT_VIEW)
     form = EventFilter(request.GET, user=request.user)
-    qs = filter_events(request.user, form)
+    qs = in_region(request, filter_events(request.user, form))
     exported = maybe_export(request, qs, EVENT_COLUMNS, "events", "Мероприятия")
     if exported:
         return exported
@@ -220,7 +219,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _event_form(request: HttpRequest, instance: Event | None) -> HttpResponse:
-    region = instance.region if instance else region_for(request.user, Cap.EVENT_MANAGE)
+    region = instance.region if instance else current_region(request, Cap.EVENT_MANAGE)
     before = snapshot(instance) if instance else None
     form = EventForm(request.POST or None, instance=instance, user=request.user, region=region)
     status = 200
@@ -246,16 +245,9 @@ def _event_form(request: HttpRequest, instance: Event | None) -> HttpResponse:
     )
 
 
-def _region_for_manager(user: Any) -> Region:
-    g = access.require(user, Cap.EVENT_MANAGE)
-    if g.everything or g.regions:
-        return region_for(user, Cap.EVENT_MANAGE)
-    raise PermissionDenied
-
-
 @login_required
 def event_create(request: HttpRequest) -> HttpResponse:
-    _region_for_manager(request.user)
+    current_region(request, Cap.EVENT_MANAGE)
     return _event_form(request, None)
 
 
@@ -325,16 +317,14 @@ def participation_attendance(request: HttpRequest, pk: int) -> HttpResponse:
 # Period reports -------------------------------------------------------------------------------
 
 
-def _require_region_view(user: Any, cap: Cap = Cap.EVENT_VIEW) -> None:
-    g = access.grant(user, cap)
-    if not (g.everything or g.regions):
-        raise PermissionDenied
-
-
 @login_required
 def report_list(request: HttpRequest) -> HttpResponse:
-    _require_region_view(request.user)
-    reports = reports_for_user(request.user, Cap.EVENT_VIEW).select_related("region")
+    # Period reports are regional documents: a regional (or higher) role reads them.
+    if not Region.objects.for_user(request.user, Cap.EVENT_VIEW, whole=True).exists():
+        raise PermissionDenied
+    reports = in_region(request, reports_for_user(request.user, Cap.EVENT_VIEW)).select_related(
+        "region"
+    )
     can_manage = bool(
         access.grant(request.user, Cap.EVENT_MANAGE).regions
         or access.grant(request.user, Cap.EVENT_MANAGE).everything
@@ -353,7 +343,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def report_create(request: HttpRequest) -> HttpResponse:
-    region = _region_for_manager(request.user)
+    region = current_region(request, Cap.EVENT_MANAGE)
     form = PeriodForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
@@ -391,7 +381,7 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
     before = snapshot(report)
     status = 200
     # A campaign counts once its window has closed, and not after the period it would describe.
-    on = min(timezone.localdate(), report.ends_on + dt.timedelta(days=1))
+    on = min(report.region.today(), report.ends_on + dt.timedelta(days=1))
     draft = difficulties_draft(report.region, on)
     tasks = tasks_draft(report.region, report.starts_on, report.ends_on)
     fill = request.method == "POST" and (

@@ -53,6 +53,8 @@ from marshrut.matching.models import (
 )
 from marshrut.matching.queries import direction_name, shared_rows
 from marshrut.orgs import access
+from marshrut.orgs.context import in_region
+from marshrut.orgs.models import Region
 from marshrut.orgs.roles import Cap
 
 RING_NAMES = {
@@ -63,9 +65,9 @@ RING_NAMES = {
 PARTNER_LIMIT = 5
 
 
-def _sees_region(user: Any, region_id: int | None = None) -> bool:
-    g = access.grant(user, Cap.DIAGNOSTICS_VIEW)
-    return g.everything or (bool(g.regions) if region_id is None else region_id in g.regions)
+def _keeps_plans(user: Any) -> bool:
+    """Project-session plans are regional documents: a regional (or higher) role reads them."""
+    return Region.objects.for_user(user, Cap.DIAGNOSTICS_VIEW, whole=True).exists()
 
 
 def _manages(user: Any, campaign: Campaign) -> bool:
@@ -80,7 +82,7 @@ def index(request: HttpRequest) -> HttpResponse:
     """The campaigns with results and the scored schools the user sees, each with its partners."""
     access.require(request.user, Cap.DIAGNOSTICS_VIEW)
     campaigns = list(
-        Campaign.objects.for_user(request.user)
+        in_region(request, Campaign.objects.for_user(request.user))
         .filter(submissions__results__scope="overall")
         .distinct()
         .order_by("-year", "-opens_on")
@@ -105,7 +107,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "campaign": campaign,
             "page": page,
             "can_group": campaign is not None and _manages(request.user, campaign),
-            "can_plans": _sees_region(request.user),
+            "can_plans": _keeps_plans(request.user),
             "query": query_without(request, "page"),
         },
     )
@@ -371,7 +373,7 @@ def _with_sessions(qs: Any) -> Any:
 
 @login_required
 def plan_list(request: HttpRequest) -> HttpResponse:
-    if not _sees_region(request.user):
+    if not _keeps_plans(request.user):
         raise PermissionDenied
     plans = list(_with_sessions(ProjectSessionPlan.objects.for_user(request.user)))
     fmt = export_format(request)

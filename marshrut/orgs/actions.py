@@ -29,6 +29,15 @@ from marshrut.orgs.roles import ROLES, Node
 
 
 @transaction.atomic
+def do_save_region(
+    actor: Any, region: Region, *, before: dict[str, Any] | None, source: str = Source.WEB
+) -> Region:
+    """Save the region's settings (names, time zone, federal district) with an audit record."""
+    save_with_audit(actor, region, before=before, source=source)
+    return region
+
+
+@transaction.atomic
 def do_save_municipality(
     actor: Any,
     municipality: Municipality,

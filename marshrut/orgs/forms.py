@@ -18,6 +18,17 @@ from marshrut.orgs.validators import clean_inn, clean_ogrn, clean_oktmo
 YES_NO = [("", _("все")), ("1", _("да")), ("0", _("нет"))]
 
 
+class RegionForm(StyledMixin, forms.ModelForm):
+    """What the operator sets for the region: its names, its time zone and federal district."""
+
+    class Meta:
+        model = Region
+        fields = ["name", "department_name", "time_zone", "district"]
+        help_texts = {
+            "time_zone": _("по нему считаются «сегодня», просрочка, напоминания и окна кампаний"),
+        }
+
+
 class MunicipalityForm(VersionedFormMixin, StyledMixin, forms.ModelForm):
     class Meta:
         model = Municipality

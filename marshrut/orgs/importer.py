@@ -20,6 +20,7 @@ from marshrut.lib.forms import StyledMixin
 from marshrut.lib.imports import ImportBatch, Importer, Progress, Rejected, Report, Target
 from marshrut.lib.uploads import TABLE, UploadField
 from marshrut.orgs import access
+from marshrut.orgs.context import current_region
 from marshrut.orgs.importing import ImportRejected, Plan, apply_file, check_file, summary
 from marshrut.orgs.models import Municipality, Person, School
 from marshrut.orgs.roles import Cap
@@ -92,9 +93,7 @@ def scope(user: Any) -> Q:
 
 
 def target(request: Any, kwargs: Mapping[str, Any]) -> Target:
-    from marshrut.orgs.views import region_for
-
-    region = region_for(request.user, Cap.REGISTRY_IMPORT)
+    region = current_region(request, Cap.REGISTRY_IMPORT)
     return Target(
         region, context={"region": region, "upload_title": f"{_('Загрузка реестра')}: {region}"}
     )

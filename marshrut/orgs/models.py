@@ -51,15 +51,21 @@ TIME_ZONES = [
 
 
 class RegionQuerySet(models.QuerySet["Region"]):
-    def for_user(self, user: Any, cap: Cap = Cap.SCHOOL_VIEW) -> RegionQuerySet:
+    def for_user(
+        self, user: Any, cap: Cap = Cap.SCHOOL_VIEW, *, whole: bool = False
+    ) -> RegionQuerySet:
         """The regions in which the user holds the capability somewhere: the one region rule.
 
-        A municipal or school role puts the user in the region of that municipality or school.
+        A municipal or school role puts the user in the region of that municipality or school;
+        with ``whole`` only the regions where the capability holds on the whole region count (a
+        regional role, or one above the regions): those whose own things the user keeps.
         """
         g = grant(user, cap)
         if g.everything:
             return self.all()
         q = Q(pk__in=g.regions)
+        if whole:
+            return self.filter(q)
         if g.municipalities:
             q |= Q(municipalities__in=g.municipalities)
         if g.schools:

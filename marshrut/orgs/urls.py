@@ -5,6 +5,7 @@ from marshrut.orgs import views, views_import
 
 app_name = "orgs"
 urlpatterns = [
+    path("region/", views.region_edit, name="region_edit"),
     path("municipalities/", views.municipality_list, name="municipality_list"),
     path("municipalities/new/", views.municipality_create, name="municipality_create"),
     path("municipalities/<int:pk>/", views.municipality_detail, name="municipality_detail"),

@@ -25,8 +25,10 @@ from marshrut.orgs.actions import (
     do_grant_role,
     do_save_municipality,
     do_save_person,
+    do_save_region,
     do_save_school,
 )
+from marshrut.orgs.context import current_region, holds_on_region, in_region
 from marshrut.orgs.forms import (
     AccountForm,
     MembershipForm,
@@ -34,6 +36,7 @@ from marshrut.orgs.forms import (
     MunicipalityForm,
     PersonFilter,
     PersonForm,
+    RegionForm,
     SchoolContactsForm,
     SchoolFilter,
     SchoolForm,
@@ -42,7 +45,6 @@ from marshrut.orgs.models import (
     Membership,
     Municipality,
     Person,
-    Region,
     School,
     get_membership_for_user,
     get_municipality_for_user,
@@ -52,14 +54,24 @@ from marshrut.orgs.models import (
 from marshrut.orgs.roles import ROLES, Cap, Node, Role
 
 
-def region_for(user: Any, cap: Cap) -> Region:
-    """The region in which the user creates things with this capability."""
-    g = access.require(user, cap)
-    regions = Region.objects.all() if g.everything else Region.objects.filter(pk__in=g.regions)
-    region = regions.order_by("pk").first()
-    if region is None:
+@login_required
+def region_edit(request: HttpRequest) -> HttpResponse:
+    """The current region's settings, for whoever keeps its registry (the operator)."""
+    region = current_region(request, Cap.MUNICIPALITY_EDIT)
+    if not holds_on_region(request.user, Cap.MUNICIPALITY_EDIT, region):
         raise PermissionDenied
-    return region
+    before = snapshot(region)
+    form = RegionForm(request.POST or None, instance=region)
+    if request.method == "POST" and form.is_valid():
+        do_save_region(request.user, form.save(commit=False), before=before)
+        messages.success(request, _("Настройки региона сохранены."))
+        return redirect("orgs:region_edit")
+    return render(
+        request,
+        "orgs/form.html",
+        {"form": form, "object": region, "title": region.name, "back": "home"},
+        status=400 if form.errors else 200,
+    )
 
 
 def _yes_no(qs: Any, value: str | None, field: str) -> Any:
@@ -85,7 +97,7 @@ def municipality_list(request: HttpRequest) -> HttpResponse:
     access.require(request.user, Cap.MUNICIPALITY_VIEW)
     form = MunicipalityFilter(request.GET)
     qs: Any = (
-        Municipality.objects.for_user(request.user)
+        in_region(request, Municipality.objects.for_user(request.user))
         .annotate(
             school_count=Count(
                 "schools",
@@ -138,7 +150,7 @@ def municipality_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _municipality_form(request: HttpRequest, instance: Municipality | None) -> HttpResponse:
-    region = instance.region if instance else region_for(request.user, Cap.MUNICIPALITY_EDIT)
+    region = instance.region if instance else current_region(request, Cap.MUNICIPALITY_EDIT)
     before = snapshot(instance) if instance else None
     form = MunicipalityForm(request.POST or None, instance=instance, region=region)
     status = 200
@@ -229,7 +241,7 @@ def filter_schools(user: Any, form: SchoolFilter) -> Any:
 def school_list(request: HttpRequest) -> HttpResponse:
     access.require(request.user, Cap.SCHOOL_VIEW)
     form = SchoolFilter(request.GET or {"active": "1"}, user=request.user)
-    qs = filter_schools(request.user, form)
+    qs = in_region(request, filter_schools(request.user, form), "municipality__region")
     exported = maybe_export(request, qs, SCHOOL_COLUMNS, "schools", "Реестр школ")
     if exported:
         return exported
@@ -372,7 +384,7 @@ def filter_people(user: Any, form: PersonFilter) -> Any:
 def person_list(request: HttpRequest) -> HttpResponse:
     access.require(request.user, Cap.PERSON_VIEW)
     form = PersonFilter(request.GET, user=request.user)
-    qs = filter_people(request.user, form)
+    qs = in_region(request, filter_people(request.user, form))
     exported = maybe_export(request, qs, PERSON_COLUMNS, "people", "Люди и роли")
     if exported:
         return exported
@@ -408,7 +420,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _person_form(request: HttpRequest, instance: Person | None) -> HttpResponse:
-    region = (instance.region if instance else None) or region_for_person(request.user)
+    region = (instance.region if instance else None) or current_region(request, Cap.PERSON_EDIT)
     before = snapshot(instance) if instance else None
     form = PersonForm(request.POST or None, instance=instance, user=request.user, region=region)
     status = 200
@@ -433,26 +445,6 @@ def _person_form(request: HttpRequest, instance: Person | None) -> HttpResponse:
         },
         status=status,
     )
-
-
-def region_for_person(user: Any) -> Region:
-    """The region of a new person: the editor's region, or that of their municipality/school."""
-    g = access.require(user, Cap.PERSON_EDIT)
-    if g.everything or g.regions:
-        return region_for(user, Cap.PERSON_EDIT)
-    municipality = (
-        Municipality.objects.for_user(user, Cap.PERSON_EDIT).select_related("region").first()
-    )
-    school = (
-        School.objects.for_user(user, Cap.PERSON_EDIT)
-        .select_related("municipality__region")
-        .first()
-    )
-    if municipality:
-        return municipality.region
-    if school:
-        return school.municipality.region
-    raise PermissionDenied
 
 
 @login_required

@@ -64,7 +64,7 @@ def _comment(report: ProgressReport | None) -> str:
     lines = [report.comment] if report.comment else []
     lines += list(report.links)
     lines += [f"файл: {e.filename}" for e in report.evidence.all()]
-    when = timezone.localtime(report.reported_at).strftime("%d.%m.%Y")
+    when = timezone.localtime(report.reported_at, report.item.plan.region.tz).strftime("%d.%m.%Y")
     lines.append(f"(отчёт от {when})")
     return "\n".join(lines)
 
@@ -153,7 +153,7 @@ def _sections(plan: Plan, today: dt.date) -> list[tuple[str, list[PlanItem]]]:
 def plan_docx(plan: Plan) -> bytes:
     document = _document(plan.title, f"{plan.owner_name}, {plan.year} год")
     table = _table(document, PLAN_COLUMNS)
-    for heading, items in _sections(plan, timezone.localdate()):
+    for heading, items in _sections(plan, plan.region.today()):
         if heading:
             _add_section(table, heading)
         for item in items:
@@ -176,7 +176,7 @@ def latest_report(item: PlanItem) -> ProgressReport | None:
 
 
 def monitoring_docx(plan: Plan) -> bytes:
-    today = timezone.localdate()
+    today = plan.region.today()
     document = _document(
         "Мониторинг выполнения плана мероприятий",
         f"{plan.title}\n{plan.owner_name}; по состоянию на {today:%d.%m.%Y}",
@@ -237,7 +237,7 @@ MONITORING_XLSX_COLUMNS = [
 
 
 def plan_xlsx(plan: Plan, *, monitoring: bool = False) -> bytes:
-    items = _items(plan, timezone.localdate())
+    items = _items(plan, plan.region.today())
     title = f"{plan.title} — {plan.owner_name}, {plan.year} год"
     if monitoring:
         title = f"Мониторинг выполнения: {title}"

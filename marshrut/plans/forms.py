@@ -16,7 +16,6 @@ from marshrut.lib.concurrency import VersionedFormMixin
 from marshrut.lib.forms import StyledMixin
 from marshrut.lib.listing import FilterForm
 from marshrut.lib.uploads import EVIDENCE, PLAN_DOCUMENT, MultiUploadField, UploadField
-from marshrut.orgs.access import grant
 from marshrut.orgs.models import Municipality, Region, School
 from marshrut.orgs.roles import Cap
 from marshrut.plans.models import (
@@ -28,12 +27,6 @@ from marshrut.plans.models import (
     Organisation,
     PlanItem,
 )
-
-
-def managed_regions(user: Any) -> Any:
-    """Regions whose regional plans the user may create."""
-    g = grant(user, Cap.PLAN_MANAGE)
-    return Region.objects.all() if g.everything else Region.objects.filter(pk__in=g.regions)
 
 
 class OwnerMixin(forms.Form):
@@ -50,10 +43,15 @@ class OwnerMixin(forms.Form):
         label=_("Школа"), queryset=School.objects.none(), required=False
     )
 
-    def setup_owner(self, user: Any) -> None:
-        regions = managed_regions(user)
+    def setup_owner(self, user: Any, region: Region | None) -> None:
+        """Owners the user may choose, in the chosen region (every region of theirs if none)."""
+        regions = Region.objects.for_user(user, Cap.PLAN_MANAGE, whole=True)
         municipalities = Municipality.objects.for_user(user, Cap.PLAN_MANAGE)
         schools = School.objects.for_user(user, Cap.PLAN_MANAGE).select_related("municipality")
+        if region is not None:
+            regions = regions.filter(pk=region.pk)
+            municipalities = municipalities.filter(region=region)
+            schools = schools.filter(municipality__region=region)
         self.fields["region"].queryset = regions
         self.fields["municipality"].queryset = municipalities
         self.fields["school"].queryset = schools
@@ -65,8 +63,8 @@ class OwnerMixin(forms.Form):
             or (value == Level.MUNICIPALITY and municipalities.exists())
             or value == Level.SCHOOL
         ]
-        if has_regions and regions.count() == 1:
-            self.fields["region"].initial = regions.first()
+        if region is not None and has_regions:
+            self.fields["region"].initial = region
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -93,9 +91,9 @@ class UploadForm(StyledMixin, OwnerMixin):
     )
     field_order = ["file", "year", "level", "region", "municipality", "school", "title"]
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any, region: Region | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.setup_owner(user)
+        self.setup_owner(user, region)
         self.fields["year"].initial = timezone.localdate().year
 
 
@@ -104,9 +102,9 @@ class PlanForm(StyledMixin, OwnerMixin):
     year = forms.IntegerField(label=_("Год плана"), min_value=2000, max_value=2100)
     field_order = ["title", "year", "level", "region", "municipality", "school"]
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any, region: Region | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.setup_owner(user)
+        self.setup_owner(user, region)
         self.fields["year"].initial = timezone.localdate().year
 
 
@@ -394,16 +392,14 @@ class MeasureForm(VersionedFormMixin, StyledMixin, forms.ModelForm):
         }
 
     def __init__(
-        self, *args: Any, regions: Any, catalogue: Catalogue | None, **kwargs: Any
+        self, *args: Any, region: Region | None, catalogue: Catalogue | None, **kwargs: Any
     ) -> None:
+        """``region``: the current region, whose library a new measure joins."""
         super().__init__(*args, **kwargs)
         self.catalogue = catalogue
-        if self.instance.pk or regions.count() == 1:
-            if not self.instance.pk:
-                self.instance.region = regions.first()
-            del self.fields["region"]
-        else:
-            self.fields["region"].queryset = regions  # type: ignore[attr-defined]
+        if not self.instance.pk and region is not None:
+            self.instance.region = region
+        del self.fields["region"]
         if catalogue is not None:
             choices = [
                 (code, f"{code} — {i.text[:140]}") for code, i in catalogue.indicators.items()

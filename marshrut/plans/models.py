@@ -243,15 +243,21 @@ class PlanItemQuerySet(models.QuerySet["PlanItem"]):
         return self.filter(plan__status__in=Plan.IN_FORCE)
 
     def overdue(self, on: dt.date | None = None) -> PlanItemQuerySet:
-        return self.open().in_force().filter(next_due_on__lt=on or timezone.localdate())
+        """Open items past their date; without ``on``, by each plan's region's «today»."""
+        return self.open().in_force().filter(_by_day(on, lambda day: Q(next_due_on__lt=day)))
 
     def due_soon(self, on: dt.date | None = None, days: int = 30) -> PlanItemQuerySet:
-        day = on or timezone.localdate()
-        return (
-            self.open()
-            .in_force()
-            .filter(next_due_on__gte=day, next_due_on__lte=day + dt.timedelta(days=days))
-        )
+        def window(day: dt.date) -> Q:
+            return Q(next_due_on__gte=day, next_due_on__lte=day + dt.timedelta(days=days))
+
+        return self.open().in_force().filter(_by_day(on, window))
+
+
+def _by_day(on: dt.date | None, make: Any) -> Q:
+    """``make(on)``, or ``make`` with the «today» of each item's plan's region."""
+    from marshrut.orgs.context import by_region_date
+
+    return make(on) if on is not None else by_region_date("plan__region", make)
 
 
 class PlanItem(Versioned):
@@ -326,7 +332,7 @@ class PlanItem(Versioned):
 
     def is_overdue(self, on: dt.date | None = None) -> bool:
         """The same rule as ``PlanItem.objects.overdue``, for one item whose plan is at hand."""
-        day = on or timezone.localdate()
+        day = on or self.plan.region.today()
         return (
             not self.is_closed
             and self.next_due_on is not None
@@ -593,12 +599,6 @@ def get_evidence_for_user(user: Any, pk: int) -> Evidence:
 
 def can_on_plan(user: Any, cap: Cap, plan: Plan) -> bool:
     return grant(user, cap).covers(plan.region_id, plan.municipality_id, plan.school_id)
-
-
-def manages_region(user: Any, region_id: int) -> bool:
-    """Whether the user keeps the region's plans and dictionary (the operator)."""
-    g = grant(user, Cap.PLAN_MANAGE)
-    return g.everything or region_id in g.regions
 
 
 # --- school roadmaps from deficits: the measures library and the approval history -------------

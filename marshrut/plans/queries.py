@@ -8,17 +8,35 @@ the number of items and of their organisations.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Count, F, IntegerField, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
+from marshrut.orgs.context import by_region_date
 from marshrut.plans.models import CLOSED_STATUSES, ItemStatus, Level, Plan, PlanItem, PlanTally
 
 SOON_DAYS = 30
 
 
-def _filters(prefix: str, today: dt.date) -> dict[str, Q]:
+def _dated(today: dt.date | None, region: str, make: Callable[[dt.date], Q]) -> Q:
+    """``make(today)``; with no ``today``, each row by its own region's «today»."""
+    return make(today) if today is not None else by_region_date(region, make)
+
+
+def _overdue(p: str) -> Callable[[dt.date], Q]:
+    return lambda day: Q(**{f"{p}next_due_on__lt": day})
+
+
+def _soon(p: str) -> Callable[[dt.date], Q]:
+    return lambda day: Q(
+        **{f"{p}next_due_on__gte": day, f"{p}next_due_on__lte": day + dt.timedelta(days=SOON_DAYS)}
+    )
+
+
+def _filters(prefix: str, today: dt.date | None) -> dict[str, Q]:
+    """``today`` None: across regions, each item by its plan's region's date."""
     p = prefix
     # Overdue and due soon count only items still open in plans in force, as PlanItem.objects does.
     open_ = ~Q(**{f"{p}status__in": CLOSED_STATUSES}) & Q(**{f"{p}plan__status__in": Plan.IN_FORCE})
@@ -26,18 +44,12 @@ def _filters(prefix: str, today: dt.date) -> dict[str, Q]:
         "done": Q(**{f"{p}status": ItemStatus.DONE}),
         "in_progress": Q(**{f"{p}status": ItemStatus.IN_PROGRESS}),
         "cancelled": Q(**{f"{p}status": ItemStatus.CANCELLED}),
-        "overdue": open_ & Q(**{f"{p}next_due_on__lt": today}),
-        "soon": open_
-        & Q(
-            **{
-                f"{p}next_due_on__gte": today,
-                f"{p}next_due_on__lte": today + dt.timedelta(days=SOON_DAYS),
-            }
-        ),
+        "overdue": open_ & _dated(today, f"{p}plan__region", _overdue(p)),
+        "soon": open_ & _dated(today, f"{p}plan__region", _soon(p)),
     }
 
 
-def counts(prefix: str, today: dt.date) -> dict[str, Any]:
+def counts(prefix: str, today: dt.date | None) -> dict[str, Any]:
     """Annotations: total, done, in_progress, cancelled, overdue and soon of items at ``prefix``."""
     field = prefix.rstrip("_") or "id"
     result: dict[str, Any] = {"total": Count(field)}
@@ -53,11 +65,11 @@ def with_share(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def totals(items: QuerySet[PlanItem], today: dt.date) -> dict[str, Any]:
+def totals(items: QuerySet[PlanItem], today: dt.date | None) -> dict[str, Any]:
     return with_share(items.aggregate(**counts("", today)))
 
 
-def by_section(items: QuerySet[PlanItem], today: dt.date) -> list[dict[str, Any]]:
+def by_section(items: QuerySet[PlanItem], today: dt.date | None) -> list[dict[str, Any]]:
     rows = (
         items.order_by()
         .values("section_id", "section__number", "section__title", "section__position")
@@ -67,7 +79,7 @@ def by_section(items: QuerySet[PlanItem], today: dt.date) -> list[dict[str, Any]
     return [with_share(dict(r)) for r in rows]
 
 
-def by_organisation(items: QuerySet[PlanItem], today: dt.date) -> list[dict[str, Any]]:
+def by_organisation(items: QuerySet[PlanItem], today: dt.date | None) -> list[dict[str, Any]]:
     rows = (
         items.order_by()
         .values(abbreviation=F("organisations__abbreviation"))
@@ -77,17 +89,17 @@ def by_organisation(items: QuerySet[PlanItem], today: dt.date) -> list[dict[str,
     return [with_share(dict(r)) for r in rows]
 
 
-def tally_sums(today: dt.date) -> dict[str, Any]:
+def tally_sums(today: dt.date | None) -> dict[str, Any]:
     """Annotations over ``PlanTally`` rows: the same figures as ``counts`` gives over items."""
     open_ = F("total_items") - F("done_items") - F("cancelled_items")
     in_force = Q(plan__status__in=Plan.IN_FORCE)
-    soon = Q(next_due_on__gte=today, next_due_on__lte=today + dt.timedelta(days=SOON_DAYS))
+    soon = _dated(today, "plan__region", _soon(""))
     sums = {
         "total": Sum("total_items"),
         "done": Sum("done_items"),
         "in_progress": Sum("in_progress_items"),
         "cancelled": Sum("cancelled_items"),
-        "overdue": Sum(open_, filter=in_force & Q(next_due_on__lt=today)),
+        "overdue": Sum(open_, filter=in_force & _dated(today, "plan__region", _overdue(""))),
         "soon": Sum(open_, filter=in_force & soon),
     }
     return {name: Coalesce(value, 0, output_field=IntegerField()) for name, value in sums.items()}
@@ -97,7 +109,9 @@ def _tallies(plans: QuerySet[Plan], scope: str) -> QuerySet[PlanTally]:
     return PlanTally.objects.filter(plan__in=plans.order_by().values("pk"), scope=scope).order_by()
 
 
-def totals_by_level(plans: QuerySet[Plan], today: dt.date) -> tuple[dict[str, Any], list[Any]]:
+def totals_by_level(
+    plans: QuerySet[Plan], today: dt.date | None
+) -> tuple[dict[str, Any], list[Any]]:
     """Figures of all the items of ``plans`` and by level of plan, in one query."""
     rows = [
         with_share(dict(row))
@@ -110,7 +124,7 @@ def totals_by_level(plans: QuerySet[Plan], today: dt.date) -> tuple[dict[str, An
     return with_share(total), rows
 
 
-def tally_by_organisation(plans: QuerySet[Plan], today: dt.date) -> list[dict[str, Any]]:
+def tally_by_organisation(plans: QuerySet[Plan], today: dt.date | None) -> list[dict[str, Any]]:
     """Figures of the items of ``plans`` by responsible organisation, the largest first."""
     rows = (
         _tallies(plans, PlanTally.Scope.ORGANISATION)
@@ -121,7 +135,7 @@ def tally_by_organisation(plans: QuerySet[Plan], today: dt.date) -> list[dict[st
     return [with_share(dict(r)) for r in rows]
 
 
-def attach_counts(plans: list[Any], today: dt.date) -> list[Any]:
+def attach_counts(plans: list[Any], today: dt.date | None) -> list[Any]:
     """Set the item counts on a page of plans with one query over their summary rows only."""
     found = {
         row["plan_id"]: row
@@ -140,7 +154,7 @@ def attach_counts(plans: list[Any], today: dt.date) -> list[Any]:
     return plans
 
 
-def with_rollup(items: QuerySet[PlanItem], today: dt.date) -> QuerySet[PlanItem]:
+def with_rollup(items: QuerySet[PlanItem], today: dt.date | None) -> QuerySet[PlanItem]:
     """Items annotated with the execution of the copies handed down from them."""
     return items.annotate(
         children_total=Count("children"),
@@ -149,7 +163,7 @@ def with_rollup(items: QuerySet[PlanItem], today: dt.date) -> QuerySet[PlanItem]
     )
 
 
-def handed_down(items: QuerySet[PlanItem], today: dt.date) -> QuerySet[PlanItem]:
+def handed_down(items: QuerySet[PlanItem], today: dt.date | None) -> QuerySet[PlanItem]:
     """The items that were handed down, with :func:`with_rollup`'s figures.
 
     Filtered on the count itself: a second join on ``children`` would multiply every count by

@@ -11,6 +11,7 @@ from django.core.mail import EmailMessage
 from django.db.models import Q
 from django.template.loader import render_to_string
 
+from marshrut.orgs.context import by_region_date
 from marshrut.orgs.models import Membership
 from marshrut.orgs.roles import ROLES, Cap, Node
 from marshrut.plans.models import Level, PlanItem
@@ -36,6 +37,8 @@ class Reminder:
     name: str
     overdue: list[PlanItem] = field(default_factory=list)
     soon: list[PlanItem] = field(default_factory=list)
+    # The date the reminder is written for: «today» in the region of the person's plans.
+    on: dt.date | None = None
 
 
 def _node(
@@ -48,18 +51,25 @@ def _node(
     return ("region", region_id)
 
 
-def collect(on: dt.date, days: int = 7) -> list[Reminder]:
+def collect(on: dt.date | None = None, days: int = 7) -> list[Reminder]:
     """One reminder per person with an e-mail, listing the items of their plans to look at.
 
-    Only plans in force are reminded of: a draft's dates are proposals, not deadlines.
+    Only plans in force are reminded of: a draft's dates are proposals, not deadlines. «Overdue»
+    and «soon» are by ``on``, or, without it, by «today» in each plan's region.
     """
+
+    def horizon(day: dt.date) -> Q:
+        return Q(next_due_on__lte=day + dt.timedelta(days=days))
+
     items = (
         PlanItem.objects.open()
         .in_force()
-        .filter(next_due_on__isnull=False, next_due_on__lte=on + dt.timedelta(days=days))
+        .filter(horizon(on) if on else by_region_date("plan__region", horizon))
+        .filter(next_due_on__isnull=False)
         .select_related("plan__region", "plan__municipality", "plan__school")
         .order_by("next_due_on", "plan_id", "position")
     )
+    today: dict[int, dt.date] = {}
     by_node: dict[tuple[str, int], list[PlanItem]] = defaultdict(list)
     for item in items:
         p = item.plan
@@ -97,18 +107,21 @@ def collect(on: dt.date, days: int = 7) -> list[Reminder]:
             m.person.email.lower(), Reminder(m.person.email, m.person.full_name)
         )
         for item in by_node.get(node, []):  # type: ignore[arg-type]
+            region = item.plan.region
+            day = on or today.setdefault(region.pk, region.today())
+            reminder.on = reminder.on or day
             target = (
-                reminder.overdue if item.next_due_on and item.next_due_on < on else reminder.soon
+                reminder.overdue if item.next_due_on and item.next_due_on < day else reminder.soon
             )
             if item not in target:
                 target.append(item)
     return [r for r in reminders.values() if r.overdue or r.soon]
 
 
-def send(reminders: list[Reminder], *, on: dt.date, base_url: str = "") -> int:
+def send(reminders: list[Reminder], *, on: dt.date | None = None, base_url: str = "") -> int:
     sent = 0
     for r in reminders:
-        context = {"r": r, "on": on, "base_url": base_url.rstrip("/")}
+        context = {"r": r, "on": on or r.on, "base_url": base_url.rstrip("/")}
         subject = f"Маршрут: просрочено {len(r.overdue)}, срок скоро {len(r.soon)}"
         body = render_to_string("plans/remind_email.txt", context)
         sent += EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [r.email]).send()

@@ -30,6 +30,7 @@ from marshrut.lib.files import Served
 from marshrut.lib.listing import maybe_export, paginate, query_without
 from marshrut.lib.plural import plural
 from marshrut.orgs import access
+from marshrut.orgs.context import by_region_date, current_region, holds_on_region, in_region
 from marshrut.orgs.models import Region
 from marshrut.orgs.roles import Cap
 from marshrut.plans import actions, documents, ical, queries
@@ -49,7 +50,6 @@ from marshrut.plans.forms import (
     SubmitPlanForm,
     UploadForm,
     latest_catalogue,
-    managed_regions,
 )
 from marshrut.plans.importing import (
     ImportRefused,
@@ -76,7 +76,6 @@ from marshrut.plans.models import (
     get_item_for_user,
     get_measure_for_user,
     get_plan_for_user,
-    manages_region,
 )
 
 # Plans -------------------------------------------------------------------------------------------
@@ -113,19 +112,20 @@ def _filter_plans(qs: Any, form: PlanFilter) -> Any:
     return search(qs, form.value("q"), ["title", "municipality__name", "school__short_name"])
 
 
-def _plans(user: Any, form: PlanFilter) -> Any:
+def _plans(request: HttpRequest, form: PlanFilter) -> Any:
+    """The user's plans in the chosen region (every region of theirs if none), filtered."""
     return (
-        _filter_plans(Plan.objects.for_user(user), form)
+        _filter_plans(in_region(request, Plan.objects.for_user(request.user)), form)
         .select_related("region", "municipality", "school")
         .order_by("-year", "level", "municipality__name", "school__short_name", "title")
     )
 
 
-def _plans_with_counts(user: Any, form: PlanFilter, today: dt.date) -> Any:
-    return _plans(user, form).annotate(**queries.counts("items__", today))
+def _plans_with_counts(request: HttpRequest, form: PlanFilter, today: dt.date | None) -> Any:
+    return _plans(request, form).annotate(**queries.counts("items__", today))
 
 
-def _page_with_counts(request: HttpRequest, plans: Any, today: dt.date) -> Any:
+def _page_with_counts(request: HttpRequest, plans: Any, today: dt.date | None) -> Any:
     """A page of plans, counted over the items of that page only (not of every plan)."""
     page = paginate(request, plans)
     page.object_list = queries.attach_counts(list(page.object_list), today)
@@ -136,10 +136,10 @@ def _page_with_counts(request: HttpRequest, plans: Any, today: dt.date) -> Any:
 def plan_list(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     access.require(user, Cap.PLAN_VIEW)
-    today = timezone.localdate()
+    today = None  # across plans: each by its region's date
     form = PlanFilter(request.GET, user=user, years=_years(Plan.objects.for_user(user)))
     exported = maybe_export(
-        request, _plans_with_counts(user, form, today), PLAN_COLUMNS, "plans", "Дорожные карты"
+        request, _plans_with_counts(request, form, today), PLAN_COLUMNS, "plans", "Дорожные карты"
     )
     if exported:
         return exported
@@ -148,7 +148,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
         "plans/plan_list.html",
         {
             "form": form,
-            "page": _page_with_counts(request, _plans(user, form), today),
+            "page": _page_with_counts(request, _plans(request, form), today),
             "query": query_without(request, "page", "export"),
             "can_manage": bool(access.grant(user, Cap.PLAN_MANAGE)),
         },
@@ -159,7 +159,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 def plan_create(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     access.require(user, Cap.PLAN_MANAGE)
-    form = PlanForm(request.POST or None, user=user)
+    form = PlanForm(request.POST or None, user=user, region=request.region)  # type: ignore[attr-defined]
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -189,7 +189,7 @@ def plan_create(request: HttpRequest) -> HttpResponse:
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
     plan = get_plan_for_user(user, pk)
-    today = timezone.localdate()
+    today = plan.region.today()
     items = (
         queries.with_rollup(plan.items.all(), today)
         .select_related("section", "parent__plan")
@@ -227,7 +227,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def plan_execution(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
     plan = get_plan_for_user(user, pk)
-    today = timezone.localdate()
+    today = plan.region.today()
     items = plan.items.all()
     return render(
         request,
@@ -289,13 +289,13 @@ def execution(request: HttpRequest) -> HttpResponse:
     """Execution across all the plans the user sees: by plan, level, organisation; late and due."""
     user: Any = request.user
     access.require(user, Cap.PLAN_VIEW)
-    today = timezone.localdate()
+    today = None  # across plans: each by its region's date
     years = _years(Plan.objects.for_user(user))
     data = request.GET.copy()
     if "year" not in data and years:
         data["year"] = str(_current_year(years))
     form = PlanFilter(data, user=user, years=years)
-    plans = _filter_plans(Plan.objects.for_user(user), form)
+    plans = _filter_plans(in_region(request, Plan.objects.for_user(user)), form)
     items = PlanItem.objects.filter(plan__in=plans)
     totals, by_level = queries.totals_by_level(plans, today)
     return render(
@@ -304,7 +304,7 @@ def execution(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "today": today,
-            "page": _page_with_counts(request, _plans(user, form), today),
+            "page": _page_with_counts(request, _plans(request, form), today),
             "query": query_without(request, "page", "export"),
             "totals": totals,
             "by_level": by_level,
@@ -324,10 +324,10 @@ def execution(request: HttpRequest) -> HttpResponse:
 def item_list(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     access.require(user, Cap.PLAN_VIEW)
-    today = timezone.localdate()
+    today = None  # across plans: each item by its region's date
     years = _years(Plan.objects.for_user(user))
     form = ItemFilter(request.GET, user=user, years=years)
-    plans = _filter_plans(Plan.objects.for_user(user), form)
+    plans = _filter_plans(in_region(request, Plan.objects.for_user(user)), form)
     qs: Any = PlanItem.objects.filter(plan__in=plans).select_related(
         "plan__region", "plan__municipality", "plan__school"
     )
@@ -366,7 +366,7 @@ def item_list(request: HttpRequest) -> HttpResponse:
 def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
     item = get_item_for_user(user, pk)
-    today = timezone.localdate()
+    today = item.plan.region.today()
     can_report = can_on_plan(user, Cap.PLAN_REPORT, item.plan)
     children = (
         item.children.filter(plan__in=Plan.objects.for_user(user))
@@ -421,7 +421,7 @@ def item_report(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "item": item,
             "plan": item.plan,
-            "today": timezone.localdate(),
+            "today": item.plan.region.today(),
             "reports": item.reports.all(),
             "control_dates": item.control_dates.all(),
             "children": [],
@@ -520,7 +520,7 @@ def _default_title(owner: Any, year: int) -> str:
 def import_upload(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     access.require(user, Cap.PLAN_MANAGE)
-    form = UploadForm(request.POST or None, request.FILES or None, user=user)
+    form = UploadForm(request.POST or None, request.FILES or None, user=user, region=request.region)  # type: ignore[attr-defined]
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         upload = data["file"]
@@ -579,7 +579,9 @@ def import_preview(request: HttpRequest, pk: str) -> HttpResponse:
     names = unmapped_names(batch.draft) if batch.status == PlanImport.Status.DRAFT else []
     mapping = (
         MappingForm(
-            names=names, region=batch.region, remember=manages_region(user, batch.region_id)
+            names=names,
+            region=batch.region,
+            remember=holds_on_region(user, Cap.PLAN_MANAGE, batch.region_id),
         )
         if names
         else None
@@ -656,7 +658,7 @@ def import_map(request: HttpRequest, pk: str) -> HttpResponse:
     batch = get_import_for_user(user, pk)
     if batch.status != PlanImport.Status.DRAFT:
         return redirect("plans:import_preview", pk=batch.pk)
-    remember = manages_region(user, batch.region_id)
+    remember = holds_on_region(user, Cap.PLAN_MANAGE, batch.region_id)
     form = MappingForm(
         request.POST, names=unmapped_names(batch.draft), region=batch.region, remember=remember
     )
@@ -701,28 +703,10 @@ ORGANISATION_COLUMNS = [
 ]
 
 
-def _dictionary_region(user: Any) -> Region:
-    """The region whose dictionary the user reads: their own, or the first they manage."""
-    g = access.require(user, Cap.PLAN_MANAGE)
-    if g.everything or g.regions:
-        region = managed_regions(user).order_by("pk").first()
-    else:
-        region = (
-            Region.objects.filter(
-                Q(municipalities__in=g.municipalities) | Q(municipalities__schools__in=g.schools)
-            )
-            .order_by("pk")
-            .first()
-        )
-    if region is None:
-        raise PermissionDenied
-    return region
-
-
 @login_required
 def organisation_list(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
-    region = _dictionary_region(user)
+    region = current_region(request, Cap.PLAN_MANAGE)
     qs = Organisation.objects.filter(region=region)
     qs = search(qs, request.GET.get("q"), ["abbreviation", "full_name"])
     exported = maybe_export(
@@ -738,7 +722,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
             "page": paginate(request, qs, per_page=100),
             "query": query_without(request, "page", "export"),
             "q": request.GET.get("q", ""),
-            "can_edit": manages_region(user, region.pk),
+            "can_edit": holds_on_region(user, Cap.PLAN_MANAGE, region),
         },
     )
 
@@ -777,8 +761,8 @@ def _organisation_form(
 
 @login_required
 def organisation_create(request: HttpRequest) -> HttpResponse:
-    region = _dictionary_region(request.user)
-    if not manages_region(request.user, region.pk):
+    region = current_region(request, Cap.PLAN_MANAGE)
+    if not holds_on_region(request.user, Cap.PLAN_MANAGE, region):
         raise PermissionDenied
     return _organisation_form(request, region, None)
 
@@ -821,7 +805,9 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
     )
     upcoming = (
         ControlDate.objects.filter(
-            item__in=calendar_items(user), met_on__isnull=True, due_on__gte=timezone.localdate()
+            by_region_date("item__plan__region", lambda day: Q(due_on__gte=day)),
+            item__in=calendar_items(user),
+            met_on__isnull=True,
         )
         .select_related("item__plan")
         .order_by("due_on")[:20]
@@ -880,18 +866,12 @@ def _measure_columns(catalogue: Catalogue | None) -> list[ExportColumn]:
     ]
 
 
-def measure_regions(user: Any) -> Any:
-    """Regions whose library the user keeps (the operator's)."""
-    g = access.grant(user, Cap.MEASURES_MANAGE)
-    return Region.objects.all() if g.everything else Region.objects.filter(pk__in=g.regions)
-
-
 @login_required
 def measure_list(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     access.require(user, Cap.PLAN_VIEW)
     form = MeasureFilter(request.GET)
-    qs: Any = Measure.objects.for_user(user).select_related("region")
+    qs: Any = in_region(request, Measure.objects.for_user(user)).select_related("region")
     if form.value("direction"):
         qs = qs.filter(direction=form.value("direction"))
     if form.value("indicator"):
@@ -926,7 +906,7 @@ def _measure_form(request: HttpRequest, instance: Measure | None) -> HttpRespons
     form = MeasureForm(
         request.POST or None,
         instance=instance,
-        regions=measure_regions(request.user),
+        region=None if instance else current_region(request, Cap.MEASURES_MANAGE),
         catalogue=latest_catalogue(),
     )
     status = 200
@@ -958,8 +938,6 @@ def _measure_form(request: HttpRequest, instance: Measure | None) -> HttpRespons
 @login_required
 def measure_create(request: HttpRequest) -> HttpResponse:
     access.require(request.user, Cap.MEASURES_MANAGE)
-    if not measure_regions(request.user).exists():
-        raise PermissionDenied
     return _measure_form(request, None)
 
 

@@ -85,7 +85,7 @@ class Survey(Versioned):
     def is_open(self) -> bool:
         if self.status != self.Status.OPEN:
             return False
-        return self.closes_on is None or self.closes_on >= timezone.localdate()
+        return self.closes_on is None or self.closes_on >= self.region.today()
 
 
 class Question(Versioned):

@@ -21,9 +21,9 @@ from marshrut.lib.exports import XLSX_TYPE, ExportColumn
 from marshrut.lib.files import Served
 from marshrut.lib.listing import FilterForm, maybe_export, paginate, query_without
 from marshrut.orgs import access
+from marshrut.orgs.context import current_region, in_region
 from marshrut.orgs.models import Municipality
 from marshrut.orgs.roles import Cap
-from marshrut.orgs.views import region_for
 from marshrut.surveys.actions import (
     do_create_document,
     do_delete_question,
@@ -64,7 +64,7 @@ def survey_list(request: HttpRequest) -> HttpResponse:
     access.require(request.user, Cap.SURVEY_MANAGE)
     form = FilterForm(request.GET)
     qs: Any = (
-        Survey.objects.for_user(request.user)
+        in_region(request, Survey.objects.for_user(request.user))
         .filter(document__isnull=True)
         .annotate(
             response_count=Count("responses", distinct=True),
@@ -89,7 +89,7 @@ def survey_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def survey_create(request: HttpRequest) -> HttpResponse:
-    region = region_for(request.user, Cap.SURVEY_MANAGE)
+    region = current_region(request, Cap.SURVEY_MANAGE)
     form = SurveyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         survey = form.save(commit=False)
@@ -305,7 +305,7 @@ def document_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def document_create(request: HttpRequest) -> HttpResponse:
-    region = region_for(request.user, Cap.SURVEY_MANAGE)
+    region = current_region(request, Cap.SURVEY_MANAGE)
     form = DocumentForm(request.POST or None, request.FILES or None, region=region)
     if request.method == "POST" and form.is_valid():
         document = form.save(commit=False)

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from marshrut.orgs import access
+from marshrut.orgs.context import PARAM, SESSION_KEY, in_region
 from marshrut.orgs.models import Membership, Municipality, Person, School
 from marshrut.orgs.roles import Cap, Role
 
@@ -18,7 +22,7 @@ from marshrut.orgs.roles import Cap, Role
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
-    schools = School.objects.for_user(user).active()
+    schools = in_region(request, School.objects.for_user(user).active(), "municipality__region")
     figures = schools.aggregate(
         total=Count("id"),
         rural=Count("id", filter=Q(settlement=School.Settlement.RURAL)),
@@ -26,7 +30,7 @@ def home(request: HttpRequest) -> HttpResponse:
         rip=Count("id", filter=Q(is_rip=True)),
         pilot=Count("id", filter=Q(is_pilot=True)),
     )
-    municipalities = Municipality.objects.for_user(user).count()
+    municipalities = in_region(request, Municipality.objects.for_user(user)).count()
     coordinators = None
     if access.grant(user, Cap.PERSON_VIEW):
         coordinators = (
@@ -50,6 +54,23 @@ def home(request: HttpRequest) -> HttpResponse:
             "only_school": schools.first() if figures["total"] == 1 else None,
         },
     )
+
+
+@login_required
+def region_switch(request: HttpRequest) -> HttpResponse:
+    """The header's switcher: a region named here was checked and remembered by the middleware
+    (404 outside the user's regions); an empty choice forgets it («all my regions»)."""
+    if not request.GET.get(PARAM):
+        request.session.pop(SESSION_KEY, None)
+    target = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("home")
+    # The page stays; a region named in its own address would undo the choice.
+    parts = urlsplit(target)
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k not in (PARAM, "page")])
+    return redirect(urlunsplit(("", "", parts.path, query, parts.fragment)))
 
 
 def healthz(request: HttpRequest) -> HttpResponse:

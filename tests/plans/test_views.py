@@ -347,16 +347,17 @@ def test_execution_page_over_many_plans_has_a_fixed_number_of_queries(
     client = world.client("operator")
     url = reverse("plans:execution") + "?year=2024"
     client.get(url)  # warm caches (session, content types)
-    # session, user, memberships and their assigned schools, years, totals with levels (from
+    # session, user, memberships and their assigned schools, the user's regions (the region
+    # context), years, totals with levels (from
     # the summary), plan count, plan page, the page's counts, by organisation, municipalities of
     # the filter, overdue list, due-soon list
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         response = client.get(url)
     assert response.status_code == 200
     assert response.context["totals"]["total"] == 5 + 2 * 2 + 3 * 5
     for school in [world.s1] * 3:
         make_plan(world, Level.SCHOOL, school=school, title=f"ещё {PlanItem.objects.count()}")
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         response = client.get(url)
     assert response.context["totals"]["total"] == 5 + 2 * 2 + 6 * 5
     levels = {row["plan__level"]: row["total"] for row in response.context["by_level"]}

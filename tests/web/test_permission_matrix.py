@@ -210,6 +210,8 @@ MATRIX: dict[str, list[Case]] = {
             note="only the owner revokes a token",
         )
     ],
+    "region_switch": [Case("302 302 302 302 302 302 302 302 302 302", note="back to the page")],
+    "orgs:region_edit": [Case("200 403 403 403 403 403 403 403 403 302")],
     "orgs:municipality_list": [Case("200 200 200 200 200 200 200 200 403 302")],
     "orgs:municipality_create": [Case("200 403 403 403 403 403 403 403 403 302")],
     "orgs:municipality_detail": [
@@ -741,3 +743,139 @@ def test_permission_matrix(world: World, name: str, index: int) -> None:
         if e != g
     )
     assert got == expected, f"{name} {case.note}\n{table}"
+
+
+# A second region and the federal persona ---------------------------------------------------------
+#
+# The same matrix, run again in an installation of two regions: the second region («99», its own
+# operator, municipalities, schools, people) is built with the same shape as the first, so every
+# row's objects can be made in it too (``case.kwargs(other)``). Nobody of the first region reaches
+# them; the federal persona reads what the region's read-only department reads and changes nothing.
+
+PROTECTED = {"403", "404", "302"}  # 302: the login page, for the anonymous
+
+
+@pytest.fixture
+def other(world: World) -> World:
+    from tests.conftest import build_world
+
+    return build_world("99", "Вторая область", tag="r2-")
+
+
+def _federal_user() -> Any:
+    from marshrut.accounts.models import User
+    from marshrut.orgs.models import Membership, Person
+    from marshrut.orgs.roles import Role
+
+    user = User.objects.create_user("federal", "federal@test.local", "x")
+    person = Person.objects.create(last_name="Федеральный", first_name="Тест", user=user)
+    Membership.objects.create(person=person, role=Role.FEDERAL)
+    return user
+
+
+def _region_bound(case: Case) -> bool:
+    """A row about one region's object: the outsider is refused it and it names an object."""
+    outsider = case.expected.split()[PERSONAS.index("outsider")]
+    return outsider in {"403", "404"} and case.kwargs is not Case.kwargs
+
+
+# Shared by all regions by design: the criteria versions.
+SHARED = {"diagnostics:criteria_detail"}
+_BOUND = [
+    (name, i)
+    for name, cases in MATRIX.items()
+    for i, case in enumerate(cases)
+    if _region_bound(case) and not name.startswith("api:") and name not in SHARED
+]
+
+
+@pytest.mark.parametrize(("name", "index"), _BOUND)
+def test_nobody_reaches_another_regions_objects(
+    world: World, other: World, name: str, index: int
+) -> None:
+    """Every persona of the first region is refused (403/404) the second region's object; the
+    second region's own persona gets what the matrix promises its counterpart."""
+    case = MATRIX[name][index]
+    expected = case.expected.split()
+    got, theirs = [], []
+    for persona in PERSONAS:
+        with transaction.atomic():
+            if case.setup is not None:
+                case.setup(other)
+            url = reverse(name, kwargs=case.kwargs(other))
+            got.append(str(getattr(world.client(persona), case.method)(url, case.data).status_code))
+            theirs.append(
+                str(getattr(other.client(persona), case.method)(url, case.data).status_code)
+            )
+            transaction.set_rollback(True)
+    leaks = [p for p, g in zip(PERSONAS, got, strict=True) if g not in PROTECTED]
+    assert not leaks, f"{name}: the first region's {leaks} reach the second region's object: {got}"
+    assert theirs == expected[: len(PERSONAS)], f"{name}: the second region's own personas"
+
+
+_LISTS = [
+    name
+    for name, cases in MATRIX.items()
+    if len(cases) == 1
+    and cases[0].method == "get"
+    and cases[0].kwargs is Case.kwargs
+    and cases[0].setup is None
+    and cases[0].expected.split()[0] == "200"
+    and not name.startswith(("accounts:", "api:"))
+    and name not in {"healthz"}
+]
+# The first region's names that the second's do not contain, and its schools' INNs.
+FIRST_REGION_NAMES = ["Тестовая область", "Второй муниципальный район"]
+
+
+@pytest.mark.parametrize("name", _LISTS)
+def test_the_second_operator_lists_only_its_region(world: World, other: World, name: str) -> None:
+    """The pages without arguments (lists, forms, exports) show the second region's operator
+    nothing of the first region."""
+    response = other.client("operator").get(reverse(name))
+    assert response.status_code in {200, 403}, name
+    text = response.content.decode("utf-8", "replace")
+    names = [*FIRST_REGION_NAMES, world.s1.inn, world.s2.inn, world.s3.inn]
+    assert not [n for n in names if n in text], name
+
+
+# What the federal persona gets where the region's read-only department does not: people's
+# contacts stay in the regions (no PERSON_VIEW above them).
+FEDERAL_DIFFERS = {
+    "orgs:person_list": "403",
+    "orgs:person_detail": "404",
+    "orgs:person_edit": "404",
+    "orgs:person_account": "404",
+    "orgs:membership_create": "404",
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "index"),
+    [(n, i) for n, cases in MATRIX.items() for i in range(len(cases)) if not n.startswith("api:")],
+)
+def test_the_federal_persona_reads_and_changes_nothing(
+    world: World, other: World, name: str, index: int
+) -> None:
+    """Above the regions: what the department reads, in every region; every change refused."""
+    case = MATRIX[name][index]
+    federal = _federal_user()
+    department = case.expected.split()[PERSONAS.index("department")]
+    with transaction.atomic():
+        if case.setup is not None:
+            case.setup(world)
+        url = reverse(name, kwargs=case.kwargs(world))
+        client = world.client(None)
+        client.force_login(federal)
+        got = str(getattr(client, case.method)(url, case.data).status_code)
+        transaction.set_rollback(True)
+    expected = FEDERAL_DIFFERS.get(name, department)
+    if name in PUBLIC_POSTS:
+        expected = department
+    assert got == expected, f"{name} {case.note}: the department gets {department}"
+    if case.method == "post" and name not in PUBLIC_POSTS:
+        assert got in {"403", "404", "405"}, f"{name}: the federal persona changed something"
+
+
+# POSTs that are not changes of the region's data: one's own session and tokens, public forms.
+PUBLIC_POSTS = {"accounts:logout", "accounts:token_revoke", "accounts:login", "set_language"}

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from marshrut.orgs.management.commands.registry import resolve_region
+from marshrut.orgs.context import command_region, in_zone
 
 
 def parse_date(text: str) -> dt.date:
@@ -49,11 +49,12 @@ def _period(command: BaseCommand, options: dict[str, Any]) -> None:
     start, end = parse_date(options["start"]), parse_date(options["end"])
     if end < start:
         raise CommandError("Конец периода раньше начала.")
-    region = resolve_region(options["region"])
+    region = command_region(options["region"])
     saved = PeriodReport.objects.filter(region=region, starts_on=start, ends_on=end).first()
-    c = content(region, start, end, saved)
-    out = Path(options["output"])
-    out.write_bytes(build_docx(c))
+    with in_zone(region):  # the document's dates are the region's
+        c = content(region, start, end, saved)
+        out = Path(options["output"])
+        out.write_bytes(build_docx(c))
     command.stdout.write(
         f"Записано: {out} — мероприятий {len(c.events)}"
         + ("" if saved else " (аналитическая часть — черновик по данным)")

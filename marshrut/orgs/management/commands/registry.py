@@ -10,8 +10,9 @@ from django.core.management.base import BaseCommand, CommandError
 from marshrut.audit.log import Source
 from marshrut.lib.exports import write_csv, write_xlsx
 from marshrut.lib.plural import plural
+from marshrut.orgs.context import command_region
 from marshrut.orgs.importing import ImportRejected, apply_file, check_file, summary
-from marshrut.orgs.models import Municipality, Person, Region, School
+from marshrut.orgs.models import Municipality, Person, School
 
 KIND_NAMES = {
     "municipality": "муниципалитеты",
@@ -19,20 +20,6 @@ KIND_NAMES = {
     "person": "люди",
     "membership": "роли",
 }
-
-
-def resolve_region(code: str | None) -> Region:
-    if code:
-        region = Region.objects.filter(code=code).first()
-        if region is None:
-            raise CommandError(f"Нет региона с кодом {code}")
-        return region
-    regions = list(Region.objects.all()[:2])
-    if len(regions) != 1:
-        raise CommandError(
-            "Укажите регион: --region КОД" if regions else "В базе нет ни одного региона"
-        )
-    return regions[0]
 
 
 class Command(BaseCommand):
@@ -61,7 +48,7 @@ class Command(BaseCommand):
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"Файл не найден: {path}")
-        region = resolve_region(options["region"])
+        region = command_region(options["region"])
         data = path.read_bytes()
         plan = check_file(data, path.name, region)
         self._print_report(summary(plan))
@@ -102,7 +89,7 @@ class Command(BaseCommand):
     def _export(self, options: dict[str, Any]) -> None:
         from marshrut.orgs import views
 
-        region = resolve_region(options["region"])
+        region = command_region(options["region"])
         kind = options["kind"]
         if kind == "municipalities":
             from django.db.models import Count

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
 from marshrut.audit.log import Source
 from marshrut.kernels.plan_reader import plan_to_dict
@@ -119,7 +118,8 @@ class Command(BaseCommand):
         )
 
     def _remind(self, options: dict[str, Any]) -> None:
-        on = dt.date.fromisoformat(options["on"]) if options["on"] else timezone.localdate()
+        # Without --on, each plan's «today» is its region's.
+        on = dt.date.fromisoformat(options["on"]) if options["on"] else None
         found = reminders.collect(on, options["days"])
         for r in found:
             self.stdout.write(f"{r.email}: просрочено {len(r.overdue)}, срок скоро {len(r.soon)}")
