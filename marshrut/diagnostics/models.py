@@ -206,7 +206,9 @@ class Campaign(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     # Bumped by results_changed() with every change of what the dashboards show: their cache key.
-    results_generation = models.PositiveBigIntegerField(default=0, editable=False)
+    results_generation = models.PositiveBigIntegerField(
+        _("поколение результатов"), default=0, editable=False
+    )
 
     objects = CampaignQuerySet.as_manager()
 

@@ -50,6 +50,12 @@ TIME_ZONES = [
 ]
 
 
+def default_time_zone() -> str:
+    """A new region's zone: the installation's TIME_ZONE when it is one of Russia's, else Moscow."""
+    zones = {zone for zone, _label in TIME_ZONES}
+    return settings.TIME_ZONE if settings.TIME_ZONE in zones else "Europe/Moscow"
+
+
 class RegionQuerySet(models.QuerySet["Region"]):
     def for_user(
         self, user: Any, cap: Cap = Cap.SCHOOL_VIEW, *, whole: bool = False
@@ -91,7 +97,7 @@ class Region(models.Model):
         verbose_name=_("федеральный округ"),
     )
     time_zone = models.CharField(
-        _("часовой пояс"), max_length=40, choices=TIME_ZONES, default="Europe/Moscow"
+        _("часовой пояс"), max_length=40, choices=TIME_ZONES, default=default_time_zone
     )
 
     objects = RegionQuerySet.as_manager()

@@ -10,6 +10,8 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="campaign",
             name="results_generation",
-            field=models.PositiveBigIntegerField(default=0, editable=False),
+            field=models.PositiveBigIntegerField(
+                default=0, editable=False, verbose_name="поколение результатов"
+            ),
         ),
     ]
