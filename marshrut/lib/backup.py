@@ -314,11 +314,51 @@ def _restore_postgresql(using: str, dump: Path, *, clean: bool) -> None:
     _client_major("pg_restore")
     conn = connections[using]
     conn.close()
-    argv = ["pg_restore", "--no-owner", "--no-privileges", "--single-transaction"]
-    argv += ["--exit-on-error", "--dbname", str(conn.settings_dict["NAME"])]
-    if clean:
-        argv += ["--clean", "--if-exists"]
-    _run([*argv, str(dump)], _pg_env(using), "pg_restore")
+    name = str(conn.settings_dict["NAME"])
+    env = _pg_env(using)
+    argv = ["pg_restore", "--no-owner", "--no-privileges"]
+    if not clean:
+        _run(
+            [*argv, "--single-transaction", "--exit-on-error", "--dbname", name, str(dump)],
+            env,
+            "pg_restore",
+        )
+        return
+    # Replacing a database: «pg_restore --clean» drops object by object and fails on partitioned
+    # tables (a partition's inherited constraints cannot be dropped alone). Instead the script
+    # pg_restore writes runs after a drop of the whole schema, all in one transaction of psql:
+    # either the backup replaces everything or nothing changes.
+    psql_argv = ["psql", "--quiet", "--no-psqlrc", "--single-transaction"]
+    psql_argv += ["-v", "ON_ERROR_STOP=1", "--dbname", name]
+    with tempfile.TemporaryFile() as psql_err, tempfile.TemporaryFile() as restore_err:
+        psql = subprocess.Popen(
+            psql_argv, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=psql_err, env=env
+        )
+        assert psql.stdin is not None
+        restored = False
+        try:
+            psql.stdin.write(b"DROP SCHEMA public CASCADE;\nCREATE SCHEMA public;\n")
+            psql.stdin.flush()
+            done = subprocess.run(
+                [*argv, "--file", "-", str(dump)], stdout=psql.stdin, stderr=restore_err, env=env
+            )
+            restored = done.returncode == 0
+        except BrokenPipeError:  # psql stopped at an error: its message says which
+            pass
+        if not restored and psql.poll() is None:
+            # A cut script must not be committed: killing psql rolls its transaction back.
+            psql.kill()
+            psql.wait()
+            raise BackupError(f"pg_restore завершился с ошибкой:\n{_text(restore_err)}")
+        with contextlib.suppress(BrokenPipeError):
+            psql.stdin.close()
+        if psql.wait() != 0:
+            raise BackupError(f"psql завершился с ошибкой:\n{_text(psql_err)}")
+
+
+def _text(file: Any) -> str:
+    file.seek(0)
+    return file.read().decode("utf-8", "replace").strip()
 
 
 def _place_media(staged: Path) -> None:
