@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "marshrut.plans",
     "marshrut.events",
     "marshrut.surveys",
+    "marshrut.support",
     "marshrut.matching",
     "marshrut.analytics",
 ]

@@ -49,6 +49,18 @@ class Cap(models.TextChoices):
     EVENT_VIEW = "event.view", _("видеть мероприятия и участников")
     EVENT_MANAGE = "event.manage", _("вести мероприятия и отчёты координатора")
     SURVEY_MANAGE = "survey.manage", _("создавать анкетирования и обсуждения, видеть их итоги")
+    # ШНОР: targeted help to schools with low educational results
+    SHNOR_VIEW = "shnor.view", _("видеть программу ШНОР: когорту, профили рисков, документы, этапы")
+    SHNOR_MANAGE = (
+        "shnor.manage",
+        _("вести программу ШНОР: когорта, команда, результаты оценочных процедур, этапы"),
+    )
+    SHNOR_SUBMIT = (
+        "shnor.submit",
+        _("заполнять анкеты рисков и загружать документы ШНОР своей школы или муниципалитета"),
+    )
+    SHNOR_REVIEW = "shnor.review", _("проводить экспертизу документов ШНОР")
+    SHNOR_VISIT = "shnor.visit", _("планировать посещения школ ШНОР и отчитываться о них")
     # Above the regions
     FEDERAL_VIEW = "federal.view", _("видеть сводку по регионам")
 
@@ -85,7 +97,7 @@ class RoleSpec:
 
 _VIEW_REGISTRY = frozenset({Cap.MUNICIPALITY_VIEW, Cap.SCHOOL_VIEW})
 # What everybody with a place in the hierarchy may read there.
-_VIEW_WORK = frozenset({Cap.DIAGNOSTICS_VIEW, Cap.PLAN_VIEW, Cap.EVENT_VIEW})
+_VIEW_WORK = frozenset({Cap.DIAGNOSTICS_VIEW, Cap.PLAN_VIEW, Cap.EVENT_VIEW, Cap.SHNOR_VIEW})
 
 ROLES: dict[str, RoleSpec] = {
     spec.role.value: spec
@@ -131,6 +143,8 @@ ROLES: dict[str, RoleSpec] = {
                 Cap.PLAN_MANAGE,
                 Cap.PLAN_REPORT,
                 Cap.PLAN_APPROVE,
+                Cap.SHNOR_SUBMIT,
+                Cap.SHNOR_REVIEW,
             },
         ),
         RoleSpec(
@@ -146,25 +160,28 @@ ROLES: dict[str, RoleSpec] = {
                 Cap.DIAGNOSTICS_FILL,
                 Cap.PLAN_MANAGE,
                 Cap.PLAN_REPORT,
+                Cap.SHNOR_SUBMIT,
             },
         ),
         RoleSpec(
             Role.SCHOOL_COORDINATOR,
             Node.SCHOOL,
             "Своя школа: заполняет самодиагностику и отчёты, видит команду школы.",
-            _VIEW_REGISTRY | _VIEW_WORK | {Cap.PERSON_VIEW, Cap.DIAGNOSTICS_FILL, Cap.PLAN_REPORT},
+            _VIEW_REGISTRY
+            | _VIEW_WORK
+            | {Cap.PERSON_VIEW, Cap.DIAGNOSTICS_FILL, Cap.PLAN_REPORT, Cap.SHNOR_SUBMIT},
         ),
         RoleSpec(
             Role.CURATOR,
             Node.ASSIGNED,
             "Закреплённые школы ШНОР: посещения, заметки, проверка документов.",
-            _VIEW_REGISTRY | _VIEW_WORK | {Cap.PERSON_VIEW},
+            _VIEW_REGISTRY | _VIEW_WORK | {Cap.PERSON_VIEW, Cap.SHNOR_VISIT, Cap.SHNOR_REVIEW},
         ),
         RoleSpec(
             Role.MENTOR,
             Node.ASSIGNED,
             "Закреплённые школы ШНОР: наставничество управленческой команды.",
-            _VIEW_REGISTRY | _VIEW_WORK | {Cap.PERSON_VIEW},
+            _VIEW_REGISTRY | _VIEW_WORK | {Cap.PERSON_VIEW, Cap.SHNOR_VISIT},
         ),
     ]
 }

@@ -40,6 +40,13 @@ class Level(models.TextChoices):
     SCHOOL = "school", _("школьная")
 
 
+class Programme(models.TextChoices):
+    """The federal programme a roadmap belongs to."""
+
+    SCHOOL = "school", _("Школа Минпросвещения России")
+    SHNOR = "shnor", _("ШНОР: адресная помощь школам с низкими образовательными результатами")
+
+
 class Organisation(Versioned):
     """An organisation named in responsible cells, kept by the operator for their region."""
 
@@ -147,6 +154,9 @@ class Plan(models.Model):
         verbose_name=_("школа"),
     )
     level = models.CharField(_("уровень"), max_length=12, choices=Level.choices)
+    programme = models.CharField(
+        _("программа"), max_length=10, choices=Programme.choices, default=Programme.SCHOOL
+    )
     title = models.CharField(_("название"), max_length=500)
     year = models.PositiveSmallIntegerField(_("год"))
     starts_on = models.DateField(_("начало периода"))
