@@ -576,13 +576,26 @@ def get_answer_for_user(user: Any, pk: int) -> Answer:
     )
 
 
-def _remove_evidence_files(sender: Any, instance: Submission, **kwargs: Any) -> None:
+def _remove_evidence_files(
+    sender: Any, instance: Submission, origin: Any = None, **kwargs: Any
+) -> None:
     # A receiver on Answer would make Django delete answers one by one (millions in a campaign):
-    # the submission collects its answers' files in one query instead.
+    # the submission collects its answers' files in one query instead. When a whole campaign is
+    # deleted (``origin`` is the campaign or a queryset of campaigns), the first of its submissions
+    # collects the files of all of them in one query and the others find nothing left to do.
     from marshrut.lib.files import delete_on_commit
 
-    names = Answer.objects.filter(submission=instance).exclude(evidence_file="")
-    for name in names.values_list("evidence_file", flat=True):
+    if isinstance(origin, Campaign | models.QuerySet) and (
+        isinstance(origin, Campaign) or origin.model is Campaign
+    ):
+        if getattr(origin, "_evidence_collected", False):
+            return
+        origin._evidence_collected = True  # type: ignore[union-attr]
+        campaigns = [origin.pk] if isinstance(origin, Campaign) else origin.values("pk")
+        names = Answer.objects.filter(campaign__in=campaigns)
+    else:
+        names = Answer.objects.filter(submission=instance, campaign=instance.campaign_id)
+    for name in names.exclude(evidence_file="").values_list("evidence_file", flat=True):
         delete_on_commit(name)
 
 

@@ -17,7 +17,9 @@ from django.apps import apps
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from marshrut.accounts.models import User
@@ -275,3 +277,24 @@ def test_a_closed_discussion_no_longer_hands_out_its_document(world: World) -> N
     survey.save()
     link = reverse("respond:document_file", kwargs={"token": survey.token})
     assert Client().get(link).status_code == 404
+
+
+def test_deleting_a_campaign_collects_its_files_in_one_query(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    _save(world, NAME, PDF)
+    campaign = _submission(world).campaign
+    other = campaign.submissions.exclude(school=world.s1).first()
+    assert other is not None  # a second submission, whose receiver must not query again
+    Answer.objects.create(submission=other, code="ZN.01", value=True)
+    name = _answer(world).evidence_file.name
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        CaptureQueriesContext(connection) as queries,
+    ):
+        campaign.delete()
+    assert not default_storage.exists(name)
+    evidence_reads = [
+        q["sql"] for q in queries if "evidence_file" in q["sql"] and "SELECT" in q["sql"]
+    ]
+    assert len(evidence_reads) == 1, evidence_reads
