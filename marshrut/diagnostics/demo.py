@@ -143,7 +143,7 @@ def build_demo(region: Region, stdout: Any) -> None:
             None,
         )
         created += [campaign.title] if new else []
-    today = timezone.localdate()
+    today = region.today()
     campaign, new = _campaign(
         region,
         versions[2024],

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils import timezone
-
 from marshrut.audit.log import Source
 from marshrut.diagnostics.models import Campaign
 from marshrut.kernels.matching import group_municipalities
@@ -23,7 +21,7 @@ def build_demo(region: Region, stdout: Any) -> None:
     campaign = (
         Campaign.objects.filter(
             region=region,
-            closes_on__lt=timezone.localdate(),
+            closes_on__lt=region.today(),
             submissions__results__scope="overall",
         )
         .distinct()

@@ -22,7 +22,6 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from marshrut.audit.log import Source
 from marshrut.diagnostics.models import DONE as SUBMISSION_DONE
@@ -212,7 +211,7 @@ def build_demo(region: Region, stdout: Any) -> None:
             source = municipal.items.order_by("position").first()
             if source is not None:
                 do_hand_down(None, source, schools=schools, source=Source.DEMO)
-    this_year = timezone.localdate().year
+    this_year = region.today().year
     # The head persona's school first, then two more schools of the same municipality.
     head_school = School.objects.filter(
         municipality__region=region, memberships__person__user__username="head"
@@ -225,7 +224,7 @@ def build_demo(region: Region, stdout: Any) -> None:
     )
     for school in persona_schools:
         plan = _school_plan(school, this_year)
-        today = timezone.localdate()
+        today = region.today()
         for item in plan.items.order_by("position"):
             if item.due_on and item.due_on < today and rng.random() < 0.7:
                 _report(item, ItemStatus.DONE, "Выполнено, протокол на сайте школы.", item.due_on)
