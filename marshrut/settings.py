@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "marshrut.events",
     "marshrut.surveys",
     "marshrut.support",
+    "marshrut.programmes",
     "marshrut.matching",
     "marshrut.analytics",
 ]

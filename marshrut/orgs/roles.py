@@ -45,6 +45,8 @@ class Cap(models.TextChoices):
     PLAN_REPORT = "plan.report", _("отчитываться об исполнении мероприятий")
     PLAN_APPROVE = "plan.approve", _("утверждать или возвращать дорожные карты школ")
     MEASURES_MANAGE = "measures.manage", _("вести библиотеку типовых мер")
+    INTERVIEW_MANAGE = "interview.manage", _("проводить собеседования с командами школ")
+    DECISION_MANAGE = "decision.manage", _("принимать управленческие решения и вести их реестр")
     # Events and surveys
     EVENT_VIEW = "event.view", _("видеть мероприятия и участников")
     EVENT_MANAGE = "event.manage", _("вести мероприятия и отчёты координатора")
@@ -143,6 +145,8 @@ ROLES: dict[str, RoleSpec] = {
                 Cap.PLAN_MANAGE,
                 Cap.PLAN_REPORT,
                 Cap.PLAN_APPROVE,
+                Cap.INTERVIEW_MANAGE,
+                Cap.DECISION_MANAGE,
                 Cap.SHNOR_SUBMIT,
                 Cap.SHNOR_REVIEW,
             },

@@ -1,0 +1,1 @@
+"""Models of development programmes, interviews and management decisions, a module per part."""
