@@ -508,6 +508,8 @@ MATRIX: dict[str, list[Case]] = {
         ),
     ],
     "respond:review": [Case("200 200 200 200 200 200 200 200 200 200", kwargs=_review_token)],
+    # ШНОР: everybody with a place in the hierarchy reads the programme within their node.
+    "support:home": [Case("200 200 200 200 200 200 200 200 403 302")],
     # Events: a regional event is announced to the whole region; m2's event stays in m2.
     "events:event_list": [Case("200 200 200 200 200 200 200 200 403 302")],
     "events:event_calendar": [Case("200 200 200 200 200 200 200 200 403 302")],
