@@ -65,7 +65,9 @@ class StageForm(VersionedFormMixin, StyledMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk and not self.is_bound:
             self.initial["documents"] = "\n".join(
-                StageDocument.objects.filter(stage=self.instance).values_list("title", flat=True)
+                StageDocument.objects.filter(stage_id=self.instance.pk).values_list(
+                    "title", flat=True
+                )
             )
 
     def clean_documents(self) -> list[str]:
