@@ -128,16 +128,18 @@ def do_send_stage_file(
     version: int | None = None,
     source: str = Source.WEB,
     at: Any = None,
+    cohort_check: bool = True,
 ) -> StageSubmission:
     """A school sends (or sends again) a file for a required document of a stage.
 
     The file is checked as any evidence is (format by content, size, extension); the document
-    must not be accepted already; the school must be in the year's cohort.
+    must not be accepted already; the school must be in the year's cohort (``cohort_check``
+    False: the demo of a region whose cohort is not loaded).
     """
     stage = document.stage
     name = PurePath(filename or "").name[:255] or _("файл")
     check_upload(data, name, EVIDENCE)
-    if not in_cohort(school, stage.year):
+    if cohort_check and not in_cohort(school, stage.year):
         raise ValidationError(
             _("Школа «%(s)s» не входит в когорту ШНОР %(y)s года.") % {"s": school, "y": stage.year}
         )

@@ -94,6 +94,7 @@ class Row:
     inn: str
     municipality: str
     cells: list[Cell]
+    url: str = ""
 
 
 @dataclass
@@ -131,12 +132,12 @@ def stage_table(
     counts = _counts(StageSubmission.objects.filter(stage_id__in=[s.pk for s in stages]), schools)
     rows = []
     totals = [Cell(0, overdue=s.control_on < today) for s in stages]
-    for p in members.select_related("school__municipality").order_by(
+    for school_id, name, inn, municipality in members.order_by(
         "school__municipality__name", "school__short_name", "school_id"
-    ):
+    ).values_list("school_id", "school__short_name", "school__inn", "school__municipality__name"):
         cells = []
         for i, stage in enumerate(stages):
-            c = counts.get((p.school_id, stage.pk), {})
+            c = counts.get((school_id, stage.pk), {})
             cell = Cell(
                 stage.required,  # type: ignore[attr-defined]
                 c.get("accepted", 0),
@@ -146,15 +147,7 @@ def stage_table(
             )
             cells.append(cell)
             totals[i].add(cell)
-        rows.append(
-            Row(
-                p.school_id,
-                p.school.short_name,
-                p.school.inn,
-                p.school.municipality.name,
-                cells,
-            )
-        )
+        rows.append(Row(school_id, name, inn, municipality, cells))
     return StageTable(stages, rows, totals, today)
 
 

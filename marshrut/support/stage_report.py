@@ -18,17 +18,17 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from marshrut.lib.docx import new_document, to_bytes
-from marshrut.lib.plural import plural
+from marshrut.lib.plural import format_number, plural
 from marshrut.orgs.models import Region
 from marshrut.support.models.stages import Stage
 from marshrut.support.stage_queries import StageSummary, Tally, document_rows, summarise
 
 
 def _pct(value: float) -> str:
-    return f"{value:.1f}".replace(".", ",") + " %"
+    return f"{format_number(round(value, 1))} %"
 
 
-def _write(cell: Any, text: str, *, bold: bool = False, size: float = 10) -> None:
+def _write(cell: Any, text: str, *, bold: bool = False, size: float = 9.5) -> None:
     cell.text = ""
     paragraph = cell.paragraphs[0]
     for n, line in enumerate(text.split("\n")):
@@ -72,13 +72,13 @@ def _row(table: Any, values: Sequence[str], columns: Sequence[tuple[str, float]]
 
 
 MUNICIPALITY_COLUMNS = [
-    ("Муниципалитет", 4.6),
+    ("Муниципалитет", 4.1),
     ("Школ", 1.3),
-    ("Всё принято", 2.1),
-    ("Принято", 2.0),
-    ("На проверке", 2.0),
-    ("Возвращено", 2.0),
-    ("Не отправлено", 2.5),
+    ("Школ, где всё принято", 2.2),
+    ("Принято", 2.2),
+    ("На проверке", 2.2),
+    ("Возвращено", 2.3),
+    ("Не отправлено", 2.2),
 ]
 PROBLEM_COLUMNS = [
     ("№", 0.9),
@@ -177,7 +177,7 @@ def stage_report_docx(
                     p.school,
                     p.municipality,
                     "\n".join(p.missing) or "—",
-                    "\n".join(f"{d} ({remark})" if remark else d for d, remark in p.returned)
+                    "\n".join(f"{d}: «{remark}»" if remark else d for d, remark in p.returned)
                     or "—",
                 ],
                 PROBLEM_COLUMNS,

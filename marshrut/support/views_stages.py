@@ -125,6 +125,9 @@ def stage_table(request: HttpRequest) -> HttpResponse:
         )
         return response
     table = stage_queries.stage_table(region, year, request.user, municipality_id)
+    prefix = reverse("support:school_stages", args=[0]).removesuffix("0/")
+    for row in table.rows:
+        row.url = f"{prefix}{row.school_id}/?year={year}"
     municipalities = Municipality.objects.filter(
         pk__in=stage_queries.cohort(region, year, request.user).values("school__municipality_id")
     ).order_by("name")

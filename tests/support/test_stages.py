@@ -387,7 +387,7 @@ def test_the_stage_report_is_an_a4_docx_with_the_figures(world: World, stages: l
     assert "В когорте ШНОР 3 школы" in text and "всего 6 документов" in text
     assert "3 школы в 2 муниципалитетах" in text
     cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
-    assert "концепция развития (нет подписи)" in cells
+    assert "концепция развития: «нет подписи»" in cells
     assert world.client("outsider").get(
         f"/shnor/stages/{stages[0].pk}/report.docx"
     ).status_code in (
@@ -412,3 +412,37 @@ def test_the_cli_writes_the_report(world: World, stages: list[Stage], tmp_path: 
         call_command(
             "shnor", "report", "--year", str(YEAR), "--stage", "7", "-o", str(out), "--region", "98"
         )
+
+
+# --- the demo ------------------------------------------------------------------------------------
+
+
+def test_the_demo_has_two_stages_passed_and_the_third_open_and_runs_twice(world: World) -> None:
+    from marshrut.support.demo_stages import build_stages_demo
+
+    year = world.region.today().year
+    for school in (world.s1, world.s2, world.s3):
+        Participation.objects.create(school=school, year=year, entered_on=dt.date(year, 1, 10))
+    out = io.StringIO()
+    build_stages_demo(world.region, out)
+    stages = list(Stage.objects.filter(region=world.region, year=year).order_by("number"))
+    today = world.region.today()
+    assert [s.control_on < today for s in stages] == [True, True, False, False]
+    by_stage = {
+        s.number: list(StageSubmission.objects.filter(stage=s).values_list("status", flat=True))
+        for s in stages
+    }
+    passed = by_stage[1] + by_stage[2]
+    assert passed.count(S.RETURNED) == 2
+    assert passed.count(S.ACCEPTED) > len(passed) / 2
+    assert by_stage[4] == []
+    files = StageFile.objects.filter(submission__stage=stages[0])
+    assert {f.filename.rsplit(".", 1)[1] for f in files} == {"docx", "pdf"}
+    counts = StageSubmission.objects.count(), StageFile.objects.count(), Stage.objects.count()
+    build_stages_demo(world.region, io.StringIO())
+    assert (
+        StageSubmission.objects.count(),
+        StageFile.objects.count(),
+        Stage.objects.count(),
+    ) == counts
+    assert "Этапы мониторинга ШНОР" in out.getvalue()
