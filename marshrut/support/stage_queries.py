@@ -175,7 +175,11 @@ class DocumentRow:
 
 
 def document_rows(
-    region: Region, year: int, user: Any = None, stage: Stage | None = None
+    region: Region,
+    year: int,
+    user: Any = None,
+    stage: Stage | None = None,
+    municipality_id: int | None = None,
 ) -> list[DocumentRow]:
     """Every cohort school × every required document (of one stage or of all), with status."""
     documents = list(
@@ -184,7 +188,7 @@ def document_rows(
         .select_related("stage")
         .order_by("stage__number", "position")
     )
-    members = cohort(region, year, user)
+    members = cohort(region, year, user, municipality_id)
     submissions = StageSubmission.objects.filter(
         document__in=[d.pk for d in documents], school_id__in=members.values("school_id")
     ).annotate(file_id=Max("files__id"))

@@ -111,12 +111,7 @@ def stage_table(request: HttpRequest) -> HttpResponse:
             stage = get_object_or_404(
                 Stage.objects.of_year(region, year), number=int(request.GET["stage"])
             )
-        rows = stage_queries.document_rows(region, year, request.user, stage)
-        if municipality_id:
-            names = set(
-                Municipality.objects.filter(pk=municipality_id).values_list("name", flat=True)
-            )
-            rows = [r for r in rows if r.municipality in names]
+        rows = stage_queries.document_rows(region, year, request.user, stage, municipality_id)
         body = stage_xlsx(rows, file_link(request))
         response = HttpResponse(body, content_type=XLSX_TYPE)
         suffix = f" этап {stage.number}" if stage else ""

@@ -369,6 +369,13 @@ def test_the_federal_xlsx_has_a_row_per_school_and_document_with_links(
         openpyxl.load_workbook(io.BytesIO(one_stage.content)).active.iter_rows(values_only=True)
     )
     assert len(rows) == 1 + 2 * 3
+    narrowed = world.client("operator").get(
+        f"/shnor/stages/?year={YEAR}&municipality={world.m2.pk}&export=xlsx"
+    )
+    rows = list(
+        openpyxl.load_workbook(io.BytesIO(narrowed.content)).active.iter_rows(values_only=True)
+    )
+    assert {r[1] for r in rows[1:]} == {world.s2.inn} and len(rows) == 1 + 5
 
 
 def test_the_stage_report_is_an_a4_docx_with_the_figures(world: World, stages: list[Stage]) -> None:

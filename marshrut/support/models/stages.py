@@ -67,7 +67,7 @@ class Stage(Versioned):
     number = models.PositiveSmallIntegerField(_("номер этапа"))
     title = models.CharField(_("название"), max_length=300)
     control_on = models.DateField(_("контрольная дата"))
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("создан"), default=timezone.now)
 
     objects = StageQuerySet.as_manager()
 
@@ -91,7 +91,9 @@ class Stage(Versioned):
 class StageDocument(models.Model):
     """A confirming document that every cohort school sends for a stage."""
 
-    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="documents")
+    stage = models.ForeignKey(
+        Stage, on_delete=models.CASCADE, related_name="documents", verbose_name=_("этап")
+    )
     position = models.PositiveSmallIntegerField(_("порядок"))
     title = models.CharField(_("документ"), max_length=300)
 
@@ -126,12 +128,20 @@ class StageSubmission(Versioned):
     """One school's answer to one required document of a stage: its status and remark."""
 
     document = models.ForeignKey(
-        StageDocument, on_delete=models.PROTECT, related_name="submissions"
+        StageDocument,
+        on_delete=models.PROTECT,
+        related_name="submissions",
+        verbose_name=_("документ этапа"),
     )
     # The document's stage, kept on the row so that the region's table groups without a join.
-    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="submissions")
+    stage = models.ForeignKey(
+        Stage, on_delete=models.CASCADE, related_name="submissions", verbose_name=_("этап")
+    )
     school = models.ForeignKey(
-        School, on_delete=models.PROTECT, related_name="shnor_stage_submissions"
+        School,
+        on_delete=models.PROTECT,
+        related_name="shnor_stage_submissions",
+        verbose_name=_("школа"),
     )
     status = models.CharField(
         _("статус"),
@@ -143,7 +153,12 @@ class StageSubmission(Versioned):
     sent_at = models.DateTimeField(_("отправлен"), default=timezone.now)
     decided_at = models.DateTimeField(_("решение принято"), null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("кто принял решение"),
     )
 
     objects = StageSubmissionQuerySet.as_manager()
@@ -175,15 +190,25 @@ class StageSubmission(Versioned):
 class StageFile(models.Model):
     """A file a school sent for a required document; the newest is the one under review."""
 
-    submission = models.ForeignKey(StageSubmission, on_delete=models.CASCADE, related_name="files")
-    file = models.FileField(upload_to=PrivateUploadTo("support/stages"), max_length=300)
-    filename = models.CharField(_("файл"), max_length=255)
-    size = models.PositiveBigIntegerField(_("размер"))
-    sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    submission = models.ForeignKey(
+        StageSubmission,
+        on_delete=models.CASCADE,
+        related_name="files",
+        verbose_name=_("документ школы"),
     )
-    uploaded_at = models.DateTimeField(default=timezone.now)
+    file = models.FileField(_("файл"), upload_to=PrivateUploadTo("support/stages"), max_length=300)
+    filename = models.CharField(_("имя файла"), max_length=255)
+    size = models.PositiveBigIntegerField(_("размер"))
+    sha256 = models.CharField(_("контрольная сумма SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("кто загрузил"),
+    )
+    uploaded_at = models.DateTimeField(_("загружен"), default=timezone.now)
 
     class Meta:
         verbose_name = _("файл документа этапа")
@@ -202,16 +227,31 @@ class StageEvent(models.Model):
         ACCEPTED = "accepted", _("принят")
         RETURNED = "returned", _("возвращён на доработку")
 
-    submission = models.ForeignKey(StageSubmission, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    remark = models.TextField(blank=True)
+    submission = models.ForeignKey(
+        StageSubmission,
+        on_delete=models.CASCADE,
+        related_name="events",
+        verbose_name=_("документ школы"),
+    )
+    kind = models.CharField(_("шаг"), max_length=10, choices=Kind.choices)
+    remark = models.TextField(_("замечание"), blank=True)
     file = models.ForeignKey(
-        StageFile, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        StageFile,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("файл"),
     )
     by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("кто"),
     )
-    at = models.DateTimeField(default=timezone.now)
+    at = models.DateTimeField(_("когда"), default=timezone.now)
 
     class Meta:
         verbose_name = _("шаг по документу этапа")
@@ -229,12 +269,16 @@ class StageReminder(models.Model):
     day, or on a later day within the same horizon, finds the row and sends nothing.
     """
 
-    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="reminders")
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
-    days_before = models.PositiveSmallIntegerField()
-    sent_on = models.DateField()
-    recipients = models.PositiveSmallIntegerField(default=0)
-    missing = models.PositiveSmallIntegerField(default=0)
+    stage = models.ForeignKey(
+        Stage, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("этап")
+    )
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="+", verbose_name=_("школа")
+    )
+    days_before = models.PositiveSmallIntegerField(_("за сколько дней до контрольной даты"))
+    sent_on = models.DateField(_("дата отправки"))
+    recipients = models.PositiveSmallIntegerField(_("адресатов"), default=0)
+    missing = models.PositiveSmallIntegerField(_("не отправлено документов"), default=0)
 
     class Meta:
         verbose_name = _("напоминание об этапе")
