@@ -692,6 +692,7 @@ def _merge_app_rows() -> None:
     from tests.analytics.matrix_reports import MATRIX_REPORTS
     from tests.api.matrix_api import MATRIX_API
     from tests.diagnostics.matrix_import import MATRIX_IMPORT
+    from tests.support.matrix_stages import MATRIX_STAGES
 
     for name, cases in MATRIX_IMPORT.items():
         MATRIX[name] = [Case(c.expected, c.kwargs, c.method, c.data, c.note) for c in cases]
@@ -699,6 +700,10 @@ def _merge_app_rows() -> None:
         MATRIX[name] = [Case(e, k, m, d) for e, k, m, d in rows]
     for name, rows in MATRIX_API.items():
         MATRIX[name] = [Case(e, k, m, d) for e, k, m, d in rows]
+    for name, rows in MATRIX_STAGES.items():
+        MATRIX[name] = [
+            Case(e, method=m, data=d, **({"kwargs": k} if k else {})) for e, k, m, d in rows
+        ]
 
 
 _merge_app_rows()

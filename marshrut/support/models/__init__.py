@@ -1,5 +1,6 @@
 """The ШНОР programme's models, one module per part of the programme."""
 
+from marshrut.support.models import stages as stages
 from marshrut.support.models.cohort import Participation, ParticipationQuerySet
 
 __all__ = ["Participation", "ParticipationQuerySet"]
