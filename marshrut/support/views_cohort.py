@@ -345,6 +345,7 @@ class RuleForm(StyledMixin, forms.Form):
         min_value=Decimal("0.01"),
         max_value=Decimal(100),
         decimal_places=2,
+        localize=True,
     )
     assessments = forms.MultipleChoiceField(
         label=gettext_lazy("Учитываемые процедуры"),
