@@ -1,0 +1,12 @@
+"""The ШНОР part of ``marshrut demo``: each part of the programme adds its own demo here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshrut.orgs.models import Region
+from marshrut.support.demo_cohort import build_cohort_demo
+
+
+def build_demo(region: Region, stdout: Any) -> None:
+    build_cohort_demo(region, stdout)
