@@ -114,7 +114,7 @@ def build_cohort_demo(region: Region, stdout: Any) -> None:
         if position < len(listed):
             kinds[listed[position].pk] = "recovering"
 
-    rule, _created = SelectionRule.objects.get_or_create(
+    SelectionRule.objects.get_or_create(
         region=region,
         defaults={
             "threshold": Decimal(15),
@@ -155,7 +155,7 @@ def build_cohort_demo(region: Region, stdout: Any) -> None:
         reasons=f"федеральный перечень школ ШНОР на {year} год",
         audit_source=Source.DEMO,
     )
-    stored, kernel_rule = cohort_queries.rule_of(region)
+    _stored, kernel_rule = cohort_queries.rule_of(region)
     fired = selection.propose(cohort_queries.results_of(s.pk for s in by_rule), kernel_rule, year)
     reasons = {
         pk: "; ".join(selection.describe(t, cohort_queries.LABELS) for t in triggers)

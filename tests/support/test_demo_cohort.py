@@ -47,7 +47,7 @@ def test_the_cohort_demo_is_idempotent_and_shows_every_part() -> None:
     by_rule = cohort.filter(source=Participation.Source.RULE)
     assert by_rule and all("%" in p.entry_reason for p in by_rule)
     assert {p.year for p in AssessmentResult.objects.all()} == {year - 2, year - 1, year}
-    stored, rule = cohort_queries.rule_of(region)
+    _stored, rule = cohort_queries.rule_of(region)
     assert len(cohort_queries.proposals(region, year, rule)) == 3
     rows = cohort_queries.cohort_rows(cohort, year, rule)
     assert sum(1 for r in rows if r.exit.recovered) == 2
