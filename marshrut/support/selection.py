@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 TWO_ASSESSMENTS = "two_assessments"
+# The order reasons name assessments in: the federal ones as the regions list them, then others.
+ORDER = ("vpr", "oge", "ege", "niko", "regional")
 TWO_YEARS = "two_years"
 
 
@@ -93,6 +95,14 @@ def _at_or_above(share: Share, threshold: Decimal) -> bool:
     return share.participants > 0 and Decimal(share.failed) * 100 >= threshold * share.participants
 
 
+def _rank(code: str) -> tuple[int, str]:
+    return (ORDER.index(code) if code in ORDER else len(ORDER), code)
+
+
+def _order(share: Share) -> tuple[int, str]:
+    return _rank(share.assessment)
+
+
 def fires(by_cell: Mapping[tuple[int, str], Share], rule: Rule, last: int) -> list[Trigger]:
     """The reasons the rule fires for one school's shares on the window ``(last − 1, last)``."""
     years = (last - 1, last)
@@ -103,12 +113,10 @@ def fires(by_cell: Mapping[tuple[int, str], Share], rule: Rule, last: int) -> li
     }
     found: list[Trigger] = []
     for year in years:
-        in_year = sorted(
-            (s for (y, _a), s in high.items() if y == year), key=lambda s: s.assessment
-        )
+        in_year = sorted((s for (y, _a), s in high.items() if y == year), key=_order)
         if len(in_year) >= 2:
             found.append(Trigger(TWO_ASSESSMENTS, tuple(in_year)))
-    for assessment in sorted(rule.assessments):
+    for assessment in sorted(rule.assessments, key=_rank):
         both = [high.get((year, assessment)) for year in years]
         if all(both):
             found.append(Trigger(TWO_YEARS, tuple(s for s in both if s is not None)))

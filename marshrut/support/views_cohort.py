@@ -354,6 +354,10 @@ class RuleForm(StyledMixin, forms.Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assessments"].widget.attrs["class"] = "form-check-input"
+
 
 @login_required
 def selection_page(request: HttpRequest) -> HttpResponse:
@@ -364,7 +368,7 @@ def selection_page(request: HttpRequest) -> HttpResponse:
     form = RuleForm(
         request.POST if request.POST.get("action") == "rule" else None,
         initial={
-            "threshold": stored.threshold,
+            "threshold": Decimal(stored.threshold).normalize(),
             "assessments": stored.assessments,
             "version": stored.version if stored.pk else None,
         },
@@ -511,15 +515,17 @@ def team(request: HttpRequest) -> HttpResponse:
         .prefetch_related("schools__municipality")
         .select_related("shnor_appointment")
     )
-    tests = {
-        (t.person_id, t.role): t
-        for t in CandidateTest.objects.select_related("person").filter(
-            person__in=[m.person for m in members]
-            if not can_manage
-            else Person.objects.filter(region=region),
-            year=year,
-        )
-    }
+    # Candidates' scores are the operator's: others see the team, not how its members tested.
+    tests = (
+        {
+            (t.person_id, t.role): t
+            for t in CandidateTest.objects.select_related("person").filter(
+                person__region=region, year=year
+            )
+        }
+        if can_manage
+        else {}
+    )
     for m in members:
         m.cohort_schools = [s for s in m.schools.all() if s.pk in cohort_ids]  # type: ignore[attr-defined]
         m.test = tests.get((m.person_id, m.role))  # type: ignore[attr-defined]

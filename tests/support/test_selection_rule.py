@@ -47,10 +47,10 @@ RESULTS = [
 def test_the_rule_proposes_two_assessments_in_a_year_or_one_two_years_running() -> None:
     proposed = propose(RESULTS, RULE, 2025)
     assert proposed == {
-        1: [Trigger(TWO_ASSESSMENTS, (Share(OGE, 2024, 10, 3), Share(VPR, 2024, 40, 8)))],
+        1: [Trigger(TWO_ASSESSMENTS, (Share(VPR, 2024, 40, 8), Share(OGE, 2024, 10, 3)))],
         2: [Trigger(TWO_YEARS, (Share(VPR, 2023, 40, 10), Share(VPR, 2024, 40, 9)))],
     }
-    assert [s.percent for s in proposed[1][0].shares] == [Decimal("30.0"), Decimal("20.0")]
+    assert [s.percent for s in proposed[1][0].shares] == [Decimal("20.0"), Decimal("30.0")]
     assert [s.percent for s in proposed[2][0].shares] == [Decimal("25.0"), Decimal("22.5")]
 
 
@@ -103,7 +103,7 @@ def test_a_reason_reads_in_russian() -> None:
     proposed = propose(RESULTS, RULE, 2025)
     labels = {VPR: "ВПР", OGE: "ОГЭ"}
     assert describe(proposed[1][0], labels) == (
-        "ОГЭ 2024 — 30,0 %, ВПР 2024 — 20,0 %: две процедуры в одном году"
+        "ВПР 2024 — 20,0 %, ОГЭ 2024 — 30,0 %: две процедуры в одном году"
     )
     assert describe(proposed[2][0], labels) == (
         "ВПР 2023 — 25,0 %, ВПР 2024 — 22,5 %: два года подряд"
