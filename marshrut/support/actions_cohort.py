@@ -1,8 +1,7 @@
 """Writes to the cohort and the management team, each atomic and written to the audit log.
 
 ``School.is_shnor`` is the registry's mark «in the ШНОР programme now»; these actions keep it in
-step with the participations: entering a school marks it, and a school leaves the mark when it
-has no participation without an exit left.
+step with the participations: a school is marked when its latest participation has no exit.
 """
 
 from __future__ import annotations
@@ -23,15 +22,18 @@ from marshrut.support.models.assessments import Appointment, CandidateTest, Sele
 
 
 def sync_is_shnor(school_ids: Iterable[int]) -> None:
-    """Mark the schools that have a current participation, unmark those that have none."""
+    """Mark the schools whose latest participation has no exit; unmark the others."""
     ids = set(school_ids)
     if not ids:
         return
-    current = set(
-        Participation.objects.filter(school_id__in=ids, left_on__isnull=True).values_list(
-            "school_id", flat=True
-        )
-    )
+    latest: dict[int, bool] = {}
+    for school_id, left_on in (
+        Participation.objects.filter(school_id__in=ids)
+        .order_by("school_id", "-year")
+        .values_list("school_id", "left_on")
+    ):
+        latest.setdefault(school_id, left_on is None)
+    current = {pk for pk, in_programme in latest.items() if in_programme}
     School.objects.filter(pk__in=current, is_shnor=False).update(is_shnor=True)
     School.objects.filter(pk__in=ids - current, is_shnor=True).update(is_shnor=False)
 

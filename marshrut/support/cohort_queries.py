@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 
 from marshrut.orgs.models import Region, School
 from marshrut.support import selection
@@ -33,16 +33,20 @@ def rule_of(region: Region) -> tuple[SelectionRule, selection.Rule]:
 def results_of(
     school_ids: Iterable[int] | None = None, region: Region | None = None
 ) -> list[selection.Result]:
-    """The result rows the kernel reads, for some schools or a whole region (one query)."""
+    """The kernel's rows for some schools or a whole region: one aggregate query, one row per
+    school, year and assessment (the kernel sums over subjects and grades either way)."""
     qs = AssessmentResult.objects.all()
     if school_ids is not None:
         qs = qs.filter(school_id__in=list(school_ids))
     if region is not None:
         qs = qs.filter(school__municipality__region=region)
-    return [
-        selection.Result(*row)
-        for row in qs.values_list("school_id", "year", "assessment", "participants", "failed")
-    ]
+    rows = (
+        qs.order_by()
+        .values("school_id", "year", "assessment")
+        .annotate(p=Sum("participants"), f=Sum("failed"))
+        .values_list("school_id", "year", "assessment", "p", "f")
+    )
+    return [selection.Result(*row) for row in rows]
 
 
 @dataclass

@@ -274,3 +274,26 @@ def test_the_operator_adds_a_school_by_decision(world: World) -> None:
     )
     assert "Школа уже в когорте 2025 года" in again.content.decode()
     assert world.client("coordinator").get("/shnor/cohort/add/").status_code == 403
+
+
+def test_the_cohort_and_team_pages_read_a_fixed_number_of_queries(cohort: World) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count(url: str) -> int:
+        client = cohort.client("operator")
+        client.get(url)  # the session and the region settle on the first request
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    urls = ["/shnor/cohort/?year=2025", "/shnor/team/?year=2025"]
+    before = [count(url) for url in urls]
+    for serial in range(60, 66):
+        school = make_school(cohort.m2, serial)
+        Participation.objects.create(school=school, year=2025, entered_on=dt.date(2025, 2, 1))
+        result(school, 2024, "vpr", 10, 3)
+        result(school, 2025, "oge", 10, 3)
+        curator = Membership.objects.get(person=cohort.people["curator"], role=Role.CURATOR)
+        curator.schools.add(school)
+    assert [count(url) for url in urls] == before
