@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from marshrut.support.selection import (
     TWO_ASSESSMENTS,
     TWO_YEARS,
@@ -108,3 +111,38 @@ def test_a_reason_reads_in_russian() -> None:
     assert describe(proposed[2][0], labels) == (
         "ВПР 2023 — 25,0 %, ВПР 2024 — 22,5 %: два года подряд"
     )
+
+
+results = st.lists(
+    st.builds(
+        Result,
+        school=st.integers(1, 4),
+        year=st.integers(2022, 2025),
+        assessment=st.sampled_from([VPR, OGE, EGE]),
+        participants=st.integers(1, 60),
+        failed=st.integers(0, 60),
+    ).filter(lambda r: r.failed <= r.participants),
+    max_size=30,
+)
+
+
+@given(results, st.integers(1, 99), st.integers(1, 99))
+def test_a_higher_threshold_never_proposes_more_schools(rows: list[Result], a: int, b: int) -> None:
+    low, high = sorted((a, b))
+    counted = frozenset({VPR, OGE})
+    loose = set(propose(rows, Rule(Decimal(low), counted), 2025))
+    strict = set(propose(rows, Rule(Decimal(high), counted), 2025))
+    assert strict <= loose
+
+
+@given(results)
+def test_splitting_a_result_by_subject_changes_nothing(rows: list[Result]) -> None:
+    # The share is over all subjects and grades: one row or the same counts in two rows is the same.
+    split = []
+    for r in rows:
+        half_p, half_f = r.participants // 2, min(r.failed, r.participants // 2)
+        split += [
+            Result(r.school, r.year, r.assessment, half_p, half_f),
+            Result(r.school, r.year, r.assessment, r.participants - half_p, r.failed - half_f),
+        ]
+    assert propose(split, RULE, 2025) == propose(rows, RULE, 2025)
