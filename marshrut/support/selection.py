@@ -90,9 +90,10 @@ def shares(
     }
 
 
-def _at_or_above(share: Share, threshold: Decimal) -> bool:
-    # Exact: failed / participants ≥ N / 100, without rounding the share first.
-    return share.participants > 0 and Decimal(share.failed) * 100 >= threshold * share.participants
+def _at_or_above(share: Share, ratio: tuple[int, int]) -> bool:
+    # Exact and in integers: failed / participants ≥ N / 100, without rounding the share first.
+    num, den = ratio
+    return share.participants > 0 and share.failed * 100 * den >= num * share.participants
 
 
 def _rank(code: str) -> tuple[int, str]:
@@ -106,10 +107,11 @@ def _order(share: Share) -> tuple[int, str]:
 def fires(by_cell: Mapping[tuple[int, str], Share], rule: Rule, last: int) -> list[Trigger]:
     """The reasons the rule fires for one school's shares on the window ``(last − 1, last)``."""
     years = (last - 1, last)
+    ratio = rule.threshold.as_integer_ratio()
     high = {
         key: share
         for key, share in by_cell.items()
-        if key[0] in years and key[1] in rule.assessments and _at_or_above(share, rule.threshold)
+        if key[0] in years and key[1] in rule.assessments and _at_or_above(share, ratio)
     }
     found: list[Trigger] = []
     for year in years:
