@@ -10,7 +10,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -495,6 +495,15 @@ def _team_members(region: Region) -> QuerySet[Membership]:
     )
 
 
+def _appointable(region: Region) -> QuerySet[Membership]:
+    """The team whose appointment orders are recorded: curators, mentors, municipal coordinators."""
+    return Membership.objects.active().filter(
+        Q(role__in=TEAM_ROLES, region=region)
+        | Q(role=Role.MUNICIPAL_COORDINATOR, municipality__region=region),
+        person__is_active=True,
+    )
+
+
 @login_required
 def team(request: HttpRequest) -> HttpResponse:
     """Curators and mentors with their cohort schools, municipal coordinators, gaps, orders."""
@@ -535,7 +544,7 @@ def team(request: HttpRequest) -> HttpResponse:
     coordinators = (
         Membership.objects.active()
         .filter(role=Role.MUNICIPAL_COORDINATOR, municipality__in=municipalities)
-        .select_related("person", "municipality")
+        .select_related("person", "municipality", "shnor_appointment")
         .order_by("municipality__name")
     )
     context: dict[str, Any] = {
@@ -589,7 +598,7 @@ def team_assign(request: HttpRequest) -> HttpResponse:
 def team_order(request: HttpRequest, pk: int) -> HttpResponse:
     region = _require_manage(request)
     year = programme_year(request, region)
-    membership = get_object_or_404(_team_members(region), pk=pk)
+    membership = get_object_or_404(_appointable(region), pk=pk)
     form = OrderForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Укажите номер и дату приказа."))

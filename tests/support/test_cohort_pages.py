@@ -221,6 +221,15 @@ def test_the_team_page_flags_schools_without_a_curator_and_the_operator_assigns(
         {"order_number": "123-о", "order_date": "2025-01-20"},
     )
     assert str(Appointment.objects.get(membership=curator)) == "№ 123-о от 20.01.2025"
+    coordinator = Membership.objects.get(person=w.people["coordinator"])
+    client.post(
+        f"/shnor/team/{coordinator.pk}/order/?year=2025",
+        {"order_number": "7", "order_date": "2025-01-21"},
+    )
+    assert str(Appointment.objects.get(membership=coordinator)) == "№ 7 от 21.01.2025"
+    # A role outside the team (a school head) gets no order here.
+    head = Membership.objects.get(person=w.people["head"])
+    assert client.post(f"/shnor/team/{head.pk}/order/", {}).status_code == 404
     client.post(
         "/shnor/team/test/?year=2025",
         {
@@ -234,6 +243,7 @@ def test_the_team_page_flags_schools_without_a_curator_and_the_operator_assigns(
     assert CandidateTest.objects.get(person=w.people["curator"]).percent == 84
     text = client.get("/shnor/team/?year=2025").content.decode()
     assert "№ 123-о от 20.01.2025" in text and "42 / 50 (84 %)" in text
+    assert "приказ № 7 от 21.01.2025" in text
     # A school outside the cohort of the year cannot be assigned.
     outside = make_school(w.m1, 50)
     client.post("/shnor/team/assign/?year=2025", {"membership": curator.pk, "school": outside.pk})
