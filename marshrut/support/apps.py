@@ -7,3 +7,11 @@ class SupportConfig(AppConfig):
 
     name = "marshrut.support"
     verbose_name = _("ШНОР: адресная помощь школам")
+
+    def ready(self) -> None:
+        from marshrut.lib.imports import register
+        from marshrut.support.importer_federal import FEDERAL_LIST
+        from marshrut.support.importer_results import RESULTS
+
+        register(RESULTS)
+        register(FEDERAL_LIST)

@@ -5,5 +5,6 @@ from marshrut.support import views
 app_name = "support"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("", include("marshrut.support.urls_cohort")),
     path("stages/", include("marshrut.support.urls_stages")),
 ]

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('orgs', '0007_import_batch'),
-        ('support', '0001_initial'),
+        ('support', '0002_shnor_assessments'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
