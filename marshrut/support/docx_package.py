@@ -69,6 +69,10 @@ def _table(document: Any, header: list[str], widths: list[float]) -> Any:
     table = document.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    # LibreOffice takes the widths from the grid, Word from the cells: both are set.
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = Cm(width)
     for cell, text, width in zip(table.rows[0].cells, header, widths, strict=True):
         cell.width = Cm(width)
         cell.paragraphs[0].text = ""
