@@ -110,7 +110,9 @@ class Document(Versioned):
         ACCEPTED = "accepted", _("принят")
         RETURNED = "returned", _("возвращён с замечаниями")
 
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("регион")
+    )
     municipality = models.ForeignKey(
         Municipality,
         on_delete=models.PROTECT,
@@ -134,9 +136,14 @@ class Document(Versioned):
         _("состояние"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("кто создал"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("создан"), default=timezone.now)
 
     objects = DocumentQuerySet.as_manager()
 
@@ -190,14 +197,19 @@ class Document(Versioned):
 class DocumentVersion(models.Model):
     """One uploaded text of a document (or, for a roadmap, a reference to the ШНОР plan)."""
 
-    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="versions")
+    document = models.ForeignKey(
+        Document, on_delete=models.CASCADE, related_name="versions", verbose_name=_("документ")
+    )
     number = models.PositiveSmallIntegerField(_("версия"))
     file = models.FileField(
-        upload_to=PrivateUploadTo("support/documents"), max_length=300, blank=True
+        upload_to=PrivateUploadTo("support/documents"),
+        max_length=300,
+        blank=True,
+        verbose_name=_("файл версии"),
     )
     filename = models.CharField(_("файл"), max_length=255, blank=True)
     size = models.PositiveBigIntegerField(_("размер"), default=0)
-    sha256 = models.CharField(max_length=64, blank=True)
+    sha256 = models.CharField(_("контрольная сумма файла"), max_length=64, blank=True)
     plan = models.ForeignKey(
         "plans.Plan",
         on_delete=models.PROTECT,
@@ -208,9 +220,14 @@ class DocumentVersion(models.Model):
     )
     note = models.TextField(_("комментарий к версии"), blank=True)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("кто загрузил"),
     )
-    uploaded_at = models.DateTimeField(default=timezone.now)
+    uploaded_at = models.DateTimeField(_("загружена"), default=timezone.now)
     submitted_at = models.DateTimeField(_("отправлена на экспертизу"), null=True, blank=True)
 
     class Meta:
@@ -246,19 +263,29 @@ class DocumentReview(models.Model):
         ACCEPTED = "accepted", _("принят")
         RETURNED = "returned", _("возвращён с замечаниями")
 
-    version = models.ForeignKey(DocumentVersion, on_delete=models.CASCADE, related_name="reviews")
+    version = models.ForeignKey(
+        DocumentVersion,
+        on_delete=models.CASCADE,
+        related_name="reviews",
+        verbose_name=_("версия документа"),
+    )
     reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("эксперт (учётная запись)"),
     )
     reviewer_name = models.CharField(_("эксперт"), max_length=200, blank=True)
     decision = models.CharField(_("решение"), max_length=10, choices=Decision.choices)
     remarks = models.TextField(_("замечания"), blank=True)
     # [{"code", "title", "max", "score", "comment"}]: the rubric as scored, kept with the review.
     scores = models.JSONField(_("оценки по критериям"), default=list)
-    rubric_version = models.CharField(max_length=40, blank=True)
+    rubric_version = models.CharField(_("версия рубрики"), max_length=40, blank=True)
     total = models.PositiveSmallIntegerField(_("сумма баллов"))
     max_total = models.PositiveSmallIntegerField(_("максимум баллов"))
-    at = models.DateTimeField(default=timezone.now)
+    at = models.DateTimeField(_("когда"), default=timezone.now)
 
     class Meta:
         verbose_name = _("экспертиза документа ШНОР")

@@ -77,9 +77,14 @@ class Visit(Versioned):
     next_steps = models.TextField(_("следующие шаги"), blank=True)
     reported_at = models.DateTimeField(_("отчёт сдан"), null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("кто запланировал"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("запланировано в системе"), default=timezone.now)
 
     objects = VisitQuerySet.as_manager()
 
@@ -107,11 +112,15 @@ class Visit(Versioned):
 class VisitFile(models.Model):
     """A file attached to a visit report (a protocol, photos, a presentation)."""
 
-    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="files")
-    file = models.FileField(upload_to=PrivateUploadTo("support/visits"), max_length=300)
+    visit = models.ForeignKey(
+        Visit, on_delete=models.CASCADE, related_name="files", verbose_name=_("посещение")
+    )
+    file = models.FileField(
+        _("файл отчёта"), upload_to=PrivateUploadTo("support/visits"), max_length=300
+    )
     filename = models.CharField(_("файл"), max_length=255)
     size = models.PositiveBigIntegerField(_("размер"))
-    sha256 = models.CharField(max_length=64)
+    sha256 = models.CharField(_("контрольная сумма файла"), max_length=64)
 
     class Meta:
         verbose_name = _("файл посещения")
