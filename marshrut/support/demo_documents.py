@@ -269,12 +269,16 @@ def _visits(region: Region, year: int, schools: list[School], stdout: Any) -> No
                     reported_at=timezone.now(),
                 )
             else:
+                # One school in eight is late; the others' first visit is still ahead.
                 late = i % 8 == 3
+                on = today - dt.timedelta(days=6 + i) if late else max(first, today)
+                if on.year != year:
+                    continue
                 visit = Visit.objects.create(
                     school=school,
                     visitor=person,
                     visitor_role=role,
-                    planned_on=(today - dt.timedelta(days=6 + i)) if late else first,
+                    planned_on=on + dt.timedelta(days=0 if late else 4 + i % 7),
                     purpose=PURPOSES[i % len(PURPOSES)],
                 )
             record(None, Action.CREATE, visit, source=Source.DEMO, region_id=region.pk)

@@ -60,6 +60,11 @@ class Share:
         return round(100 * self.done / self.total, 1) if self.total else 0.0
 
     @property
+    def percent_text(self) -> str:
+        """«66,7», «100», «0»: the share as Russian text writes it."""
+        return f"{self.percent:.1f}".rstrip("0").rstrip(".").replace(".", ",")
+
+    @property
     def met(self) -> bool:
         return self.total > 0 and 100 * self.done >= self.target * self.total
 

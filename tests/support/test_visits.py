@@ -167,6 +167,15 @@ def test_visit_share_by_municipality_on_hand_made_data(world: World) -> None:
     # The coordinator of m1 sees their municipality's share.
     page = world.client("coordinator").get(f"/shnor/visits/?year={YEAR}")
     assert (page.context["total"].done, page.context["total"].total) == (1, 2)
+    assert "Посещено 1 из 2 школ: 50 % при целевом значении 100 %" in page.content.decode()
+
+
+def test_share_meets_its_target_at_the_boundary_and_reads_in_russian() -> None:
+    assert shares.Share(3, 5, 60).met and not shares.Share(2, 5, 60).met
+    assert not shares.Share(0, 0, 60).met
+    assert shares.Share(2, 3, 100).percent_text == "66,7"
+    assert shares.Share(4, 4, 100).percent_text == "100"
+    assert shares.Share(0, 4, 100).percent_text == "0"
 
 
 def test_cohort_falls_back_on_the_registry_mark_when_no_participation(world: World) -> None:
