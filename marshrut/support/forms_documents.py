@@ -91,6 +91,8 @@ class ReviewForm(VersionedFormMixin, StyledMixin, forms.Form):
     def __init__(self, *args: Any, document: Document, **kwargs: Any) -> None:
         self.instance = document
         super().__init__(*args, **kwargs)
+        # StyledMixin styles every widget as a box; the decision is a pair of radio buttons.
+        self.fields["decision"].widget.attrs["class"] = "form-check-input"
         self.criteria = rubrics.rubric(document.kind)
         fields: dict[str, forms.Field] = {}
         for c in self.criteria:
