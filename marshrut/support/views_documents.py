@@ -323,7 +323,7 @@ def document_review(request: HttpRequest, pk: int) -> HttpResponse:
                         "d": last.get_decision_display(),
                         "t": last.total,
                         "m": last.max_total,
-                        "r": f"; замечания: {last.remarks}" if last.remarks else "",
+                        "r": f"; замечания: {last.remarks.rstrip('.')}" if last.remarks else "",
                     },
                 )
             return _detail(request, document, form, status=409)

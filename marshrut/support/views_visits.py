@@ -70,7 +70,7 @@ class ReportForm(VersionedFormMixin, StyledMixin, forms.ModelForm):
         self.fields["visited_on"].required = True
         self.fields["findings"].required = True
         if not self.instance.visited_on:
-            self.initial.setdefault("visited_on", self.instance.planned_on)
+            self.initial["visited_on"] = self.instance.planned_on
 
 
 EXPORT_COLUMNS = [
