@@ -381,3 +381,29 @@ def test_region_page_shows_statuses_and_transition_share(world: World, concept: 
     head = world.client("head").get(f"/shnor/documents/?year={YEAR}")
     assert [s.pk for s, _ in head.context["table"]] == [world.s1.pk]
     assert world.client("outsider").get("/shnor/documents/").status_code == 403
+
+
+def test_region_pages_take_the_same_queries_for_more_schools(world: World) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.conftest import make_school
+
+    def count(path: str) -> int:
+        client = world.client("operator")
+        client.get(path)  # warm the session and the caches
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(path).status_code == 200
+        return len(queries)
+
+    before = (count(f"/shnor/documents/?year={YEAR}"), count(f"/shnor/visits/?year={YEAR}"))
+    for k in range(5):
+        school = make_school(world.m2, 40 + k, is_shnor=True)
+        actions.do_upload_version(
+            None, year=YEAR, kind=DocumentKind.CONCEPT, school=school, upload=docx_file()
+        )
+    actions.do_upload_version(
+        None, year=YEAR, kind=DocumentKind.TRANSITION, municipality=world.m2, upload=docx_file()
+    )
+    after = (count(f"/shnor/documents/?year={YEAR}"), count(f"/shnor/visits/?year={YEAR}"))
+    assert after == before
