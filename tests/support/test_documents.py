@@ -407,3 +407,29 @@ def test_region_pages_take_the_same_queries_for_more_schools(world: World) -> No
     )
     after = (count(f"/shnor/documents/?year={YEAR}"), count(f"/shnor/visits/?year={YEAR}"))
     assert after == before
+
+
+def test_coordinator_uploads_the_municipal_programme_and_only_the_region_reviews_it(
+    world: World,
+) -> None:
+    url = f"/shnor/documents/municipality/{world.m1.pk}/?year={YEAR}"
+    coordinator = world.client("coordinator")
+    assert (
+        coordinator.post(
+            url, {"kind": "transition", "file": docx_file("Программа.docx")}
+        ).status_code
+        == 302
+    )
+    document = Document.objects.get(kind="transition")
+    assert (document.municipality, document.school) == (world.m1, None)
+    assert coordinator.post(f"/shnor/documents/{document.pk}/submit/").status_code == 302
+    # The school's head and the curator do not reach the municipality's page or its programme.
+    for persona in ("head", "curator"):
+        assert world.client(persona).get(url).status_code == 404
+        assert world.client(persona).get(f"/shnor/documents/{document.pk}/").status_code == 404
+    # The other municipality's coordinator role is absent: m2's page answers 404.
+    assert coordinator.get(f"/shnor/documents/municipality/{world.m2.pk}/").status_code == 404
+    document.refresh_from_db()
+    page = coordinator.get(f"/shnor/documents/{document.pk}/")
+    assert page.context["review_form"] is None
+    assert world.client("operator").get(f"/shnor/documents/{document.pk}/").context["review_form"]
