@@ -693,6 +693,7 @@ def _merge_app_rows() -> None:
     from tests.api.matrix_api import MATRIX_API
     from tests.diagnostics.matrix_import import MATRIX_IMPORT
     from tests.support.matrix_cohort import MATRIX_COHORT
+    from tests.support.matrix_documents import MATRIX_SUPPORT_DOCS
     from tests.support.matrix_stages import MATRIX_STAGES
 
     for name, cases in MATRIX_IMPORT.items():
@@ -701,14 +702,12 @@ def _merge_app_rows() -> None:
         MATRIX[name] = [Case(e, k, m, d) for e, k, m, d in rows]
     for name, rows in MATRIX_API.items():
         MATRIX[name] = [Case(e, k, m, d) for e, k, m, d in rows]
-    for name, rows in MATRIX_COHORT.items():
-        MATRIX[name] = [
-            Case(e, method=m, data=d, **({"kwargs": k} if k else {})) for e, k, m, d in rows
-        ]
-    for name, rows in MATRIX_STAGES.items():
-        MATRIX[name] = [
-            Case(e, method=m, data=d, **({"kwargs": k} if k else {})) for e, k, m, d in rows
-        ]
+    # The ШНОР rows live beside their tests; None: a URL without arguments.
+    for support in (MATRIX_COHORT, MATRIX_SUPPORT_DOCS, MATRIX_STAGES):
+        for name, rows in support.items():
+            MATRIX[name] = [
+                Case(e, method=m, data=d, **({"kwargs": k} if k else {})) for e, k, m, d in rows
+            ]
 
 
 _merge_app_rows()
