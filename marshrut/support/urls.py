@@ -1,8 +1,9 @@
-from django.urls import path
+from django.urls import include, path
 
 from marshrut.support import views
 
 app_name = "support"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("", include("marshrut.support.urls_risks")),
 ]

@@ -3,3 +3,4 @@
 from marshrut.support.models.cohort import Participation, ParticipationQuerySet
 
 __all__ = ["Participation", "ParticipationQuerySet"]
+from marshrut.support.models.risks import *  # noqa: E402,F403  (risk profiles)
