@@ -228,7 +228,9 @@ def _build(r: _Reader, raw: Any) -> RiskModelDef | None:
     notice = r.string(top, "notice", (), required=False) or ""
     if illustrative and not notice:
         r.add(("notice",), "у иллюстративной методики нужно пояснение (notice)")
-    thresholds = _thresholds(r, top.get("thresholds"), ("thresholds",)) if "thresholds" in top else None
+    thresholds = (
+        _thresholds(r, top.get("thresholds"), ("thresholds",)) if "thresholds" in top else None
+    )
     groups = _groups(r, top.get("groups", {}))
     factors = _factors(r, top, thresholds)
     items = _items(r, top, {f.code for f in factors})
@@ -295,7 +297,11 @@ def _factors(r: _Reader, top: Mapping[str, Any], default: Thresholds | None) -> 
             r.add((*path, "code"), f"фактор {code} указан дважды")
             continue
         name = r.string(data, "name", path, required=False) or names[code]
-        own = _thresholds(r, data["thresholds"], (*path, "thresholds")) if "thresholds" in data else None
+        own = (
+            _thresholds(r, data["thresholds"], (*path, "thresholds"))
+            if "thresholds" in data
+            else None
+        )
         found[code] = Factor(code, name, own or default or Thresholds(1, 2))
     missing = [c for c in FACTOR_CODES if c not in found]
     if missing and len(found) == len(raw):
@@ -316,7 +322,10 @@ def _items(r: _Reader, top: Mapping[str, Any], factor_codes: set[str]) -> list[I
     for n, entry in enumerate(raw):
         path: PathKey = ("items", n)
         data = r.mapping(
-            entry, path, ("code", "group", "text", "options", "factors"), ("code", "group", "text", "options", "factors")
+            entry,
+            path,
+            ("code", "group", "text", "options", "factors"),
+            ("code", "group", "text", "options", "factors"),
         )
         if data is None:
             continue

@@ -228,7 +228,10 @@ def do_open_risk_surveys(
             links.append(item.code)
     questions = Question.objects.bulk_create(questions, batch_size=2000)
     RiskQuestion.objects.bulk_create(
-        (RiskQuestion(question=q, item=items[code]) for q, code in zip(questions, links, strict=True)),
+        (
+            RiskQuestion(question=q, item=items[code])
+            for q, code in zip(questions, links, strict=True)
+        ),
         batch_size=2000,
     )
     if wanted:
@@ -279,7 +282,9 @@ def compute_profiles(model: RiskModel, participations: QuerySet[Participation]) 
     """
     definition = model.definition
     ids = list(participations.values_list("pk", flat=True))
-    data = school_data(model, participations.model.objects.filter(pk__in=participations.values("pk")))
+    data = school_data(
+        model, participations.model.objects.filter(pk__in=participations.values("pk"))
+    )
     factors = dict(RiskFactor.objects.filter(model=model).values_list("code", "pk"))
     now = timezone.now()
     results: dict[int, list[kernel.FactorResult]] = {}
@@ -424,9 +429,7 @@ def prevalence(model: RiskModel, participations: QuerySet[Participation]) -> Pre
     )
     high = {
         (f, m): n
-        for f, m, n in RiskLevel.objects.filter(
-            profile__in=profiles, level=RiskLevel.Level.HIGH
-        )
+        for f, m, n in RiskLevel.objects.filter(profile__in=profiles, level=RiskLevel.Level.HIGH)
         .values_list("factor_id", f"profile__{muni}")
         .annotate(n=Count("pk"))
         .order_by()

@@ -19,6 +19,7 @@ from marshrut.kernels import risks as kernel
 from marshrut.lib.concurrency import StaleEdit
 from marshrut.lib.exports import ExportColumn, export_response
 from marshrut.lib.forms import StyledMixin
+from marshrut.lib.plural import plural
 from marshrut.lib.uploads import CATALOGUE, UploadField
 from marshrut.orgs import access
 from marshrut.orgs.context import current_region, holds_on_region
@@ -82,18 +83,24 @@ def overview(request: HttpRequest) -> HttpResponse:
         if not can_manage:
             raise PermissionDenied
         whole = Participation.objects.in_region(region).of_year(year).current()
-        model = risks.current_model(whole) or risks.shipped_model(source="web")
+        target: RiskModel = risks.current_model(whole) or risks.shipped_model(source="web")
         if request.POST.get("action") == "open":
-            chosen = request.POST.get("model")
+            chosen = request.POST.get("target")
             if chosen and chosen.isdigit():
-                model = get_object_or_404(RiskModel, pk=int(chosen))
+                target = get_object_or_404(RiskModel, pk=int(chosen))
             n = risks.do_open_risk_surveys(
-                request.user, model, whole.select_related("school__municipality")
+                request.user, target, whole.select_related("school__municipality")
             )
-            messages.success(request, _("Открыто анкет: %(n)s.") % {"n": n})
+            messages.success(
+                request, _("Открыто: %(n)s.") % {"n": plural(n, "анкета", "анкеты", "анкет")}
+            )
         else:
-            n = risks.compute_profiles(model, whole)
-            messages.success(request, _("Профили рисков пересчитаны: %(n)s школ.") % {"n": n})
+            n = risks.compute_profiles(target, whole)
+            messages.success(
+                request,
+                _("Профили рисков пересчитаны: %(n)s.")
+                % {"n": plural(n, "школа", "школы", "школ")},
+            )
         return redirect(f"{reverse('support:risks')}?year={year}")
     model = risks.current_model(cohort)
     figures = risks.prevalence(model, cohort) if model else None
@@ -158,11 +165,7 @@ def _table(figures: risks.Prevalence) -> list[dict[str, Any]]:
 
 
 def _export(fmt: str, figures: risks.Prevalence, region: Any, year: int, model: Any) -> Any:
-    rows = [
-        (f, m, name)
-        for f in figures.factors
-        for m, name in figures.municipalities
-    ]
+    rows = [(f, m, name) for f in figures.factors for m, name in figures.municipalities]
 
     def share(n: int, of: int) -> Any:
         return round(100 * n / of, 1) if of else ""
@@ -171,7 +174,9 @@ def _export(fmt: str, figures: risks.Prevalence, region: Any, year: int, model: 
         ExportColumn(_("Фактор риска"), lambda r: f"{r[0].code}. {r[0].name}", 50),
         ExportColumn(_("Муниципалитет"), lambda r: r[2], 30),
         ExportColumn(_("Школ с профилем"), lambda r: figures.profiled.get(r[1], 0), 12),
-        ExportColumn(_("Высокий уровень, школ"), lambda r: figures.high.get((r[0].pk, r[1]), 0), 12),
+        ExportColumn(
+            _("Высокий уровень, школ"), lambda r: figures.high.get((r[0].pk, r[1]), 0), 12
+        ),
         ExportColumn(
             _("Высокий уровень, %"),
             lambda r: share(figures.high.get((r[0].pk, r[1]), 0), figures.profiled.get(r[1], 0)),
@@ -200,7 +205,12 @@ def school(request: HttpRequest, pk: int) -> HttpResponse:
         return render(
             request,
             "support/risk_school.html",
-            {"participation": participation, "school": s, "year": participation.year, "tab": "risks"},
+            {
+                "participation": participation,
+                "school": s,
+                "year": participation.year,
+                "tab": "risks",
+            },
         )
     chosen = RiskPriorities.objects.filter(participation=participation, model=model).first()
     chosen_ids = list(chosen.risks.values_list("factor_id", flat=True)) if chosen else []  # type: ignore[attr-defined]
@@ -229,16 +239,18 @@ def school(request: HttpRequest, pk: int) -> HttpResponse:
                     version=form.cleaned_data.get("version"),
                 )
             except StaleEdit as stale:
+                current: Any = stale.current
                 form.add_error(
                     None,
                     _(
                         "Пока вы выбирали, приоритетные риски школы изменил другой пользователь "
                         "(%(who)s). Посмотрите новый выбор и сохраните ещё раз."
                     )
-                    % {"who": _who(stale.current)},
+                    % {"who": _who(current)},
                 )
-                form.data = form.data.copy()
-                form.data["version"] = str(stale.current.version)
+                data = request.POST.copy()
+                data["version"] = str(current.version)
+                form.data = data
             except ValidationError as e:
                 form.add_error(None, e)
             else:

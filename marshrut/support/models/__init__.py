@@ -3,4 +3,4 @@
 from marshrut.support.models.cohort import Participation, ParticipationQuerySet
 
 __all__ = ["Participation", "ParticipationQuerySet"]
-from marshrut.support.models.risks import *  # noqa: E402,F403  (risk profiles)
+from marshrut.support.models.risks import *  # noqa: F403  (risk profiles)

@@ -141,6 +141,9 @@ class RiskOption(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.number}. {self.text} (риск {self.risk:g})"
+
 
 class RiskWeight(models.Model):
     """How much an item counts in a factor."""
@@ -154,6 +157,9 @@ class RiskWeight(models.Model):
             models.UniqueConstraint(fields=["item", "factor"], name="risk_weight_once"),
             models.CheckConstraint(condition=Q(weight__gt=0), name="risk_weight_positive"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} → {self.factor_id}: {self.weight:g}"
 
 
 class RiskSurveyQuerySet(models.QuerySet["RiskSurvey"]):
@@ -194,6 +200,9 @@ class RiskQuestion(models.Model):
         Question, on_delete=models.CASCADE, primary_key=True, related_name="risk"
     )
     item = models.ForeignKey(RiskItem, on_delete=models.CASCADE, related_name="+")
+
+    def __str__(self) -> str:
+        return f"{self.question_id} → {self.item_id}"
 
 
 class RiskProfileQuerySet(models.QuerySet["RiskProfile"]):
@@ -279,9 +288,7 @@ class RiskPriorities(Versioned):
         verbose_name = _("приоритетные риски")
         verbose_name_plural = _("приоритетные риски")
         constraints = [
-            models.UniqueConstraint(
-                fields=["participation", "model"], name="risk_priorities_once"
-            ),
+            models.UniqueConstraint(fields=["participation", "model"], name="risk_priorities_once"),
         ]
 
     def __str__(self) -> str:
@@ -306,3 +313,6 @@ class PriorityRisk(models.Model):
                 violation_error_message=_("Приоритетных рисков может быть не больше трёх."),
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.rank}: {self.factor_id}"
