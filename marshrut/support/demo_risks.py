@@ -127,7 +127,7 @@ def choose_priorities(model: RiskModel, cohort: Sequence[Participation], every: 
     for pid, factor_id, score, level in RiskLevel.objects.filter(
         profile__model=model, profile__participation__in=cohort, score__isnull=False
     ).values_list("profile__participation_id", "factor_id", "score", "level"):
-        levels.setdefault(pid, []).append((score, level, factor_id))
+        levels.setdefault(pid, []).append((score or 0.0, level, factor_id))
     n = 0
     for k, p in enumerate(cohort):
         if p.pk in done or k % every == every - 1 or p.pk not in levels:
