@@ -162,6 +162,11 @@ class RiskModelDef:
         return self._by_factor.get(factor, [])
 
     @cached_property
+    def asked_groups(self) -> tuple[Group, ...]:
+        """The groups that have questions in this model."""
+        return tuple(g for g in self.groups if any(i.group == g.code for i in self.items))
+
+    @cached_property
     def _by_factor(self) -> dict[str, list[tuple[Item, float]]]:
         # Profiles of thousands of schools look this up per factor: built once per model.
         out: dict[str, list[tuple[Item, float]]] = {}
@@ -410,11 +415,13 @@ class SchoolData:
     """What the questionnaires of one school say: counts only, as the grouped queries give them.
 
     ``respondents``: responses per group; ``answers``: per item code, how many times each option
-    (numbered from 1, as the surveys store ``choice``) was chosen.
+    (numbered from 1, as the surveys store ``choice``) was chosen — or, as the database sums them
+    in bulk, ``sums``: per item code, the number of answers and the sum of their risks.
     """
 
     respondents: dict[str, int] = field(default_factory=dict)
     answers: dict[str, dict[int, int]] = field(default_factory=dict)
+    sums: dict[str, tuple[int, float]] = field(default_factory=dict)
 
 
 def item_risk(item: Item, counts: Mapping[int, int]) -> float | None:
@@ -428,12 +435,19 @@ def item_risk(item: Item, counts: Mapping[int, int]) -> float | None:
     return risk / total if total else None
 
 
+def _risk(item: Item, data: SchoolData) -> float | None:
+    summed = data.sums.get(item.code)
+    if summed is not None:
+        n, risk = summed
+        return risk / n if n else None
+    counts = data.answers.get(item.code)
+    return item_risk(item, counts) if counts else None
+
+
 def missing_groups(model: RiskModelDef, data: SchoolData) -> dict[str, str]:
     """Groups below their minimum of responses, each with the Russian reason."""
     out = {}
-    for g in model.groups:
-        if not model.items_of(g.code):
-            continue
+    for g in model.asked_groups:
         n = data.respondents.get(g.code, 0)
         if n == 0:
             out[g.code] = f"нет ответов {GROUP_GENITIVE[g.code]}"
@@ -447,7 +461,7 @@ def missing_groups(model: RiskModelDef, data: SchoolData) -> dict[str, str]:
 def profile(model: RiskModelDef, data: SchoolData) -> list[FactorResult]:
     """Score and level of each factor of the model for one school, or what is missing."""
     absent = missing_groups(model, data)
-    risks = {i.code: item_risk(i, data.answers.get(i.code, {})) for i in model.items}
+    risks = {i.code: _risk(i, data) for i in model.items}
     out = []
     for factor in model.factors:
         missing: list[str] = []

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Count, QuerySet
+from django.db import connection, transaction
+from django.db.models import Count, F, FilteredRelation, Model, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -252,7 +252,8 @@ def do_open_risk_surveys(
 def school_data(
     model: RiskModel, participations: QuerySet[Participation]
 ) -> dict[int, kernel.SchoolData]:
-    """Counts per school: responses per group and chosen options per item — two grouped queries."""
+    """Counts per school — responses per group, answers and their summed risk per item — from two
+    grouped queries; the option's risk is joined in the database, so rows are schools × items."""
     out: dict[int, kernel.SchoolData] = defaultdict(kernel.SchoolData)
     mine = {"survey__risk__model": model, "survey__risk__participation__in": participations}
     for pid, group, n in (
@@ -263,14 +264,55 @@ def school_data(
     ):
         out[pid].respondents[group] = n
     codes = dict(RiskItem.objects.filter(model=model).values_list("pk", "code"))
-    for pid, item_id, choice, n in (
+    option = FilteredRelation(
+        "question__risk__item__options",
+        condition=Q(question__risk__item__options__number=F("choice")),
+    )
+    for pid, item_id, n, risk in (
         Answer.objects.filter(**mine, choice__isnull=False)
-        .values_list("survey__risk__participation_id", "question__risk__item_id", "choice")
-        .annotate(n=Count("pk"))
+        .annotate(option=option)
+        .values_list("survey__risk__participation_id", "question__risk__item_id")
+        .annotate(n=Count("option__pk"), risk=Sum("option__risk"))
         .order_by()
     ):
         if item_id is not None:
-            out[pid].answers.setdefault(codes[item_id], {})[choice] = n
+            out[pid].sums[codes[item_id]] = (n, risk or 0.0)
+    return out
+
+
+def _upsert(
+    model: type[Model],
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    unique: Sequence[str],
+    returning: Sequence[str] = (),
+    batch: int = 500,
+) -> list[tuple[Any, ...]]:
+    """``INSERT … ON CONFLICT (…) DO UPDATE`` in batches of many rows (PostgreSQL and SQLite).
+
+    The bulk path of the profiles: tens of thousands of narrow rows, where building model
+    instances for ``bulk_create`` costs more than the database's work.
+    """
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    names = ", ".join(quote(c) for c in columns)
+    updates = ", ".join(f"{quote(c)} = EXCLUDED.{quote(c)}" for c in columns if c not in unique)
+    tail = f" RETURNING {', '.join(quote(c) for c in returning)}" if returning else ""
+    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    out: list[tuple[Any, ...]] = []
+    pending = list(rows)
+    with connection.cursor() as cursor:
+        for start in range(0, len(pending), batch):
+            chunk = pending[start : start + batch]
+            cursor.execute(
+                f"INSERT INTO {table} ({names}) VALUES {', '.join([one] * len(chunk))} "
+                f"ON CONFLICT ({', '.join(quote(c) for c in unique)}) DO UPDATE SET {updates}"
+                + tail,
+                [v for row in chunk for v in row],
+            )
+            if returning:
+                out.extend(cursor.fetchall())
     return out
 
 
@@ -278,64 +320,51 @@ def compute_profiles(model: RiskModel, participations: QuerySet[Participation]) 
     """Compute and store the profiles of all the given schools; returns how many.
 
     A handful of queries whatever their number: the counts (two grouped queries), the factors,
-    and two upserts (profiles, then their levels).
+    and two batched upserts (profiles, then their levels).
     """
     definition = model.definition
     ids = list(participations.values_list("pk", flat=True))
-    data = school_data(
-        model, participations.model.objects.filter(pk__in=participations.values("pk"))
-    )
+    data = school_data(model, Participation.objects.filter(pk__in=participations.values("pk")))
     factors = dict(RiskFactor.objects.filter(model=model).values_list("code", "pk"))
-    now = timezone.now()
+    json = RiskLevel._meta.get_field("missing")
+    adapted: dict[tuple[str, ...], Any] = {}
+
+    def as_json(value: Sequence[str]) -> Any:
+        key = tuple(value)
+        if key not in adapted:
+            adapted[key] = json.get_db_prep_save(list(key), connection)
+        return adapted[key]
+
+    now = RiskProfile._meta.get_field("computed_at").get_db_prep_save(timezone.now(), connection)
+    empty = kernel.SchoolData()
     results: dict[int, list[kernel.FactorResult]] = {}
     profiles = []
     for pid in ids:
-        school = data.get(pid) or kernel.SchoolData()
+        school = data.get(pid, empty)
         found = kernel.profile(definition, school)
         results[pid] = found
         missing = list(dict.fromkeys(m for r in found for m in r.missing))
+        respondents = {g: school.respondents.get(g, 0) for g in kernel.GROUP_CODES}
         profiles.append(
-            RiskProfile(
-                participation_id=pid,
-                model=model,
-                computed_at=now,
-                respondents={g: school.respondents.get(g, 0) for g in kernel.GROUP_CODES},
-                missing=missing,
-            )
+            (pid, model.pk, now, json.get_db_prep_save(respondents, connection), as_json(missing))
         )
     with transaction.atomic():
-        stored = RiskProfile.objects.bulk_create(
+        stored = _upsert(
+            RiskProfile,
+            ("participation_id", "model_id", "computed_at", "respondents", "missing"),
             profiles,
-            batch_size=1000,
-            update_conflicts=True,
-            unique_fields=["participation", "model"],
-            update_fields=["computed_at", "respondents", "missing"],
+            unique=("participation_id", "model_id"),
+            returning=("id", "participation_id"),
         )
-        if any(p.pk is None for p in stored):
-            # A backend that does not return ids on upsert: read them back in one query.
-            pks = dict(
-                RiskProfile.objects.filter(model=model, participation_id__in=ids).values_list(
-                    "participation_id", "pk"
-                )
-            )
-            for p in stored:
-                p.pk = pks[p.participation_id]
-        RiskLevel.objects.bulk_create(
+        _upsert(
+            RiskLevel,
+            ("profile_id", "factor_id", "score", "level", "missing"),
             (
-                RiskLevel(
-                    profile_id=p.pk,
-                    factor_id=factors[r.factor],
-                    score=r.score,
-                    level=r.level or "",
-                    missing=list(r.missing),
-                )
-                for p in stored
-                for r in results[p.participation_id]
+                (profile, factors[r.factor], r.score, r.level or "", as_json(r.missing))
+                for profile, pid in stored
+                for r in results[pid]
             ),
-            batch_size=2000,
-            update_conflicts=True,
-            unique_fields=["profile", "factor"],
-            update_fields=["score", "level", "missing"],
+            unique=("profile_id", "factor_id"),
         )
     return len(profiles)
 
