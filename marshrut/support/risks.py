@@ -129,11 +129,14 @@ def do_load_risk_model(
 
 
 def shipped_model(source: str = Source.DEMO) -> RiskModel:
-    """The illustrative model shipped with Маршрут, loaded on first use."""
-    found = RiskModel.objects.filter(sha256=RiskModel.digest(SHIPPED.read_text("utf-8"))).first()
-    return found or do_load_risk_model(
-        None, SHIPPED.read_text("utf-8"), SHIPPED.name, source=source
-    )
+    """The illustrative model shipped with Маршрут, loaded on first use.
+
+    Found by its code: a later release may reword the shipped file, while schools keep answering
+    the version their questionnaires were opened with.
+    """
+    text = SHIPPED.read_text("utf-8")
+    found = RiskModel.objects.filter(code=kernel.parse_model(text, SHIPPED.name).code).first()
+    return found or do_load_risk_model(None, text, SHIPPED.name, source=source)
 
 
 def current_model(participations: QuerySet[Participation] | None = None) -> RiskModel | None:

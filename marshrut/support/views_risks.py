@@ -19,7 +19,7 @@ from marshrut.kernels import risks as kernel
 from marshrut.lib.concurrency import StaleEdit
 from marshrut.lib.exports import ExportColumn, export_response
 from marshrut.lib.forms import StyledMixin
-from marshrut.lib.plural import plural
+from marshrut.lib.plural import format_number, plural
 from marshrut.lib.uploads import CATALOGUE, UploadField
 from marshrut.orgs import access
 from marshrut.orgs.context import current_region, holds_on_region
@@ -50,11 +50,28 @@ class PrioritiesForm(StyledMixin, forms.Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
-    def __init__(self, *args: Any, model: RiskModel, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        model: RiskModel,
+        levels: dict[int, tuple[float | None, str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["factors"]
         assert isinstance(field, forms.ModelMultipleChoiceField)
         field.queryset = model.factors.all()  # type: ignore[attr-defined]
+        field.widget.attrs["class"] = "form-check-input"
+        known = levels or {}
+
+        def label(factor: RiskFactor) -> str:
+            score, level = known.get(factor.pk, (None, ""))
+            if not level or score is None:
+                return f"{factor.code}. {factor.name} — {_('уровень не определён')}"
+            shown = f"{score:.1f}".replace(".", ",")
+            return f"{factor.code}. {factor.name} — {kernel.LEVEL_NAMES[level]} ({shown})"
+
+        field.label_from_instance = label  # type: ignore[method-assign,assignment]
 
     def clean_factors(self) -> list[RiskFactor]:
         chosen = list(self.cleaned_data["factors"])
@@ -214,8 +231,15 @@ def school(request: HttpRequest, pk: int) -> HttpResponse:
         )
     chosen = RiskPriorities.objects.filter(participation=participation, model=model).first()
     chosen_ids = list(chosen.risks.values_list("factor_id", flat=True)) if chosen else []  # type: ignore[attr-defined]
+    known = {
+        f: (score, level)
+        for f, score, level in RiskLevel.objects.filter(
+            profile__participation=participation, profile__model=model
+        ).values_list("factor_id", "score", "level")
+    }
     form = PrioritiesForm(
         model=model,
+        levels=known,
         initial={"factors": chosen_ids, "version": chosen.version if chosen else None},
     )
     if request.method == "POST":
@@ -227,7 +251,7 @@ def school(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("support:risk_school", pk=participation.pk)
         if not can_submit:
             raise PermissionDenied
-        form = PrioritiesForm(request.POST, model=model)
+        form = PrioritiesForm(request.POST, model=model, levels=known)
         if form.is_valid():
             factors = form.cleaned_data["factors"]
             try:
@@ -378,7 +402,14 @@ def model_detail(request: HttpRequest, pk: int) -> HttpResponse:
     model = get_object_or_404(RiskModel, pk=pk)
     definition = model.definition
     factors = [
-        {"factor": f, "items": [(i, w) for i, w in definition.items_for(f.code)]}
+        {
+            "factor": f,
+            "thresholds": (format_number(f.thresholds.medium), format_number(f.thresholds.high)),
+            "items": [
+                (i, format_number(w), kernel.GROUP_NAMES[i.group])
+                for i, w in definition.items_for(f.code)
+            ],
+        }
         for f in definition.factors
     ]
     return render(

@@ -58,6 +58,18 @@ def test_scores_are_weighted_means_of_the_items_risk(model: risks.RiskModelDef) 
     assert all(not r.missing for r in got.values())
 
 
+def test_sums_from_the_database_give_the_same_profile_as_option_counts(
+    model: risks.RiskModelDef,
+) -> None:
+    counted = complete()
+    summed = SchoolData(respondents=counted.respondents)
+    for item in model.items:
+        counts = counted.answers[item.code]
+        n = sum(counts.values())
+        summed.sums[item.code] = (n, sum(item.options[k - 1].risk * c for k, c in counts.items()))
+    assert risks.profile(model, summed) == risks.profile(model, counted)
+
+
 def test_thresholds_are_inclusive_from_below(model: risks.RiskModelDef) -> None:
     t = model.thresholds
     assert [t.level(x) for x in (0, 29.9, 30, 59.9, 60, 100)] == [

@@ -269,6 +269,11 @@ class RiskLevel(models.Model):
     def __str__(self) -> str:
         return f"{self.factor_id}: {self.level or '—'}"
 
+    @property
+    def score_text(self) -> str:
+        """The score as Russian text writes it: «41,4»; a dash when there is none."""
+        return "—" if self.score is None else f"{self.score:.1f}".replace(".", ",")
+
 
 class RiskPriorities(Versioned):
     """The school's choice of priority risks for a year (up to three), versioned against races."""
