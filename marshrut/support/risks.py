@@ -7,6 +7,7 @@ responses and answers and two upserts, whatever the number of schools.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, F, FilteredRelation, Model, Q, QuerySet, Sum
+from django.db.models import Count, Model, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -255,90 +256,117 @@ def do_open_risk_surveys(
 def school_data(
     model: RiskModel, participations: QuerySet[Participation]
 ) -> dict[int, kernel.SchoolData]:
-    """Counts per school — responses per group, answers and their summed risk per item — from two
-    grouped queries; the option's risk is joined in the database, so rows are schools × items."""
+    """Counts per school: responses per group; answers and their summed risk per item.
+
+    The answers are grouped by survey and question alone, with a count per option number
+    (``COUNT(*) FILTER (WHERE choice = k)``), and the cohort's surveys are a semi-join: no join
+    runs over the answers, and rows are schools × items. Surveys, questions and options are
+    mapped to schools, items and risks here, from the model and two small lookups.
+    """
+    definition = model.definition
     out: dict[int, kernel.SchoolData] = defaultdict(kernel.SchoolData)
-    mine = {"survey__risk__model": model, "survey__risk__participation__in": participations}
-    for pid, group, n in (
-        Response.objects.filter(**mine)
-        .values_list("survey__risk__participation_id", "survey__risk__group")
+    mine = RiskSurvey.objects.filter(model=model, participation__in=participations)
+    surveys = {
+        sid: (pid, group)
+        for sid, pid, group in mine.values_list("survey_id", "participation_id", "group")
+    }
+    cohort = mine.values("survey_id")
+    for sid, n in (
+        Response.objects.filter(survey_id__in=cohort)
+        .values_list("survey_id")
         .annotate(n=Count("pk"))
         .order_by()
     ):
+        pid, group = surveys[sid]
         out[pid].respondents[group] = n
-    codes = dict(RiskItem.objects.filter(model=model).values_list("pk", "code"))
-    option = FilteredRelation(
-        "question__risk__item__options",
-        condition=Q(question__risk__item__options__number=F("choice")),
-    )
-    for pid, item_id, n, risk in (
-        Answer.objects.filter(**mine, choice__isnull=False)
-        .annotate(option=option)
-        .values_list("survey__risk__participation_id", "question__risk__item_id")
-        .annotate(n=Count("option__pk"), risk=Sum("option__risk"))
+    risks_of = {i.code: tuple(o.risk for o in i.options) for i in definition.items}
+    code_of = dict(RiskItem.objects.filter(model=model).values_list("pk", "code"))
+    item_of = {
+        qid: (code_of[item], risks_of[code_of[item]])
+        for qid, item in RiskQuestion.objects.filter(question__survey_id__in=cohort).values_list(
+            "question_id", "item_id"
+        )
+    }
+    widest = max((len(r) for r in risks_of.values()), default=0)
+    per_option = {f"c{k}": Count("pk", filter=Q(choice=k)) for k in range(1, widest + 1)}
+    for sid, qid, *counts in (
+        Answer.objects.filter(survey_id__in=cohort, choice__isnull=False)
+        .values_list("survey_id", "question_id")
+        .annotate(**per_option)
         .order_by()
     ):
-        if item_id is not None:
-            out[pid].sums[codes[item_id]] = (n, risk or 0.0)
+        found = item_of.get(qid)
+        if found is None:
+            continue  # a question added to the survey by hand: not part of the model
+        code, option_risks = found
+        answered = sum(counts[: len(option_risks)])
+        risk = sum(c * r for c, r in zip(counts, option_risks, strict=False))
+        out[surveys[sid][0]].sums[code] = (answered, risk)
     return out
 
 
 def _upsert(
     model: type[Model],
     columns: Sequence[str],
-    rows: Iterable[Sequence[Any]],
+    rows: Sequence[Sequence[Any]],
     *,
     unique: Sequence[str],
-    returning: Sequence[str] = (),
-    batch: int = 500,
-) -> list[tuple[Any, ...]]:
-    """``INSERT … ON CONFLICT (…) DO UPDATE`` in batches of many rows (PostgreSQL and SQLite).
+) -> None:
+    """``INSERT … ON CONFLICT (…) DO UPDATE`` of many narrow rows at once.
 
-    The bulk path of the profiles: tens of thousands of narrow rows, where building model
-    instances for ``bulk_create`` costs more than the database's work.
+    The bulk path of the profiles: tens of thousands of rows, where model instances for
+    ``bulk_create`` and a statement with a placeholder per value cost more than the database's
+    work. PostgreSQL takes one array per column (``unnest``): one statement, five parameters.
+    SQLite runs the one-row statement for each row (``executemany``, in C).
     """
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     names = ", ".join(quote(c) for c in columns)
+    conflict = ", ".join(quote(c) for c in unique)
     updates = ", ".join(f"{quote(c)} = EXCLUDED.{quote(c)}" for c in columns if c not in unique)
-    tail = f" RETURNING {', '.join(quote(c) for c in returning)}" if returning else ""
-    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    out: list[tuple[Any, ...]] = []
-    pending = list(rows)
     with connection.cursor() as cursor:
-        for start in range(0, len(pending), batch):
-            chunk = pending[start : start + batch]
-            cursor.execute(
-                f"INSERT INTO {table} ({names}) VALUES {', '.join([one] * len(chunk))} "
-                f"ON CONFLICT ({', '.join(quote(c) for c in unique)}) DO UPDATE SET {updates}"
-                + tail,
-                [v for row in chunk for v in row],
+        if connection.vendor == "postgresql":
+            fields: list[Any] = [model._meta.get_field(c.removesuffix("_id")) for c in columns]
+            # A foreign key's type is its target's; JSON travels as text and is cast once.
+            arrays = ", ".join(
+                "%s::text[]::jsonb[]" if t == "jsonb" else f"%s::{t}[]"
+                for t in (f.db_type(connection) for f in fields)
             )
-            if returning:
-                out.extend(cursor.fetchall())
-    return out
+            cursor.execute(
+                f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}) "
+                f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}",
+                [list(column) for column in zip(*rows, strict=True)]
+                if rows
+                else [[]] * len(columns),
+            )
+        else:
+            one = ", ".join(["%s"] * len(columns))
+            cursor.executemany(
+                f"INSERT INTO {table} ({names}) VALUES ({one}) "
+                f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}",
+                rows,
+            )
 
 
 def compute_profiles(model: RiskModel, participations: QuerySet[Participation]) -> int:
     """Compute and store the profiles of all the given schools; returns how many.
 
-    A handful of queries whatever their number: the counts (two grouped queries), the factors,
-    and two batched upserts (profiles, then their levels).
+    A handful of queries whatever their number: the lookups and the grouped counts of
+    :func:`school_data`, the factors, and two upserts (profiles, then their levels).
     """
     definition = model.definition
     ids = list(participations.values_list("pk", flat=True))
     data = school_data(model, Participation.objects.filter(pk__in=participations.values("pk")))
     factors = dict(RiskFactor.objects.filter(model=model).values_list("code", "pk"))
-    json = RiskLevel._meta.get_field("missing")
-    adapted: dict[tuple[str, ...], Any] = {}
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    dumped: dict[tuple[str, ...], str] = {}
 
-    def as_json(value: Sequence[str]) -> Any:
+    def as_json(value: Sequence[str]) -> str:
         key = tuple(value)
-        if key not in adapted:
-            adapted[key] = json.get_db_prep_save(list(key), connection)
-        return adapted[key]
+        if key not in dumped:
+            dumped[key] = json.dumps(list(key), ensure_ascii=False)
+        return dumped[key]
 
-    now = RiskProfile._meta.get_field("computed_at").get_db_prep_save(timezone.now(), connection)
     empty = kernel.SchoolData()
     results: dict[int, list[kernel.FactorResult]] = {}
     profiles = []
@@ -348,25 +376,25 @@ def compute_profiles(model: RiskModel, participations: QuerySet[Participation]) 
         results[pid] = found
         missing = list(dict.fromkeys(m for r in found for m in r.missing))
         respondents = {g: school.respondents.get(g, 0) for g in kernel.GROUP_CODES}
-        profiles.append(
-            (pid, model.pk, now, json.get_db_prep_save(respondents, connection), as_json(missing))
-        )
+        profiles.append((pid, model.pk, now, json.dumps(respondents), as_json(missing)))
     with transaction.atomic():
-        stored = _upsert(
+        _upsert(
             RiskProfile,
             ("participation_id", "model_id", "computed_at", "respondents", "missing"),
             profiles,
             unique=("participation_id", "model_id"),
-            returning=("id", "participation_id"),
+        )
+        stored = RiskProfile.objects.filter(model=model, participation_id__in=ids).values_list(
+            "pk", "participation_id"
         )
         _upsert(
             RiskLevel,
             ("profile_id", "factor_id", "score", "level", "missing"),
-            (
+            [
                 (profile, factors[r.factor], r.score, r.level or "", as_json(r.missing))
                 for profile, pid in stored
                 for r in results[pid]
-            ),
+            ],
             unique=("profile_id", "factor_id"),
         )
     return len(profiles)

@@ -142,7 +142,8 @@ def test_the_bulk_computation_does_not_query_per_school(
         fill_complete(p)
     with CaptureQueriesContext(connection) as three:
         risks.compute_profiles(model, Participation.objects.of_year(2024))
-    assert len(three) == len(one) <= 10
+    # ids, 5 in school_data, factors, 2 upserts and the ids between them, a savepoint pair.
+    assert len(three) == len(one) <= 12
 
 
 def test_a_new_model_version_keeps_used_versions_unchanged(
