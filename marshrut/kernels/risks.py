@@ -461,7 +461,12 @@ def missing_groups(model: RiskModelDef, data: SchoolData) -> dict[str, str]:
 def profile(model: RiskModelDef, data: SchoolData) -> list[FactorResult]:
     """Score and level of each factor of the model for one school, or what is missing."""
     absent = missing_groups(model, data)
-    risks = {i.code: _risk(i, data) for i in model.items}
+    if data.sums:
+        risks: dict[str, float | None] = {
+            code: risk / n for code, (n, risk) in data.sums.items() if n
+        }
+    else:
+        risks = {i.code: _risk(i, data) for i in model.items}
     out = []
     for factor in model.factors:
         missing: list[str] = []
@@ -472,7 +477,7 @@ def profile(model: RiskModelDef, data: SchoolData) -> list[FactorResult]:
                 if absent[item.group] not in missing:
                     missing.append(absent[item.group])
                 continue
-            risk = risks[item.code]
+            risk = risks.get(item.code)
             if risk is None:
                 missing.append(
                     f"на вопрос {item.code} «{item.text}» не ответил никто из "

@@ -289,12 +289,13 @@ def school_data(
     }
     widest = max((len(r) for r in risks_of.values()), default=0)
     per_option = {f"c{k}": Count("pk", filter=Q(choice=k)) for k in range(1, widest + 1)}
-    for sid, qid, *counts in (
+    grouped = (
         Answer.objects.filter(survey_id__in=cohort, choice__isnull=False)
         .values_list("survey_id", "question_id")
         .annotate(**per_option)
         .order_by()
-    ):
+    )
+    for sid, qid, *counts in _fetch(grouped):
         found = item_of.get(qid)
         if found is None:
             continue  # a question added to the survey by hand: not part of the model
@@ -303,6 +304,18 @@ def school_data(
         risk = sum(c * r for c, r in zip(counts, option_risks, strict=False))
         out[surveys[sid][0]].sums[code] = (answered, risk)
     return out
+
+
+def _fetch(queryset: QuerySet[Any, Any]) -> list[tuple[Any, ...]]:
+    """The rows of a query the ORM built, as the driver returns them.
+
+    A hundred thousand grouped rows of plain integers: Django's per-value converters (``int()``
+    of every count) cost more than the database's work.
+    """
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def _upsert(
