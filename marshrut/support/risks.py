@@ -337,6 +337,8 @@ def _upsert(
     names = ", ".join(quote(c) for c in columns)
     conflict = ", ".join(quote(c) for c in unique)
     updates = ", ".join(f"{quote(c)} = EXCLUDED.{quote(c)}" for c in columns if c not in unique)
+    if not rows:
+        return
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             fields: list[Any] = [model._meta.get_field(c.removesuffix("_id")) for c in columns]
@@ -365,7 +367,8 @@ def compute_profiles(model: RiskModel, participations: QuerySet[Participation]) 
     """Compute and store the profiles of all the given schools; returns how many.
 
     A handful of queries whatever their number: the lookups and the grouped counts of
-    :func:`school_data`, the factors, and two upserts (profiles, then their levels).
+    :func:`school_data`, the factors, the profiles' upsert, the stored levels, and the upsert of
+    the levels that changed.
     """
     definition = model.definition
     ids = list(participations.values_list("pk", flat=True))
@@ -397,17 +400,29 @@ def compute_profiles(model: RiskModel, participations: QuerySet[Participation]) 
             profiles,
             unique=("participation_id", "model_id"),
         )
-        stored = RiskProfile.objects.filter(model=model, participation_id__in=ids).values_list(
-            "pk", "participation_id"
+        stored = list(
+            RiskProfile.objects.filter(model=model, participation_id__in=ids).values_list(
+                "pk", "participation_id"
+            )
         )
+        # A recomputation changes few levels: only those are written.
+        before = {
+            (profile, factor): (score, level, m if isinstance(m, str) else as_json(m))
+            for profile, factor, score, level, m in _fetch(
+                RiskLevel.objects.filter(profile_id__in=[p for p, _pid in stored]).values_list(
+                    "profile_id", "factor_id", "score", "level", "missing"
+                )
+            )
+        }
+        rows = [
+            (profile, factors[r.factor], r.score, r.level or "", as_json(r.missing))
+            for profile, pid in stored
+            for r in results[pid]
+        ]
         _upsert(
             RiskLevel,
             ("profile_id", "factor_id", "score", "level", "missing"),
-            [
-                (profile, factors[r.factor], r.score, r.level or "", as_json(r.missing))
-                for profile, pid in stored
-                for r in results[pid]
-            ],
+            [row for row in rows if before.get(row[:2]) != row[2:]],
             unique=("profile_id", "factor_id"),
         )
     return len(profiles)

@@ -129,6 +129,9 @@ def test_profiles_of_all_schools_in_bulk_match_the_hand_computed_levels(
     risks.compute_profiles(model, Participation.objects.of_year(2024))
     assert RiskProfile.objects.count() == 3 and RiskLevel.objects.count() == 30
     assert "ответов обучающихся" not in " ".join(RiskProfile.objects.get(participation=s3).missing)
+    r02 = RiskLevel.objects.get(profile__participation=s3, factor__code="R02")
+    assert r02.missing == ["нет ответов педагогов"] and r02.level == ""
+    assert levels_of(s3)["R03"] == (50.0, "medium") and levels_of(s1) == one
 
 
 def test_the_bulk_computation_does_not_query_per_school(
@@ -142,8 +145,9 @@ def test_the_bulk_computation_does_not_query_per_school(
         fill_complete(p)
     with CaptureQueriesContext(connection) as three:
         risks.compute_profiles(model, Participation.objects.of_year(2024))
-    # ids, 5 in school_data, factors, 2 upserts and the ids between them, a savepoint pair.
-    assert len(three) == len(one) <= 12
+    # ids, 5 in school_data, factors, the profiles, their ids, the stored levels, the changed
+    # levels, a savepoint pair.
+    assert len(three) == len(one) <= 13
 
 
 def test_a_new_model_version_keeps_used_versions_unchanged(
