@@ -27,8 +27,8 @@ from marshrut.support.models import (
     Document,
     DocumentKind,
     DocumentReview,
+    FederalRisk,
     Participation,
-    RiskFactor,
     Visit,
 )
 
@@ -117,7 +117,7 @@ def _upload(owner: School | Municipality, year: int, kind: str, risk: str, actor
     number = existing.versions.count() + 1 if existing else 1
     title = str(DocumentKind(kind).label)
     if risk:
-        title += f": {RiskFactor(risk).label}"
+        title += f": {FederalRisk(risk).label}"
     body = document_docx(title, str(owner), year, kind, number)
     name = f"{title[:60]} — {getattr(owner, 'short_name', owner)} — в{number}.docx".replace(
         "/", "-"
@@ -176,7 +176,7 @@ def _documents(region: Region, year: int, schools: list[School], stdout: Any) ->
     users = get_user_model().objects
     operator = users.filter(username="operator").first()
     head = users.filter(username="head").first()
-    risks = list(RiskFactor.values)
+    risks = list(FederalRisk.values)
     for i, school in enumerate(schools):
         curator = _assigned(Role.CURATOR, school)
         reviewer = curator.person.user if curator and curator.person.user_id else operator

@@ -17,7 +17,7 @@ from marshrut.support.models.documents import (
     Document,
     DocumentKind,
     DocumentReview,
-    RiskFactor,
+    FederalRisk,
 )
 
 #: What a programme document may be: texts people write and the tables that go with them.
@@ -30,7 +30,7 @@ class VersionForm(StyledMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Документ"))
     risk_code = forms.ChoiceField(
         label=_("Приоритетный риск (для программы антирисковых мер)"),
-        choices=[("", "—"), *RiskFactor.choices],
+        choices=[("", "—"), *FederalRisk.choices],
         required=False,
     )
     plan = forms.ModelChoiceField(

@@ -9,4 +9,5 @@ urlpatterns = [
     *urls_documents.urlpatterns,
     *urls_visits.urlpatterns,
     path("stages/", include("marshrut.support.urls_stages")),
+    path("", include("marshrut.support.urls_risks")),
 ]

@@ -8,8 +8,10 @@ from marshrut.support.models.documents import (
     DocumentKind,
     DocumentReview,
     DocumentVersion,
-    RiskFactor,
+    FederalRisk,
 )
+from marshrut.support.models.risks import *  # noqa: F403  (risk profiles)
+from marshrut.support.models.risks import __all__ as _risks
 from marshrut.support.models.visits import Visit, VisitFile
 
 __all__ = [
@@ -17,9 +19,10 @@ __all__ = [
     "DocumentKind",
     "DocumentReview",
     "DocumentVersion",
+    "FederalRisk",
     "Participation",
     "ParticipationQuerySet",
-    "RiskFactor",
     "Visit",
     "VisitFile",
+    *_risks,
 ]

@@ -43,7 +43,7 @@ VERSION_PATHS = {k: f"document__{v}" for k, v in DOCUMENT_PATHS.items()}
 MAX_PRIORITY_RISKS = 3
 
 
-class RiskFactor(models.TextChoices):
+class FederalRisk(models.TextChoices):
     """The ten federal risk factors, by code.
 
     The risk-profile part of the programme keeps the factors as versioned data; until the two
@@ -130,7 +130,7 @@ class Document(Versioned):
     year = models.PositiveSmallIntegerField(_("год"))
     kind = models.CharField(_("документ"), max_length=12, choices=DocumentKind.choices)
     risk_code = models.CharField(
-        _("риск"), max_length=20, choices=RiskFactor.choices, blank=True, default=""
+        _("риск"), max_length=20, choices=FederalRisk.choices, blank=True, default=""
     )
     status = models.CharField(
         _("состояние"), max_length=10, choices=Status.choices, default=Status.DRAFT
