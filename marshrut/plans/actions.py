@@ -23,7 +23,7 @@ from marshrut.diagnostics.models import Deficit, Submission
 from marshrut.kernels.criteria import MODEL_DIRECTIONS, Catalogue
 from marshrut.kernels.deadlines import parse_deadline
 from marshrut.kernels.responsibles import DEFAULT_ABBREVIATIONS
-from marshrut.lib.concurrency import claim
+from marshrut.lib.concurrency import StaleEdit, claim
 from marshrut.lib.uploads import EVIDENCE, check_upload
 from marshrut.orgs.models import Municipality, Region, School
 from marshrut.plans import notifications
@@ -370,11 +370,16 @@ def do_report_progress(
     control_date: ControlDate | None = None,
     on: dt.date | None = None,
     source: str = Source.WEB,
+    version: int | None = None,
 ) -> ProgressReport:
     """Record progress on an item: its status follows, and control dates are met.
 
     «Done» meets every open control date; otherwise the chosen control date (a stage of a
     recurring item, for example) is met when the status says the work goes on.
+
+    ``version`` is the item's version the reporter read (the API requires it): if the item was
+    saved since, nothing is written (:class:`StaleEdit`). A change of status moves the version
+    on, so that edits and reports begun before it are refused too.
     """
     day = on or timezone.localdate()
     if control_date is not None and control_date.item_id != item.pk:
@@ -384,6 +389,19 @@ def do_report_progress(
         data = upload.read()
         check_upload(data, upload.name or "", EVIDENCE)
         contents.append((PurePath(upload.name or "").name[:255] or _("файл"), data))
+    before = item.status
+    if version is not None:
+        # Even a report that keeps the status is refused: it was written against what changed.
+        stored = (
+            PlanItem.objects.select_for_update()
+            .filter(pk=item.pk)
+            .values_list("version", flat=True)
+            .first()
+        )
+        if stored is not None and stored != version:
+            raise StaleEdit(PlanItem.objects.get(pk=item.pk), version)
+    item.status = status
+    claim(item, version)
     report = ProgressReport(
         item=item,
         status=status,
@@ -407,20 +425,24 @@ def do_report_progress(
         )
         evidence.file.save(name, ContentFile(data), save=False)
         evidence.save()
-    before = item.status
     if status == ItemStatus.DONE:
         item.control_dates.filter(met_on__isnull=True).update(met_on=day)
     elif control_date is not None and status == ItemStatus.IN_PROGRESS:
         ControlDate.objects.filter(pk=control_date.pk, met_on__isnull=True).update(met_on=day)
-    item.status = status
     item.save(update_fields=["status"])
     refresh_next_due([item.pk])
     refresh_tallies([item.plan_id])
+    # The versions moved between are what tells a refused editor who changed what.
+    changes: dict[str, Any] = (
+        {"status": [before, status], "version": [item.version - 1, item.version]}
+        if before != status
+        else {}
+    )
     record(
         actor,
         Action.UPDATE,
         item,
-        changes={"status": [before, status]} if before != status else {},
+        changes=changes,
         source=source,
         region_id=item.plan.region_id,
         message=_("отчёт об исполнении") + (f": {comment[:200]}" if comment else ""),
