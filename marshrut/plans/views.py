@@ -70,7 +70,6 @@ from marshrut.plans.models import (
 PLAN_COLUMNS = [
     ExportColumn("Дорожная карта", lambda p: p.title, 50),
     ExportColumn("Уровень", lambda p: p.get_level_display(), 14),
-    ExportColumn("Программа", lambda p: p.programme_short, 12),
     ExportColumn("Владелец", lambda p: p.owner_name, 36),
     ExportColumn("Год", lambda p: p.year, 8),
     ExportColumn("Мероприятий", lambda p: p.total, 10),
@@ -78,6 +77,8 @@ PLAN_COLUMNS = [
     ExportColumn("Просрочено", lambda p: p.overdue, 10),
     ExportColumn("Срок в ближайшие 30 дней", lambda p: p.soon, 12),
     ExportColumn("Состояние", lambda p: p.get_status_display(), 16),
+    # Last, so that the columns existing exports are read by keep their places.
+    ExportColumn("Программа", lambda p: p.programme_short, 12),
 ]
 
 
