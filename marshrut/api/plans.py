@@ -47,6 +47,7 @@ class PlanOut(Schema):
     title: str
     level: str
     level_name: str
+    programme: str = Field(description="school (Школа Минпросвещения России) or shnor")
     region_id: int
     municipality_id: int | None
     school_id: int | None
@@ -65,6 +66,9 @@ class ItemOut(Schema):
     status: str
     status_name: str
     deadline_text: str
+    federal_deadline_text: str = Field(
+        description="a ШНОР roadmap's federal deadline; deadline_text is the regional one"
+    )
     starts_on: dt.date | None
     due_on: dt.date | None
     next_due_on: dt.date | None
@@ -118,6 +122,7 @@ class ItemPatch(Schema):
     number: str | None = Field(None, max_length=20)
     title: str | None = Field(None, max_length=5000)
     deadline_text: str | None = Field(None, max_length=2000)
+    federal_deadline_text: str | None = Field(None, max_length=2000)
     responsible_text: str | None = Field(None, max_length=5000)
     expected_result: str | None = Field(None, max_length=5000)
     indicator: str | None = Field(None, max_length=5000)
@@ -135,6 +140,7 @@ def _plan(p: Plan) -> dict[str, Any]:
         "title": p.title,
         "level": p.level,
         "level_name": p.get_level_display(),
+        "programme": p.programme,
         "region_id": p.region_id,
         "municipality_id": p.municipality_id,
         "school_id": p.school_id,
@@ -155,6 +161,7 @@ def _item(i: PlanItem) -> dict[str, Any]:
         "status": i.status,
         "status_name": i.get_status_display(),
         "deadline_text": i.deadline_text,
+        "federal_deadline_text": i.federal_deadline_text,
         "starts_on": i.starts_on,
         "due_on": i.due_on,
         "next_due_on": i.next_due_on,
@@ -198,6 +205,7 @@ def plans(
     page: Query[PageQuery],
     region: Text | None = None,
     level: Text | None = None,
+    programme: Text | None = None,
     status: Text | None = None,
     year: int | None = None,
     school: Id | None = None,
@@ -209,6 +217,7 @@ def plans(
         qs = qs.filter(region_id=rid)
     for name, value in (
         ("level", level),
+        ("programme", programme),
         ("status", status),
         ("year", year),
         ("school_id", school),

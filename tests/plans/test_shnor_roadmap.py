@@ -228,3 +228,17 @@ def test_a_fioko_header_gives_a_federal_and_a_regional_deadline() -> None:
     assert [d["label"] for d in federal] == ["Сроки ФИОКО"]
     assert [d["label"] for d in own] == ["Сроки региона"]
     assert item.targets[0].value == 60
+
+
+def test_the_api_gives_the_programme_and_both_deadlines(world: World, tmp_path: Path) -> None:
+    plan = import_by_cli(world, tmp_path, "txt")
+    make_plan(world, Level.REGION)
+    client = world.client("operator")
+    found = client.get("/api/v1/plans", {"programme": "shnor"}).json()["items"]
+    assert [p["id"] for p in found] == [plan.pk] and found[0]["programme"] == "shnor"
+    item = plan.items.get(number="3.4")
+    body = client.get(f"/api/v1/items/{item.pk}").json()
+    assert (body["federal_deadline_text"], body["deadline_text"]) == (
+        "апрель – ноябрь",
+        "апрель – октябрь",
+    )
