@@ -47,7 +47,9 @@ class PlanOut(Schema):
     title: str
     level: str
     level_name: str
-    programme: str = Field(description="school (Школа Минпросвещения России) or shnor")
+    programme: str = Field(
+        description="school (the «School of the Ministry of Education» project) or shnor"
+    )
     region_id: int
     municipality_id: int | None
     school_id: int | None
@@ -67,7 +69,7 @@ class ItemOut(Schema):
     status_name: str
     deadline_text: str
     federal_deadline_text: str = Field(
-        description="a ШНОР roadmap's federal deadline; deadline_text is the regional one"
+        description="the federal deadline of a shnor roadmap; deadline_text is the regional one"
     )
     starts_on: dt.date | None
     due_on: dt.date | None

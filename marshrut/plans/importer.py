@@ -196,6 +196,8 @@ def owner_of(batch: ImportBatch) -> dict[str, Any]:
 def apply(user: Any, data: bytes, batch: ImportBatch, progress: Progress, prepared: Any) -> Report:
     from marshrut.plans.actions import do_create_plan
 
+    # The corrections saved up to the claim (later ones are refused): read them as stored.
+    batch.params = ImportBatch.objects.values_list("params", flat=True).get(pk=batch.pk)
     try:
         draft = read_draft(data, batch)
     except ImportRefused as e:
