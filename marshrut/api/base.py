@@ -127,12 +127,15 @@ class Renderer(JSONRenderer):
 
 
 api = NinjaAPI(
-    title="Маршрут API",
+    title="Marshrut API",
     version="1",
     description=(
-        "Реестр, самодиагностика (кампании, результаты, дефициты, путь к следующему уровню), "
-        "дорожные карты и их исполнение, мероприятия, итоги анкетирований. Доступ тот же, что "
-        "на страницах. Описание на русском: docs/api.md."
+        "The registry, self-assessment (campaigns, results, deficits, the path to the next "
+        "level), roadmaps and their progress, events, survey results. Access is the same as on "
+        "the pages. Lists take `region=<code>`: a region that is not the caller's is 404. Error "
+        "messages (`detail`) are in Russian, for the people who read them. Writes to a versioned "
+        "row carry its `version`; a stale one is answered with 409 and what changed. The "
+        "Russian description: docs/api.md."
     ),
     auth=[BearerToken(), HeaderToken(), Session()],
     throttle=[ApiThrottle()],
@@ -222,7 +225,7 @@ _PYDANTIC_MESSAGES = {
 
 
 def _where(loc: Any) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "payload")]
+    parts = [str(p) for p in loc if p not in ("body", "payload", "form")]
     return ".".join(parts) or "запрос"
 
 

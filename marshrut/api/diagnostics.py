@@ -29,7 +29,7 @@ from marshrut.orgs import access
 from marshrut.orgs.models import get_school_for_user
 from marshrut.orgs.roles import Cap
 
-router = Router(tags=["самодиагностика"])
+router = Router(tags=["self-assessment"])
 
 
 class CampaignOut(Schema):
@@ -156,7 +156,7 @@ def _in_scope(user: Any) -> Any:
     )
 
 
-@router.get(summary="Кампании самодиагностики", path="/campaigns", response=responds(CampaignPage))
+@router.get(summary="Self-assessment campaigns", path="/campaigns", response=responds(CampaignPage))
 def campaigns(
     request: HttpRequest,
     page: Query[PageQuery],
@@ -165,7 +165,7 @@ def campaigns(
 ) -> Any:
     access.require(request.user, Cap.DIAGNOSTICS_VIEW)
     qs = Campaign.objects.for_user(request.user).select_related("criteria")
-    if (rid := region_id(region)) is not None:
+    if (rid := region_id(request, region, Cap.DIAGNOSTICS_VIEW)) is not None:
         qs = qs.filter(region_id=rid)
     if year is not None:
         qs = qs.filter(year=year)
@@ -175,14 +175,14 @@ def campaigns(
 
 
 @router.get(
-    summary="Кампания самодиагностики", path="/campaigns/{pk}", response=responds(CampaignOut)
+    summary="Self-assessment campaign", path="/campaigns/{pk}", response=responds(CampaignOut)
 )
 def campaign(request: HttpRequest, pk: Id) -> Any:
     return _campaign(get_campaign_for_user(request.user, pk))
 
 
 @router.get(
-    summary="Результаты кампании по школам и направлениям",
+    summary="Campaign results by school and direction",
     path="/campaigns/{pk}/results",
     response=responds(ResultPage),
 )
@@ -229,7 +229,7 @@ def campaign_results(
 
 
 @router.get(
-    summary="Дефициты школ в кампании",
+    summary="Schools' deficits in a campaign",
     path="/campaigns/{pk}/deficits",
     response=responds(DeficitPage),
 )
@@ -315,7 +315,7 @@ def _submission(user: Any, campaign_pk: int, school_pk: int) -> Submission:
 
 
 @router.get(
-    summary="Уровни школы по направлениям во всех кампаниях",
+    summary="A school's levels by direction in every campaign",
     path="/schools/{pk}/results",
     response=responds(list[SchoolResultOut]),
 )
@@ -333,7 +333,7 @@ def school_results(request: HttpRequest, pk: Id) -> Any:
 
 
 @router.get(
-    summary="Результат школы в кампании",
+    summary="A school's result in a campaign",
     path="/campaigns/{campaign_pk}/schools/{school_pk}",
     response=responds(SchoolResultOut),
 )
@@ -343,7 +343,7 @@ def campaign_school(request: HttpRequest, campaign_pk: Id, school_pk: Id) -> Any
 
 
 @router.get(
-    summary="Путь к следующему уровню",
+    summary="Path to the next level",
     path="/campaigns/{campaign_pk}/schools/{school_pk}/path",
     response=responds(list[PathOut]),
 )

@@ -20,7 +20,7 @@ from marshrut.orgs import access
 from marshrut.orgs.models import Person, School
 from marshrut.orgs.roles import Cap
 
-router = Router(tags=["мероприятия"])
+router = Router(tags=["events"])
 
 
 class EventOut(Schema):
@@ -92,7 +92,7 @@ def _event(e: Event) -> dict[str, Any]:
 
 
 @router.get(
-    summary="Мероприятия региона и муниципалитетов", path="/events", response=responds(EventPage)
+    summary="Events of the region and municipalities", path="/events", response=responds(EventPage)
 )
 def events(
     request: HttpRequest,
@@ -106,7 +106,7 @@ def events(
     """Events the user may see; ``starts_from``/``ends_to`` keep those overlapping the period."""
     access.require(request.user, Cap.EVENT_VIEW)
     qs = Event.objects.for_user(request.user)
-    if (rid := region_id(region)) is not None:
+    if (rid := region_id(request, region, Cap.EVENT_VIEW)) is not None:
         qs = qs.filter(region_id=rid)
     if municipality is not None:
         qs = qs.filter(municipality_id=municipality)
@@ -123,13 +123,13 @@ def events(
     return found
 
 
-@router.get(summary="Мероприятие (событие)", path="/events/{pk}", response=responds(EventOut))
+@router.get(summary="Event", path="/events/{pk}", response=responds(EventOut))
 def event(request: HttpRequest, pk: Id) -> Any:
     return _event(get_event_for_user(request.user, pk))
 
 
 @router.get(
-    summary="Участники мероприятия",
+    summary="Participants of an event",
     path="/events/{pk}/participants",
     response=responds(ParticipantsOut),
 )

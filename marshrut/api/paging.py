@@ -13,11 +13,13 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 from django.db.models import Model, QuerySet
+from django.http import HttpRequest
 from ninja import Field, Schema
 from pydantic import create_model
 
 from marshrut.api.base import BadRequest, Text
-from marshrut.orgs.models import Region
+from marshrut.orgs.context import current_region
+from marshrut.orgs.roles import Cap
 
 PAGE_SIZE: int = getattr(settings, "API_PAGE_SIZE", 100)
 MAX_PAGE_SIZE: int = getattr(settings, "API_MAX_PAGE_SIZE", 500)
@@ -70,14 +72,11 @@ def cursor_page(
     return out
 
 
-def region_id(value: str | None) -> int | None:
-    """The region named by its code («72») or id; 400 when no region has it."""
-    if value is None or value == "":
+def region_id(request: HttpRequest, value: str | None, cap: Cap) -> int | None:
+    """The region a list is narrowed to by ``?region=<code>``, chosen by the one rule of the site
+    (:func:`marshrut.orgs.context.current_region`): a region that is not the user's is 404, one
+    of theirs where the capability does not hold is 403. Without it, every region of the user's.
+    """
+    if value is None or not value.strip():
         return None
-    value = value.strip()
-    found = Region.objects.filter(code=value).values_list("pk", flat=True).first()
-    if found is None and value.isdigit() and len(value) < 10:
-        found = Region.objects.filter(pk=int(value)).values_list("pk", flat=True).first()
-    if found is None:
-        raise BadRequest(f"Нет региона «{value[:20]}»: укажите код субъекта или id региона.")
-    return found
+    return current_region(request, cap, user=request.user).pk

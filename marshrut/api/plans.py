@@ -39,7 +39,7 @@ from marshrut.plans.models import (
     get_plan_for_user,
 )
 
-router = Router(tags=["дорожные карты"])
+router = Router(tags=["roadmaps"])
 
 
 class PlanOut(Schema):
@@ -47,6 +47,9 @@ class PlanOut(Schema):
     title: str
     level: str
     level_name: str
+    programme: str = Field(
+        description="school (the «School of the Ministry of Education» project) or shnor"
+    )
     region_id: int
     municipality_id: int | None
     school_id: int | None
@@ -65,6 +68,9 @@ class ItemOut(Schema):
     status: str
     status_name: str
     deadline_text: str
+    federal_deadline_text: str = Field(
+        description="the federal deadline of a shnor roadmap; deadline_text is the regional one"
+    )
     starts_on: dt.date | None
     due_on: dt.date | None
     next_due_on: dt.date | None
@@ -74,7 +80,9 @@ class ItemOut(Schema):
     indicator_code: str
     directions: list[str]
     parent_id: int | None
-    version: int = Field(description="передайте при изменении: устаревшая версия — ответ 409")
+    version: int = Field(
+        description="send it back with a change: a stale version is answered with 409"
+    )
 
 
 class EvidenceOut(Schema):
@@ -99,18 +107,24 @@ class ReportOut(Schema):
 
 
 class ReportIn(Schema):
+    version: int = Field(
+        ge=0, le=2**31 - 1, description="the item's version the report was written against"
+    )
     status: ItemStatus
     comment: str = Field("", max_length=5000)
     actual_value: Decimal | None = Field(None, max_digits=12, decimal_places=2)
-    links: list[Text] = Field(default_factory=list, description="ссылки http(s)://")
-    control_date: Id | None = Field(None, description="id контрольной даты мероприятия")
+    links: list[Text] = Field(default_factory=list, description="http(s):// links")
+    control_date: Id | None = Field(None, description="id of one of the item's control dates")
 
 
 class ItemPatch(Schema):
-    version: int = Field(ge=0, le=2**31 - 1, description="версия, с которой начата правка")
+    version: int = Field(
+        ge=0, le=2**31 - 1, description="the item's version the change starts from"
+    )
     number: str | None = Field(None, max_length=20)
     title: str | None = Field(None, max_length=5000)
     deadline_text: str | None = Field(None, max_length=2000)
+    federal_deadline_text: str | None = Field(None, max_length=2000)
     responsible_text: str | None = Field(None, max_length=5000)
     expected_result: str | None = Field(None, max_length=5000)
     indicator: str | None = Field(None, max_length=5000)
@@ -128,6 +142,7 @@ def _plan(p: Plan) -> dict[str, Any]:
         "title": p.title,
         "level": p.level,
         "level_name": p.get_level_display(),
+        "programme": p.programme,
         "region_id": p.region_id,
         "municipality_id": p.municipality_id,
         "school_id": p.school_id,
@@ -148,6 +163,7 @@ def _item(i: PlanItem) -> dict[str, Any]:
         "status": i.status,
         "status_name": i.get_status_display(),
         "deadline_text": i.deadline_text,
+        "federal_deadline_text": i.federal_deadline_text,
         "starts_on": i.starts_on,
         "due_on": i.due_on,
         "next_due_on": i.next_due_on,
@@ -185,12 +201,13 @@ def _report(r: ProgressReport) -> dict[str, Any]:
     }
 
 
-@router.get(summary="Дорожные карты", path="/plans", response=responds(PlanPage))
+@router.get(summary="Roadmaps", path="/plans", response=responds(PlanPage))
 def plans(
     request: HttpRequest,
     page: Query[PageQuery],
     region: Text | None = None,
     level: Text | None = None,
+    programme: Text | None = None,
     status: Text | None = None,
     year: int | None = None,
     school: Id | None = None,
@@ -198,10 +215,11 @@ def plans(
 ) -> Any:
     access.require(request.user, Cap.PLAN_VIEW)
     qs = Plan.objects.for_user(request.user)
-    if (rid := region_id(region)) is not None:
+    if (rid := region_id(request, region, Cap.PLAN_VIEW)) is not None:
         qs = qs.filter(region_id=rid)
     for name, value in (
         ("level", level),
+        ("programme", programme),
         ("status", status),
         ("year", year),
         ("school_id", school),
@@ -214,14 +232,12 @@ def plans(
     return found
 
 
-@router.get(summary="Дорожная карта", path="/plans/{pk}", response=responds(PlanOut))
+@router.get(summary="Roadmap", path="/plans/{pk}", response=responds(PlanOut))
 def plan(request: HttpRequest, pk: Id) -> Any:
     return _plan(get_plan_for_user(request.user, pk))
 
 
-@router.get(
-    summary="Мероприятия дорожной карты", path="/plans/{pk}/items", response=responds(ItemPage)
-)
+@router.get(summary="Items of a roadmap", path="/plans/{pk}/items", response=responds(ItemPage))
 def plan_items(
     request: HttpRequest, pk: Id, page: Query[PageQuery], status: Text | None = None
 ) -> Any:
@@ -234,13 +250,13 @@ def plan_items(
     return found
 
 
-@router.get(summary="Мероприятие", path="/items/{pk}", response=responds(ItemOut))
+@router.get(summary="Roadmap item", path="/items/{pk}", response=responds(ItemOut))
 def item(request: HttpRequest, pk: Id) -> Any:
     return _item(get_item_for_user(request.user, pk))
 
 
 @router.patch(
-    summary="Изменить мероприятие (с версией)",
+    summary="Change a roadmap item (with its version)",
     path="/items/{pk}",
     response=responds(ItemOut, *(400, 401, 403, 404, 409, 422, 429)),
 )
@@ -275,7 +291,7 @@ def item_update(request: HttpRequest, pk: Id, payload: ItemPatch) -> Any:
 
 
 @router.get(
-    summary="Отчёты об исполнении мероприятия",
+    summary="Progress reports of an item",
     path="/items/{pk}/reports",
     response=responds(ReportPage),
 )
@@ -288,9 +304,9 @@ def item_reports(request: HttpRequest, pk: Id, page: Query[PageQuery]) -> Any:
 
 
 @router.post(
-    summary="Отчитаться об исполнении (с подтверждениями)",
+    summary="Report progress (with evidence; with the item's version)",
     path="/items/{pk}/reports",
-    response=responds(ReportOut, *(400, 401, 403, 404, 422, 429), status=201),
+    response=responds(ReportOut, *(400, 401, 403, 404, 409, 422, 429), status=201),
 )
 def item_report(
     request: HttpRequest,
@@ -299,7 +315,9 @@ def item_report(
     evidence: File[list[UploadedFile]] = None,  # type: ignore[assignment]
 ) -> Any:
     """Report progress on an item (multipart/form-data): status, comment, actual value, links
-    and evidence files, checked against the same upload policy as the item page."""
+    and evidence files, checked against the same upload policy as the item page. ``version`` is
+    the item's, as read: if the item was saved since, nothing is written and the answer is 409
+    with who changed what; a report that changes the status moves the version on."""
     user: Any = request.user
     i = get_item_for_user(user, pk, Cap.PLAN_REPORT)
     form = ReportForm(
@@ -316,29 +334,37 @@ def item_report(
     if not form.is_valid():
         raise form_errors(form)
     cleaned = form.cleaned_data
-    report = actions.do_report_progress(
-        user,
-        i,
-        status=cleaned["status"],
-        comment=cleaned["comment"],
-        actual_value=cleaned["actual_value"],
-        links=cleaned["links"],
-        files=cleaned["evidence"],
-        control_date=cleaned["control_date"],
-        source=Source.API,
-    )
+    try:
+        report = actions.do_report_progress(
+            user,
+            i,
+            status=cleaned["status"],
+            comment=cleaned["comment"],
+            actual_value=cleaned["actual_value"],
+            links=cleaned["links"],
+            files=cleaned["evidence"],
+            control_date=cleaned["control_date"],
+            source=Source.API,
+            version=data.version,
+        )
+    except StaleEdit as stale:
+        stale.form_fields = {  # type: ignore[attr-defined]
+            "status": ReportForm.base_fields["status"],
+            **ItemForm(instance=stale.current).fields,
+        }
+        raise
     return Status(201, _report(report))
 
 
 @router.get(
-    summary="Скачать подтверждающий документ",
+    summary="Download an evidence file",
     path="/evidence/{pk}",
     url_name="evidence",
     response=responds(None, 401, 404, 422, 429),
     openapi_extra={
         "responses": {
             200: {
-                "description": "файл-подтверждение",
+                "description": "the evidence file",
                 "content": {"application/octet-stream": {"schema": {"type": "string"}}},
             }
         }

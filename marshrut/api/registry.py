@@ -20,7 +20,7 @@ from marshrut.orgs.models import (
 )
 from marshrut.orgs.roles import ROLES, Cap
 
-router = Router(tags=["реестр"])
+router = Router(tags=["registry"])
 
 
 class MunicipalityOut(Schema):
@@ -71,7 +71,7 @@ class MeOut(Schema):
     username: str
     full_name: str
     roles: list[str] = Field(default_factory=list)
-    read_only: bool = Field(False, description="запрос пришёл с токеном «только чтение»")
+    read_only: bool = Field(False, description="the request came with a read-only token")
 
 
 MunicipalityPage = page_of(MunicipalityOut, "MunicipalityPage", counted=True)
@@ -80,10 +80,10 @@ PersonPage = page_of(PersonOut, "PersonPage", counted=True)
 
 
 @router.get(
-    summary="Текущий пользователь и его роли",
+    summary="Current user and their roles",
     path="/me",
     response=responds(MeOut, 401, 429),
-    tags=["учётная запись"],
+    tags=["account"],
 )
 def me(request: HttpRequest) -> dict[str, Any]:
     user: Any = request.user
@@ -96,23 +96,21 @@ def me(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-@router.get(summary="Муниципалитеты", path="/municipalities", response=responds(MunicipalityPage))
+@router.get(summary="Municipalities", path="/municipalities", response=responds(MunicipalityPage))
 def municipalities(request: HttpRequest, page: Query[PageQuery], region: Text | None = None) -> Any:
     access.require(request.user, Cap.MUNICIPALITY_VIEW)
     qs = Municipality.objects.for_user(request.user)
-    if (rid := region_id(region)) is not None:
+    if (rid := region_id(request, region, Cap.MUNICIPALITY_VIEW)) is not None:
         qs = qs.filter(region_id=rid)
     return cursor_page(qs, page, counted=True)
 
 
-@router.get(
-    summary="Муниципалитет", path="/municipalities/{pk}", response=responds(MunicipalityOut)
-)
+@router.get(summary="Municipality", path="/municipalities/{pk}", response=responds(MunicipalityOut))
 def municipality(request: HttpRequest, pk: Id) -> Any:
     return get_municipality_for_user(request.user, pk)
 
 
-@router.get(summary="Школы", path="/schools", response=responds(SchoolPage))
+@router.get(summary="Schools", path="/schools", response=responds(SchoolPage))
 def schools(
     request: HttpRequest,
     page: Query[PageQuery],
@@ -122,7 +120,7 @@ def schools(
 ) -> Any:
     access.require(request.user, Cap.SCHOOL_VIEW)
     qs = School.objects.for_user(request.user)
-    if (rid := region_id(region)) is not None:
+    if (rid := region_id(request, region, Cap.SCHOOL_VIEW)) is not None:
         qs = qs.filter(municipality__region_id=rid)
     if municipality is not None:
         qs = qs.filter(municipality_id=municipality)
@@ -131,20 +129,20 @@ def schools(
     return cursor_page(qs, page, counted=True)
 
 
-@router.get(summary="Школа", path="/schools/{pk}", response=responds(SchoolOut))
+@router.get(summary="School", path="/schools/{pk}", response=responds(SchoolOut))
 def school(request: HttpRequest, pk: Id) -> Any:
     return get_school_for_user(request.user, pk)
 
 
-@router.get(summary="Люди", path="/people", response=responds(PersonPage))
+@router.get(summary="People", path="/people", response=responds(PersonPage))
 def people(request: HttpRequest, page: Query[PageQuery], region: Text | None = None) -> Any:
     access.require(request.user, Cap.PERSON_VIEW)
     qs = Person.objects.for_user(request.user)
-    if (rid := region_id(region)) is not None:
+    if (rid := region_id(request, region, Cap.PERSON_VIEW)) is not None:
         qs = qs.filter(region_id=rid)
     return cursor_page(qs, page, counted=True)
 
 
-@router.get(summary="Человек", path="/people/{pk}", response=responds(PersonOut))
+@router.get(summary="Person", path="/people/{pk}", response=responds(PersonOut))
 def person(request: HttpRequest, pk: Id) -> Any:
     return get_person_for_user(request.user, pk)

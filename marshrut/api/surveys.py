@@ -23,7 +23,7 @@ from marshrut.orgs.roles import Cap
 from marshrut.surveys.models import MIN_GROUP, Survey, get_survey_for_user
 from marshrut.surveys.results import Bar, compute
 
-router = Router(tags=["анкетирования"])
+router = Router(tags=["surveys"])
 
 
 class SurveyOut(Schema):
@@ -103,24 +103,24 @@ def _bars(bars: list[Bar]) -> list[dict[str, Any]]:
     return [{"label": b.label, "count": b.count, "percent": b.percent} for b in bars]
 
 
-@router.get(summary="Анкетирования", path="/surveys", response=responds(SurveyPage))
+@router.get(summary="Surveys", path="/surveys", response=responds(SurveyPage))
 def surveys(request: HttpRequest, page: Query[PageQuery], region: Text | None = None) -> Any:
     access.require(request.user, Cap.SURVEY_MANAGE)
     qs = Survey.objects.for_user(request.user)
-    if (rid := region_id(region)) is not None:
+    if (rid := region_id(request, region, Cap.SURVEY_MANAGE)) is not None:
         qs = qs.filter(region_id=rid)
     found = cursor_page(qs, page)
     found["items"] = [_survey(s) for s in found["items"]]
     return found
 
 
-@router.get(summary="Анкетирование", path="/surveys/{pk}", response=responds(SurveyOut))
+@router.get(summary="Survey", path="/surveys/{pk}", response=responds(SurveyOut))
 def survey(request: HttpRequest, pk: Id) -> Any:
     return _survey(get_survey_for_user(request.user, pk))
 
 
 @router.get(
-    summary="Итоги анкетирования (малые группы скрыты)",
+    summary="Survey results (small groups hidden)",
     path="/surveys/{pk}/results",
     response=responds(ResultsOut),
 )

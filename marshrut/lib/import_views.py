@@ -62,7 +62,7 @@ def applied_text(batch: ImportBatch) -> str:
     return batch.importer.text("applied") % values
 
 
-def batch_context(batch: ImportBatch) -> dict[str, Any]:
+def batch_context(batch: ImportBatch, user: Any = None) -> dict[str, Any]:
     importer = batch.importer
     hint = jobs.watch(batch)
     problems = batch.problem_list()
@@ -77,9 +77,13 @@ def batch_context(batch: ImportBatch) -> dict[str, Any]:
         "problem_count": count,
         "hidden": max(count - len(problems), 0),
         "urls": urls_of(importer, batch),
-        "texts": {key: importer.text(key) for key in ("checking", "applying", "apply", "refused")},
+        "texts": {
+            key: importer.text(key)
+            for key in ("checking", "applying", "apply", "refused", "upload")
+        },
         "applied_text": applied_text(batch),
         **importer.context(batch),
+        **(importer.user_context(user, batch) if importer.user_context else {}),
     }
 
 
@@ -92,7 +96,7 @@ def page(request: HttpRequest, pk: str, kind: str) -> HttpResponse:
         ImportBatch.objects.filter(pk=batch.pk, previewed_at=None).update(
             previewed_at=batch.previewed_at
         )
-    return render(request, "lib/imports/batch.html", batch_context(batch))
+    return render(request, "lib/imports/batch.html", batch_context(batch, request.user))
 
 
 @login_required
@@ -110,7 +114,14 @@ def status(request: HttpRequest, pk: str, kind: str) -> HttpResponse:
 def apply(request: HttpRequest, pk: str, kind: str) -> HttpResponse:
     """Queue the apply of a checked batch; a second click (or a refused file) is turned away."""
     batch = get_batch_for_user(request.user, pk, kind)
-    if not queue_apply(batch, request.user):
+    importer = batch.importer
+    if importer.apply_in_request and claim_apply(batch):
+        run_apply(batch, request.user)
+        if batch.status == ImportBatch.Status.APPLIED:
+            messages.success(request, applied_text(batch))
+            if importer.done:
+                return redirect(importer.done(batch))
+    elif importer.apply_in_request or not queue_apply(batch, request.user):
         messages.warning(
             request, _("Этот файл нельзя применить: он не прошёл проверку или уже обработан.")
         )
@@ -129,7 +140,7 @@ def upload(request: HttpRequest, kind: str, **kwargs: Any) -> HttpResponse:
     importer = importer_for(kind)
     user: Any = request.user
     target = importer.target(request, kwargs)
-    form = importer.form(request.POST or None, request.FILES or None)
+    form = importer.form(request.POST or None, request.FILES or None, **target.form_kwargs)
     recent = batches_for_user(user, kind).filter(
         region=target.region, **{f"params__{k}": v for k, v in target.params.items()}
     )[:10]
@@ -138,6 +149,7 @@ def upload(request: HttpRequest, kind: str, **kwargs: Any) -> HttpResponse:
         "importer": importer,
         "recent": recent,
         **hints(importer.policy, "file"),
+        "texts": {"upload": importer.text("upload")},
         **target.context,
     }
     if request.method != "POST" or not form.is_valid():
@@ -161,7 +173,7 @@ def upload(request: HttpRequest, kind: str, **kwargs: Any) -> HttpResponse:
             problems=report.problems,
             problem_count=report.count,
             hidden=0,
-            texts={"refused": importer.text("refused")},
+            texts={"refused": importer.text("refused"), "upload": importer.text("upload")},
         )
         return render(request, "lib/imports/upload.html", context, status=importer.refused_status)
     with transaction.atomic():
@@ -176,7 +188,7 @@ def upload(request: HttpRequest, kind: str, **kwargs: Any) -> HttpResponse:
                 return redirect(importer.done(batch))
         return redirect(urls_of(importer, batch)["page"])
     if importer.preview_in_place:
-        context.update(batch_context(batch), form=form)
+        context.update(batch_context(batch, user), form=form)
         return render(request, "lib/imports/upload.html", context)
     return redirect(urls_of(importer, batch)["page"])
 

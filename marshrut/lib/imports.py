@@ -132,6 +132,8 @@ class Target:
     region: Any
     params: dict[str, Any] = field(default_factory=dict)
     context: dict[str, Any] = field(default_factory=dict)
+    # What the importer's upload form needs beside the data (the user, the region's choices).
+    form_kwargs: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -168,17 +170,23 @@ class Importer:
     # A small file (up to IMPORT_INLINE_CHECK_BYTES) is checked in the upload request and,
     # if refused, not kept; bigger files, and every file of other importers, go to the worker.
     check_in_request: bool = False
+    # A small kind (a roadmap document) is applied in the request of the apply button, by the
+    # same runner, and goes to ``done`` when applied; other kinds queue the apply for the worker.
+    apply_in_request: bool = False
     refused_status: int = 200
     preview_in_place: bool = False
     texts: Mapping[str, Any] = field(default_factory=dict)
     upload_args: Callable[[ImportBatch], dict[str, Any]] = lambda batch: {}
     context: Callable[[ImportBatch], dict[str, Any]] = lambda batch: {}
+    # What the batch page adds for the user who looks (forms that depend on their rights).
+    user_context: Callable[[Any, ImportBatch], dict[str, Any]] | None = None
 
     def text(self, key: str) -> str:
         return str(self.texts.get(key, TEXTS[key]))
 
 
 TEXTS: dict[str, Any] = {
+    "upload": _("Проверить файл"),
     "checking": _("Файл проверяется…"),
     "applying": _("Изменения записываются…"),
     "apply": _("Применить изменения"),

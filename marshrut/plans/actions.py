@@ -21,12 +21,13 @@ from marshrut.audit.log import Action, Source, diff, record, save_with_audit, sn
 from marshrut.diagnostics.models import DONE as SUBMISSION_DONE
 from marshrut.diagnostics.models import Deficit, Submission
 from marshrut.kernels.criteria import MODEL_DIRECTIONS, Catalogue
+from marshrut.kernels.deadlines import parse_deadline
 from marshrut.kernels.responsibles import DEFAULT_ABBREVIATIONS
-from marshrut.lib.concurrency import claim
+from marshrut.lib.concurrency import StaleEdit, claim
 from marshrut.lib.uploads import EVIDENCE, check_upload
 from marshrut.orgs.models import Municipality, Region, School
 from marshrut.plans import notifications
-from marshrut.plans.importing import dictionary_for, reparse_row, sections_of
+from marshrut.plans.importing import dictionary_for, reparse_row, sections_of, split_deadlines
 from marshrut.plans.models import (
     CLOSED_STATUSES,
     DIRECTION_CHOICES,
@@ -38,15 +39,16 @@ from marshrut.plans.models import (
     Measure,
     Organisation,
     Plan,
-    PlanImport,
     PlanItem,
     PlanReview,
     PlanSection,
     PlanTally,
+    Programme,
     ProgressReport,
     measures_by_indicator,
 )
 
+FEDERAL_DEADLINE_LABEL = "Срок (федеральный)"
 HANDED_DOWN_SECTION = "Мероприятия, переданные с вышестоящего уровня"
 
 
@@ -248,6 +250,13 @@ def _build_items(
     for section, (_number, _title, section_rows) in zip(sections, grouped, strict=True):
         for row in section_rows:
             deadlines = list(row.get("deadlines", []))
+            federal: list[dict[str, Any]] = []
+            deadline_text = "; ".join(t for t in row.get("deadline_texts", []) if t)
+            if plan.programme == Programme.SHNOR:
+                # Two date columns: the region's own deadline drives control dates and reports.
+                deadlines, federal = split_deadlines(deadlines)
+                if federal:
+                    deadline_text = "; ".join(d.get("text", "") for d in deadlines)
             starts_on, due_on = _span(deadlines)
             items.append(
                 PlanItem(
@@ -256,8 +265,10 @@ def _build_items(
                     position=position,
                     number=(row.get("number") or "")[:20],
                     title=row.get("title", "").strip() or "—",
-                    deadline_text="; ".join(t for t in row.get("deadline_texts", []) if t),
+                    deadline_text=deadline_text,
                     deadlines=deadlines,
+                    federal_deadline_text="; ".join(d.get("text", "") for d in federal),
+                    federal_deadlines=federal,
                     responsible_text=row.get("responsible_text", ""),
                     responsible=list(row.get("responsible", [])),
                     expected_result=row.get("expected_result", ""),
@@ -308,12 +319,14 @@ def do_create_plan(
     source_filename: str = "",
     status: str = Plan.Status.ACTIVE,
     source: str = Source.WEB,
+    programme: str = Programme.SCHOOL,
 ) -> Plan:
     """Create a plan of a node for a year from draft rows (possibly none)."""
     owner = owner_fields(level, region=region, municipality=municipality, school=school)
     do_seed_organisations(actor, owner["region"], source=source)
     plan = Plan(
         level=level,
+        programme=programme,
         title=title.strip()[:500],
         year=year,
         starts_on=dt.date(year, 1, 1),
@@ -341,94 +354,6 @@ def do_create_plan(
     return plan
 
 
-@transaction.atomic
-def do_save_import(actor: Any, batch: PlanImport, *, source: str = Source.WEB) -> Plan:
-    """Turn a checked draft into a plan; the draft is marked saved and keeps its file."""
-    batch = PlanImport.objects.select_for_update().get(pk=batch.pk)
-    if batch.status != PlanImport.Status.DRAFT:
-        raise ValidationError(_("Этот черновик уже сохранён как дорожная карта."))
-    rows = batch.draft.get("rows", [])
-    if not rows:
-        raise ValidationError(_("В черновике нет ни одного мероприятия."))
-    plan = do_create_plan(
-        actor,
-        level=batch.level,
-        year=batch.year,
-        title=batch.title,
-        rows=rows,
-        region=batch.region,
-        municipality=batch.municipality,
-        school=batch.school,
-        source_filename=batch.filename,
-        source=source,
-    )
-    batch.status = PlanImport.Status.SAVED
-    batch.plan = plan
-    batch.saved_at = timezone.now()
-    batch.save(update_fields=["status", "plan", "saved_at"])
-    return plan
-
-
-@transaction.atomic
-def do_create_import(
-    actor: Any,
-    *,
-    data: bytes,
-    filename: str,
-    draft: dict[str, Any],
-    level: str,
-    year: int,
-    title: str,
-    region: Region | None = None,
-    municipality: Municipality | None = None,
-    school: School | None = None,
-) -> PlanImport:
-    """Keep an uploaded document and its parsed draft until the operator confirms it."""
-    owner = owner_fields(level, region=region, municipality=municipality, school=school)
-    do_seed_organisations(actor, owner["region"])
-    batch = PlanImport(
-        level=level,
-        year=year,
-        title=title[:500],
-        filename=filename[:255],
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
-        draft=draft,
-        created_by=user_or_none(actor),
-        **owner,
-    )
-    batch.file.save(filename[:100] or "plan", ContentFile(data), save=False)
-    batch.save()
-    return batch
-
-
-@transaction.atomic
-def do_update_draft_rows(
-    batch: PlanImport,
-    rows: Sequence[Mapping[str, Any]],
-    *,
-    mappings: Mapping[str, str] | None = None,
-) -> PlanImport:
-    """Store the operator's corrections of a draft, every edited row read again."""
-    draft = dict(batch.draft)
-    if mappings:
-        draft["mappings"] = {**draft.get("mappings", {}), **mappings}
-    orgs = dictionary_for(batch.region)
-    draft["rows"] = [
-        reparse_row(
-            dict(row),
-            year=draft["year"],
-            labels=draft["labels"],
-            orgs=orgs,
-            mappings=draft.get("mappings", {}),
-        )
-        for row in rows
-    ]
-    batch.draft = draft
-    batch.save(update_fields=["draft"])
-    return batch
-
-
 # --- monitoring ----------------------------------------------------------------------------------
 
 
@@ -445,11 +370,16 @@ def do_report_progress(
     control_date: ControlDate | None = None,
     on: dt.date | None = None,
     source: str = Source.WEB,
+    version: int | None = None,
 ) -> ProgressReport:
     """Record progress on an item: its status follows, and control dates are met.
 
     «Done» meets every open control date; otherwise the chosen control date (a stage of a
     recurring item, for example) is met when the status says the work goes on.
+
+    ``version`` is the item's version the reporter read (the API requires it): if the item was
+    saved since, nothing is written (:class:`StaleEdit`). A change of status moves the version
+    on, so that edits and reports begun before it are refused too.
     """
     day = on or timezone.localdate()
     if control_date is not None and control_date.item_id != item.pk:
@@ -459,6 +389,19 @@ def do_report_progress(
         data = upload.read()
         check_upload(data, upload.name or "", EVIDENCE)
         contents.append((PurePath(upload.name or "").name[:255] or _("файл"), data))
+    before = item.status
+    if version is not None:
+        # Even a report that keeps the status is refused: it was written against what changed.
+        stored = (
+            PlanItem.objects.select_for_update()
+            .filter(pk=item.pk)
+            .values_list("version", flat=True)
+            .first()
+        )
+        if stored is not None and stored != version:
+            raise StaleEdit(PlanItem.objects.get(pk=item.pk), version)
+    item.status = status
+    claim(item, version)
     report = ProgressReport(
         item=item,
         status=status,
@@ -482,20 +425,24 @@ def do_report_progress(
         )
         evidence.file.save(name, ContentFile(data), save=False)
         evidence.save()
-    before = item.status
     if status == ItemStatus.DONE:
         item.control_dates.filter(met_on__isnull=True).update(met_on=day)
     elif control_date is not None and status == ItemStatus.IN_PROGRESS:
         ControlDate.objects.filter(pk=control_date.pk, met_on__isnull=True).update(met_on=day)
-    item.status = status
     item.save(update_fields=["status"])
     refresh_next_due([item.pk])
     refresh_tallies([item.plan_id])
+    # The versions moved between are what tells a refused editor who changed what.
+    changes: dict[str, Any] = (
+        {"status": [before, status], "version": [item.version - 1, item.version]}
+        if before != status
+        else {}
+    )
     record(
         actor,
         Action.UPDATE,
         item,
-        changes={"status": [before, status]} if before != status else {},
+        changes=changes,
         source=source,
         region_id=item.plan.region_id,
         message=_("отчёт об исполнении") + (f": {comment[:200]}" if comment else ""),
@@ -638,6 +585,16 @@ def do_update_item(
         row["responsible"],
         row["targets"],
     )
+    if item.federal_deadline_text.strip() or item.federal_deadlines:
+        label = next(
+            (d.get("label", "") for d in item.federal_deadlines if d.get("label")),
+            FEDERAL_DEADLINE_LABEL,
+        )
+        item.federal_deadlines = [
+            {"label": label, **parse_deadline(text.strip(), item.plan.year).to_dict()}
+            for text in item.federal_deadline_text.split(";")
+            if text.strip()
+        ]
     item.starts_on, item.due_on = _span(item.deadlines)
     claim(item, version)
     save_with_audit(actor, item, before=before, source=source)

@@ -28,14 +28,12 @@ from marshrut.diagnostics.models import DONE as SUBMISSION_DONE
 from marshrut.diagnostics.models import Submission
 from marshrut.orgs import demo as orgs_demo
 from marshrut.orgs.models import Municipality, Region, School
-from marshrut.plans import demo_documents
+from marshrut.plans import demo_documents, importer
 from marshrut.plans.actions import (
-    do_create_import,
     do_create_plan,
     do_draft_school_roadmap,
     do_hand_down,
     do_report_progress,
-    do_save_import,
     do_save_organisation,
     do_seed_organisations,
     do_submit_plan,
@@ -43,10 +41,7 @@ from marshrut.plans.actions import (
 )
 from marshrut.plans.importing import (
     dictionary_for,
-    draft_from_plan,
-    read_document,
     reparse_row,
-    sniff,
 )
 from marshrut.plans.models import ItemStatus, Level, Organisation, Plan, PlanItem
 
@@ -90,20 +85,20 @@ def _regional_plan(region: Region, stdout: Any) -> Plan:
         return existing
     _region_organisations(region)
     data = demo_documents.regional_roadmap_docx()
-    # What the upload page does: read the document, keep it with its draft, then save the draft.
-    # The demo's own document is never refused; if it were, ImportRefused stops the demo loudly.
-    parsed = read_document(data, filename, YEAR, dictionary_for(region))
-    batch = do_create_import(
-        None,
-        data=data,
-        filename=filename,
-        draft=draft_from_plan(parsed, kind=sniff(data)),
-        level=Level.REGION,
-        year=YEAR,
-        title=REGIONAL_TITLE,
-        region=region,
+    # What the upload page does: check the document and keep it, then apply it as a plan.
+    # The demo's own document is never refused; if it were, the demo stops loudly.
+    params = importer.params_of(
+        level=Level.REGION, year=YEAR, title=REGIONAL_TITLE, owner={"region": region}
     )
-    plan = do_save_import(None, batch, source=Source.DEMO)
+    batch, report = importer.create_batch(
+        None, data, filename, region=region, params={**params, "source": Source.DEMO}
+    )
+    importer.apply_now(None, batch)
+    if not report.ok or "plan" not in batch.counts:
+        raise ValidationError(
+            f"Демо-документ не прочитан: {batch.problem_list() or report.problems}"
+        )
+    plan = Plan.objects.get(pk=batch.counts["plan"])
     stdout.write(
         f"Региональная дорожная карта из документа «{filename}»: разделов "
         f"{plan.sections.count()}, мероприятий {plan.items.count()}."

@@ -34,6 +34,15 @@ PLAN_COLUMNS = [
     ("Ответственный/исполнитель, соисполнители", 4.6),
     ("Ожидаемый результат / показатель", 8.5),
 ]
+# A ШНОР roadmap keeps its two date columns, as the regional order has them.
+SHNOR_PLAN_COLUMNS = [
+    ("№ п/п", 1.2),
+    ("Наименование мероприятия", 7.8),
+    ("Срок (федеральный)", 2.8),
+    ("Срок (региональный)", 2.8),
+    ("Ответственный/исполнитель, соисполнители", 4.2),
+    ("Ожидаемый результат / показатель", 7.9),
+]
 MONITORING_COLUMNS = [
     ("№ п/п", 1.2),
     ("Наименование мероприятия", 6.2),
@@ -150,17 +159,29 @@ def _sections(plan: Plan, today: dt.date) -> list[tuple[str, list[PlanItem]]]:
     return grouped
 
 
+def _deadlines(item: PlanItem, shnor: bool) -> list[str]:
+    """The deadline cells of a row: the federal and the regional one for a ШНОР roadmap."""
+    return [item.federal_deadline_text, item.deadline_text] if shnor else [item.deadline_text]
+
+
 def plan_docx(plan: Plan) -> bytes:
     document = _document(plan.title, f"{plan.owner_name}, {plan.year} год")
-    table = _table(document, PLAN_COLUMNS)
+    columns = SHNOR_PLAN_COLUMNS if plan.is_shnor else PLAN_COLUMNS
+    table = _table(document, columns)
     for heading, items in _sections(plan, plan.region.today()):
         if heading:
             _add_section(table, heading)
         for item in items:
             _add_row(
                 table,
-                [item.number, item.title, item.deadline_text, item.responsible_text, _result(item)],
-                PLAN_COLUMNS,
+                [
+                    item.number,
+                    item.title,
+                    *_deadlines(item, plan.is_shnor),
+                    item.responsible_text,
+                    _result(item),
+                ],
+                columns,
             )
     return to_bytes(document)
 
@@ -241,8 +262,17 @@ def plan_xlsx(plan: Plan, *, monitoring: bool = False) -> bytes:
     title = f"{plan.title} — {plan.owner_name}, {plan.year} год"
     if monitoring:
         title = f"Мониторинг выполнения: {title}"
+    columns = MONITORING_XLSX_COLUMNS if monitoring else XLSX_COLUMNS
+    if plan.is_shnor:
+        at = next(n for n, c in enumerate(columns) if c.title == "Сроки")
+        columns = [
+            *columns[:at],
+            ExportColumn("Срок (федеральный)", lambda i: i.federal_deadline_text, 20),
+            ExportColumn("Срок (региональный)", lambda i: i.deadline_text, 20),
+            *columns[at + 1 :],
+        ]
     return write_xlsx(
-        MONITORING_XLSX_COLUMNS if monitoring else XLSX_COLUMNS,
+        columns,
         items,
         sheet="Мониторинг" if monitoring else "План",
         title=title,

@@ -26,6 +26,7 @@ from marshrut.plans.models import (
     Measure,
     Organisation,
     PlanItem,
+    Programme,
 )
 
 
@@ -264,6 +265,7 @@ class ItemForm(VersionedFormMixin, StyledMixin, forms.ModelForm):
             "number",
             "title",
             "deadline_text",
+            "federal_deadline_text",
             "responsible_text",
             "expected_result",
             "indicator",
@@ -272,11 +274,21 @@ class ItemForm(VersionedFormMixin, StyledMixin, forms.ModelForm):
         widgets = {
             "title": forms.Textarea(attrs={"rows": 3}),
             "deadline_text": forms.TextInput(),
+            "federal_deadline_text": forms.TextInput(),
             "responsible_text": forms.Textarea(attrs={"rows": 2}),
             "expected_result": forms.Textarea(attrs={"rows": 3}),
             "indicator": forms.Textarea(attrs={"rows": 2}),
         }
         help_texts = {"deadline_text": _("несколько сроков — через «;»")}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        plan = getattr(self.instance, "plan", None)
+        if plan is not None and plan.programme == Programme.SHNOR:
+            # The region's own deadline is the one monitored; the federal one is kept beside.
+            self.fields["deadline_text"].label = _("Срок (региональный)")
+        else:
+            del self.fields["federal_deadline_text"]
 
 
 class HandDownForm(StyledMixin, forms.Form):
@@ -342,6 +354,14 @@ class OrganisationForm(VersionedFormMixin, StyledMixin, forms.ModelForm):
 class PlanFilter(FilterForm):
     year = forms.TypedChoiceField(label=_("Год"), choices=[], coerce=int)
     level = forms.ChoiceField(label=_("Уровень"), choices=[("", _("все")), *Level.choices])
+    programme = forms.ChoiceField(
+        label=_("Программа"),
+        choices=[
+            ("", _("все")),
+            (Programme.SCHOOL, _("Школа Минпросвещения России")),
+            (Programme.SHNOR, _("ШНОР")),
+        ],
+    )
     municipality = forms.ModelChoiceField(
         label=_("Муниципалитет"), queryset=Municipality.objects.none(), empty_label=_("все")
     )

@@ -9,6 +9,7 @@ every source text beside what was read from it, and re-reads a row after the ope
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -25,6 +26,9 @@ from marshrut.orgs.models import Region
 from marshrut.plans.models import Organisation
 
 KINDS = ("docx", "xlsx", "xls", "pdf", "txt")
+# A date column of the federal schedule in a ШНОР roadmap: «Срок исполнения (федеральный
+# уровень)», «Сроки ФИОКО», «Срок (Минпросвещения России)»; any other is the region's own.
+FEDERAL_LABEL = re.compile(r"федерал|фиоко|минпрос|\bрф\b|российской\s+федерации", re.I)
 DEFAULT_LABEL = "Сроки"
 
 MSG_ARCHIVE = "Архивы не принимаются. Распакуйте архив и загрузите сам документ: DOCX, XLSX, XLS, PDF или TXT."
@@ -142,6 +146,21 @@ class Flags:
     @property
     def any(self) -> bool:
         return self.unknown_deadline or self.no_deadline or bool(self.unmapped) or self.no_title
+
+
+def is_federal_label(label: str) -> bool:
+    return bool(FEDERAL_LABEL.search(label or ""))
+
+
+def split_deadlines(
+    deadlines: Iterable[Mapping[str, Any]],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """A ШНОР row's deadlines as (the region's own, the federal ones), by their column labels."""
+    own: list[dict[str, Any]] = []
+    federal: list[dict[str, Any]] = []
+    for deadline in deadlines:
+        (federal if is_federal_label(deadline.get("label", "")) else own).append(dict(deadline))
+    return own, federal
 
 
 def deadline_labels(plan: ParsedPlan) -> list[str]:

@@ -196,6 +196,15 @@ class Plan(models.Model):
         return self.title
 
     @property
+    def is_shnor(self) -> bool:
+        return self.programme == Programme.SHNOR
+
+    @property
+    def programme_short(self) -> str:
+        """The programme as the lists name it: «ШНОР» or «Школа Минпросвещения»."""
+        return "ШНОР" if self.is_shnor else "Школа Минпросвещения"
+
+    @property
     def owner(self) -> Region | Municipality | School:
         return self.school or self.municipality or self.region
 
@@ -281,6 +290,12 @@ class PlanItem(Versioned):
     deadline_text = models.TextField(_("сроки"), blank=True)
     # [{"label", "text", "kind", "windows": [[start, end]], "times_per_year"}], as the CLI prints.
     deadlines = models.JSONField(_("сроки (разобранные)"), default=list, blank=True)
+    # A ШНОР roadmap has two date columns: the federal deadline (shown beside, no control dates)
+    # and the region's own one above (what the monitoring, reminders and reports follow).
+    federal_deadline_text = models.TextField(_("срок (федеральный)"), blank=True)
+    federal_deadlines = models.JSONField(
+        _("срок (федеральный, разобранный)"), default=list, blank=True
+    )
     responsible_text = models.TextField(_("ответственные"), blank=True)
     # [{"text", "organisation"}]: every party named, also those not in the dictionary.
     responsible = models.JSONField(_("ответственные (разобранные)"), default=list, blank=True)
@@ -488,57 +503,6 @@ class Evidence(models.Model):
         return self.filename
 
 
-class PlanImport(models.Model):
-    """An uploaded roadmap document and its parsed draft, kept until the operator confirms it."""
-
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("черновик, ждёт проверки")
-        SAVED = "saved", _("сохранён как дорожная карта")
-
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+")
-    municipality = models.ForeignKey(
-        Municipality, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
-    school = models.ForeignKey(
-        School, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
-    level = models.CharField(_("уровень"), max_length=12, choices=Level.choices)
-    title = models.CharField(_("название"), max_length=500)
-    year = models.PositiveSmallIntegerField(_("год"))
-    file = models.FileField(upload_to=PrivateUploadTo("imports/plans"), max_length=300)
-    filename = models.CharField(_("файл"), max_length=255)
-    size = models.PositiveBigIntegerField(_("размер"))
-    sha256 = models.CharField(max_length=64)
-    draft = models.JSONField(_("разобранный черновик"), default=dict)
-    status = models.CharField(
-        _("состояние"), max_length=10, choices=Status.choices, default=Status.DRAFT
-    )
-    plan = models.ForeignKey(
-        Plan, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-    saved_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("загрузка дорожной карты")
-        verbose_name_plural = _("загрузки дорожных карт")
-        ordering = ["-created_at"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(status="saved", saved_at__isnull=False, plan__isnull=False)
-                | Q(status="draft", saved_at__isnull=True),
-                name="plan_import_saved_with_plan",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.filename
-
-
 class CalendarToken(models.Model):
     """The secret in a user's calendar feed address: calendar clients cannot log in."""
 
@@ -587,15 +551,6 @@ def get_item_for_user(user: Any, pk: int, cap: Cap = Cap.PLAN_VIEW) -> PlanItem:
     if cap != Cap.PLAN_VIEW and not can_on_plan(user, cap, item.plan):
         raise PermissionDenied
     return item
-
-
-def get_import_for_user(user: Any, pk: Any) -> PlanImport:
-    """A draft import, for those who may manage plans at its node (404 for anybody else)."""
-    g = grant(user, Cap.PLAN_MANAGE)
-    qs = PlanImport.objects.filter(
-        g.q(region="region_id", municipality="municipality_id", school="school_id")
-    )
-    return get_object_or_404(qs.select_related("region", "municipality", "school"), pk=pk)
 
 
 def get_evidence_for_user(user: Any, pk: int) -> Evidence:
@@ -725,4 +680,3 @@ def get_measure_for_user(user: Any, pk: int, cap: Cap = Cap.PLAN_VIEW) -> Measur
 
 
 remove_files_on_delete(Evidence, "file")
-remove_files_on_delete(PlanImport, "file")

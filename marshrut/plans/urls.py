@@ -1,6 +1,6 @@
 from django.urls import path
 
-from marshrut.lib import files
+from marshrut.lib import files, import_views
 from marshrut.plans import views
 
 app_name = "plans"
@@ -26,14 +26,19 @@ urlpatterns = [
         {"resolve": views.evidence_file},
         name="evidence_download",
     ),
-    path("import/", views.import_upload, name="import_upload"),
-    path("import/<uuid:pk>/", views.import_preview, name="import_preview"),
-    path(
-        "import/<uuid:pk>/file/", files.download, {"resolve": views.import_file}, name="import_file"
+    path("import/", import_views.upload, {"kind": "plans"}, name="import_upload"),
+    *import_views.batch_urlpatterns(
+        "plans",
+        "import/",
+        {
+            "page": "import_preview",
+            "status": "import_status",
+            "apply": "import_save",
+            "file": "import_file",
+        },
     ),
     path("import/<uuid:pk>/rows/<int:index>/", views.import_row, name="import_row"),
     path("import/<uuid:pk>/map/", views.import_map, name="import_map"),
-    path("import/<uuid:pk>/save/", views.import_save, name="import_save"),
     path("organisations/", views.organisation_list, name="organisation_list"),
     path("organisations/new/", views.organisation_create, name="organisation_create"),
     path("organisations/<int:pk>/edit/", views.organisation_edit, name="organisation_edit"),

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -27,19 +26,19 @@ from marshrut.lib.concurrency import StaleEdit
 from marshrut.lib.db import search
 from marshrut.lib.exports import XLSX_TYPE, ExportColumn
 from marshrut.lib.files import Served
+from marshrut.lib.imports import ImportBatch, get_batch_for_user
 from marshrut.lib.listing import maybe_export, paginate, query_without
 from marshrut.lib.plural import plural
 from marshrut.orgs import access
 from marshrut.orgs.context import by_region_date, current_region, holds_on_region, in_region
 from marshrut.orgs.models import Region
 from marshrut.orgs.roles import Cap
-from marshrut.plans import actions, documents, ical, queries
+from marshrut.plans import actions, documents, ical, importer, queries
 from marshrut.plans.forms import (
     DraftRowForm,
     HandDownForm,
     ItemFilter,
     ItemForm,
-    MappingForm,
     MeasureFilter,
     MeasureForm,
     OrganisationForm,
@@ -48,19 +47,9 @@ from marshrut.plans.forms import (
     ReportForm,
     ReviewPlanForm,
     SubmitPlanForm,
-    UploadForm,
     latest_catalogue,
 )
-from marshrut.plans.importing import (
-    ImportRefused,
-    dictionary_for,
-    draft_from_plan,
-    draft_summary,
-    read_document,
-    row_flags,
-    sniff,
-    unmapped_names,
-)
+from marshrut.plans.importing import row_flags
 from marshrut.plans.models import (
     CalendarToken,
     ControlDate,
@@ -68,11 +57,9 @@ from marshrut.plans.models import (
     Measure,
     Organisation,
     Plan,
-    PlanImport,
     PlanItem,
     can_on_plan,
     get_evidence_for_user,
-    get_import_for_user,
     get_item_for_user,
     get_measure_for_user,
     get_plan_for_user,
@@ -90,6 +77,8 @@ PLAN_COLUMNS = [
     ExportColumn("Просрочено", lambda p: p.overdue, 10),
     ExportColumn("Срок в ближайшие 30 дней", lambda p: p.soon, 12),
     ExportColumn("Состояние", lambda p: p.get_status_display(), 16),
+    # Last, so that the columns existing exports are read by keep their places.
+    ExportColumn("Программа", lambda p: p.programme_short, 12),
 ]
 
 
@@ -107,6 +96,8 @@ def _filter_plans(qs: Any, form: PlanFilter) -> Any:
         qs = qs.filter(year=form.value("year"))
     if form.value("level"):
         qs = qs.filter(level=form.value("level"))
+    if form.value("programme"):
+        qs = qs.filter(programme=form.value("programme"))
     if form.value("municipality"):
         qs = qs.filter(municipality=form.value("municipality"))
     return search(qs, form.value("q"), ["title", "municipality__name", "school__short_name"])
@@ -504,113 +495,16 @@ def evidence_file(request: HttpRequest, pk: int) -> Served:
     return Served(evidence.file, evidence.filename)
 
 
-def import_file(request: HttpRequest, pk: str) -> Served:
-    batch = get_import_for_user(request.user, pk)
-    return Served(batch.file, batch.filename)
+# Import: the pipeline's pages (marshrut.plans.importer); here only the draft's corrections --------
 
 
-# Import: upload → preview and corrections → save ----------------------------------------------
-
-
-def _default_title(owner: Any, year: int) -> str:
-    return f"Дорожная карта: {owner}, {year} год"
-
-
-@login_required
-def import_upload(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
-    access.require(user, Cap.PLAN_MANAGE)
-    form = UploadForm(request.POST or None, request.FILES or None, user=user, region=request.region)  # type: ignore[attr-defined]
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        upload = data["file"]
-        content = upload.read()
-        try:
-            owner = actions.owner_fields(
-                data["level"],
-                region=data.get("region"),
-                municipality=data.get("municipality"),
-                school=data.get("school"),
-            )
-            kind = sniff(content)
-            parsed = read_document(
-                content, upload.name, data["year"], dictionary_for(owner["region"])
-            )
-        except ImportRefused as e:
-            form.add_error("file", e.message)
-        except ValidationError as e:
-            form.add_error(None, e)
-        else:
-            node = owner["school"] or owner["municipality"] or owner["region"]
-            batch = actions.do_create_import(
-                user,
-                data=content,
-                filename=upload.name,
-                draft=draft_from_plan(parsed, kind=kind),
-                level=data["level"],
-                year=data["year"],
-                title=data["title"] or _default_title(node, data["year"]),
-                **owner,
-            )
-            return redirect("plans:import_preview", pk=batch.pk)
-    recent = PlanImport.objects.filter(
-        access.grant(user, Cap.PLAN_MANAGE).q(
-            region="region_id", municipality="municipality_id", school="school_id"
-        )
-    ).select_related("created_by")[:10]
-    return render(
-        request,
-        "plans/import_upload.html",
-        {"form": form, "recent": recent, "limit_mb": settings.IMPORT_MAX_BYTES // 2**20},
-    )
-
-
-def _preview_rows(batch: PlanImport) -> list[dict[str, Any]]:
-    rows = []
-    for index, row in enumerate(batch.draft.get("rows", [])):
-        rows.append({"index": index, "row": row, "flags": row_flags(row)})
-    return rows
-
-
-@login_required
-def import_preview(request: HttpRequest, pk: str) -> HttpResponse:
-    user: Any = request.user
-    batch = get_import_for_user(user, pk)
-    names = unmapped_names(batch.draft) if batch.status == PlanImport.Status.DRAFT else []
-    mapping = (
-        MappingForm(
-            names=names,
-            region=batch.region,
-            remember=holds_on_region(user, Cap.PLAN_MANAGE, batch.region_id),
-        )
-        if names
-        else None
-    )
-    sections: list[tuple[str, str, list[dict[str, Any]]]] = []
-    for view in _preview_rows(batch):
-        key = (view["row"].get("section_number", ""), view["row"].get("section_title", ""))
-        if not sections or sections[-1][:2] != key:
-            sections.append((key[0], key[1], []))
-        sections[-1][2].append(view)
-    return render(
-        request,
-        "plans/import_preview.html",
-        {
-            "batch": batch,
-            "sections": sections,
-            "summary": draft_summary(batch.draft),
-            "labels": batch.draft.get("labels", []),
-            "mapping": mapping,
-        },
-    )
-
-
-def _row_context(batch: PlanImport, index: int) -> dict[str, Any]:
-    row = batch.draft["rows"][index]
+def _row_context(batch: ImportBatch, index: int) -> dict[str, Any]:
+    row = batch.counts["draft"]["rows"][index]
     return {
         "batch": batch,
         "r": {"index": index, "row": row, "flags": row_flags(row)},
-        "labels": batch.draft.get("labels", []),
+        "labels": batch.counts["draft"].get("labels", []),
+        "editable": True,
     }
 
 
@@ -618,28 +512,32 @@ def _row_context(batch: PlanImport, index: int) -> dict[str, Any]:
 def import_row(request: HttpRequest, pk: str, index: int) -> HttpResponse:
     """One row of a draft: its edit form (GET) and its correction (POST), in place with htmx."""
     user: Any = request.user
-    batch = get_import_for_user(user, pk)
-    rows = list(batch.draft.get("rows", []))
+    batch = get_batch_for_user(user, pk, importer.KIND)
+    rows = list(batch.counts.get("draft", {}).get("rows", []))
     if not 0 <= index < len(rows):
         raise Http404
-    if batch.status != PlanImport.Status.DRAFT:
+    if batch.status != ImportBatch.Status.CHECKED:
         messages.warning(request, _("Черновик уже сохранён как дорожная карта."))
         return redirect("plans:import_preview", pk=batch.pk)
-    labels = batch.draft.get("labels", [])
+    labels = batch.counts["draft"].get("labels", [])
     is_htmx = bool(getattr(request, "htmx", False))
     if request.method == "POST":
         form = DraftRowForm(request.POST, labels=labels)
         if form.is_valid():
-            if form.cleaned_data["delete"]:
-                del rows[index]
-                actions.do_update_draft_rows(batch, rows)
-                if is_htmx:
-                    response = HttpResponse("")
-                    response["HX-Refresh"] = "true"
-                    return response
+            try:
+                if form.cleaned_data["delete"]:
+                    del rows[index]
+                    importer.do_update_draft_rows(batch, rows)
+                    if is_htmx:
+                        response = HttpResponse("")
+                        response["HX-Refresh"] = "true"
+                        return response
+                    return redirect("plans:import_preview", pk=batch.pk)
+                rows[index] = form.row(rows[index])
+                importer.do_update_draft_rows(batch, rows)
+            except ValidationError as e:
+                messages.warning(request, " ".join(e.messages))
                 return redirect("plans:import_preview", pk=batch.pk)
-            rows[index] = form.row(rows[index])
-            actions.do_update_draft_rows(batch, rows)
             if is_htmx:
                 return render(request, "plans/_draft_row.html", _row_context(batch, index))
             messages.success(request, _("Строка исправлена."))
@@ -655,43 +553,24 @@ def import_row(request: HttpRequest, pk: str, index: int) -> HttpResponse:
 @require_POST
 def import_map(request: HttpRequest, pk: str) -> HttpResponse:
     user: Any = request.user
-    batch = get_import_for_user(user, pk)
-    if batch.status != PlanImport.Status.DRAFT:
-        return redirect("plans:import_preview", pk=batch.pk)
-    remember = holds_on_region(user, Cap.PLAN_MANAGE, batch.region_id)
-    form = MappingForm(
-        request.POST, names=unmapped_names(batch.draft), region=batch.region, remember=remember
-    )
-    if form.is_valid():
+    batch = get_batch_for_user(user, pk, importer.KIND)
+    form = importer.mapping_form(user, batch, request.POST)
+    if form is not None and form.is_valid():
         chosen = form.mappings()
-        if remember and form.cleaned_data.get("remember"):
+        if "remember" in form.fields and form.cleaned_data.get("remember"):
             for name, organisation in chosen.items():
                 actions.do_add_alias(user, organisation, name)
-        actions.do_update_draft_rows(
-            batch,
-            batch.draft["rows"],
-            mappings={name: o.abbreviation for name, o in chosen.items()},
-        )
-        messages.success(request, _("Сопоставлено названий: %(n)s.") % {"n": len(chosen)})
+        try:
+            importer.do_update_draft_rows(
+                batch,
+                batch.counts["draft"]["rows"],
+                mappings={name: o.abbreviation for name, o in chosen.items()},
+            )
+        except ValidationError as e:
+            messages.warning(request, " ".join(e.messages))
+        else:
+            messages.success(request, _("Сопоставлено названий: %(n)s.") % {"n": len(chosen)})
     return redirect("plans:import_preview", pk=batch.pk)
-
-
-@login_required
-@require_POST
-def import_save(request: HttpRequest, pk: str) -> HttpResponse:
-    user: Any = request.user
-    batch = get_import_for_user(user, pk)
-    try:
-        plan = actions.do_save_import(user, batch)
-    except ValidationError as e:
-        messages.error(request, " ".join(e.messages))
-        return redirect("plans:import_preview", pk=batch.pk)
-    messages.success(
-        request,
-        _("Дорожная карта сохранена: %(items)s.")
-        % {"items": plural(plan.items.count(), "мероприятие", "мероприятия", "мероприятий")},
-    )
-    return redirect("plans:plan_detail", pk=plan.pk)
 
 
 # The organisation dictionary -------------------------------------------------------------------

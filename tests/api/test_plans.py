@@ -22,6 +22,7 @@ def test_progress_with_a_file_and_a_link_is_saved_as_on_the_page(api_world: ApiW
     response = client.post(
         f"/api/v1/items/{item.pk}/reports",
         {
+            "version": item.version,
             "status": "done",
             "comment": "Проведено совещание",
             "actual_value": "12.5",
@@ -60,12 +61,17 @@ def test_upload_policy_and_links_are_checked(api_world: ApiWorld) -> None:
     before = ProgressReport.objects.count()
     response = client.post(
         f"/api/v1/items/{item.pk}/reports",
-        {"status": "done", "evidence": SimpleUploadedFile("вирус.exe", b"MZ\x90\x00")},
+        {
+            "version": item.version,
+            "status": "done",
+            "evidence": SimpleUploadedFile("вирус.exe", b"MZ\x90\x00"),
+        },
     )
     assert response.status_code == 422
     assert any("exe" in e["message"] for e in response.json()["errors"])
     response = client.post(
-        f"/api/v1/items/{item.pk}/reports", {"status": "done", "links": ["не ссылка"]}
+        f"/api/v1/items/{item.pk}/reports",
+        {"version": item.version, "status": "done", "links": ["не ссылка"]},
     )
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "links"
     assert ProgressReport.objects.count() == before
@@ -99,13 +105,16 @@ def test_a_session_writes_only_with_its_csrf_token(api_world: ApiWorld) -> None:
     assert response.status_code == 403 and "CSRF" in response.json()["detail"]
     token = client.cookies["csrftoken"].value
     response = client.post(
-        f"/api/v1/items/{item.pk}/reports", {"status": "in_progress"}, HTTP_X_CSRFTOKEN=token
+        f"/api/v1/items/{item.pk}/reports",
+        {"version": item.version, "status": "in_progress"},
+        HTTP_X_CSRFTOKEN=token,
     )
     assert response.status_code == 201
+    item.refresh_from_db()
     # A token needs no CSRF token: it is no ambient credential a foreign page could borrow.
     response = Client(
         enforce_csrf_checks=True, HTTP_AUTHORIZATION=f"Bearer {api_world.token('operator')}"
-    ).post(f"/api/v1/items/{item.pk}/reports", {"status": "in_progress"})
+    ).post(f"/api/v1/items/{item.pk}/reports", {"version": item.version, "status": "in_progress"})
     assert response.status_code == 201
 
 
@@ -138,11 +147,11 @@ def test_stale_item_edit_answers_409_with_what_changed(api_world: ApiWorld) -> N
 def test_who_may_not_report_gets_403_and_another_region_404(api_world: ApiWorld) -> None:
     item = _item(api_world)
     response = api_world.client("department").post(
-        f"/api/v1/items/{item.pk}/reports", {"status": "done"}
+        f"/api/v1/items/{item.pk}/reports", {"version": item.version, "status": "done"}
     )
     assert response.status_code == 403
     other = api_world.other.item
     response = api_world.client("operator").post(
-        f"/api/v1/items/{other.pk}/reports", {"status": "done"}
+        f"/api/v1/items/{other.pk}/reports", {"version": other.version, "status": "done"}
     )
     assert response.status_code == 404

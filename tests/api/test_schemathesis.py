@@ -120,7 +120,11 @@ def test_no_operation_answers_a_server_error(api_world: ApiWorld, settings: Any)
     assert item is not None
     response = Client(**{"HTTP_AUTHORIZATION": headers["Authorization"]}).post(
         f"/api/v1/items/{item.pk}/reports",
-        {"status": "in_progress", "evidence": SimpleUploadedFile("акт.txt", "Акт".encode())},
+        {
+            "version": item.version,
+            "status": "in_progress",
+            "evidence": SimpleUploadedFile("акт.txt", "Акт".encode()),
+        },
     )
     assert response.status_code == 201, response.content
     real = _real_ids(api_world)

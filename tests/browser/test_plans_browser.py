@@ -52,7 +52,7 @@ def test_operator_uploads_fixes_saves_and_sees_reported_progress(
     assert "15.02.2024" in row.inner_text()
     assert "Разработка и утверждение плана мероприятий" in row.inner_text()
 
-    page.locator("[data-testid=save-plan]").click()
+    page.get_by_role("button", name="Всё верно — сохранить дорожную карту").click()
     expect(page.locator("body")).to_contain_text("Дорожная карта сохранена: 39 мероприятий")
     plan = Plan.objects.get()
     first = PlanItem.objects.get(plan=plan, position=1)

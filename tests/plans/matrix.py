@@ -6,8 +6,8 @@ from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from marshrut.plans.actions import do_create_import, do_issue_calendar_token, do_report_progress
-from marshrut.plans.importing import draft_from_plan, read_document
+from marshrut.plans import importer
+from marshrut.plans.actions import do_issue_calendar_token, do_report_progress, owner_fields
 from marshrut.plans.models import ItemStatus, Level, Plan
 from tests.conftest import World
 from tests.plans.conftest import make_plan
@@ -53,16 +53,14 @@ def evidence(where: str) -> Any:
 def draft(level: str, *, index: bool = False) -> Any:
     def make(w: World) -> dict[str, Any]:
         owner = {"region": w.region} if level == Level.REGION else {"school": w.s1}
-        batch = do_create_import(
-            None,
-            data=PLAN_TEXT,
-            filename="plan.txt",
-            draft=draft_from_plan(read_document(PLAN_TEXT, "plan.txt", 2024)),
-            level=level,
-            year=2024,
-            title="Черновик",
-            **owner,
+        full = owner_fields(
+            level, **{"region": None, "municipality": None, "school": None, **owner}
         )
+        params = importer.params_of(level=level, year=2024, title="Черновик", owner=full)
+        batch, report = importer.create_batch(
+            None, PLAN_TEXT, "plan.txt", region=w.region, params=params
+        )
+        assert report.ok
         return {"pk": batch.pk, "index": 0} if index else {"pk": batch.pk}
 
     return make

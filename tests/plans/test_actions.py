@@ -90,7 +90,8 @@ def test_done_report_meets_every_control_date_and_ends_the_overdue(
     assert [e.filename for e in report.evidence.all()] == ["протокол.pdf"]
     assert not PlanItem.objects.filter(plan=regional).overdue(TODAY).exists()
     event = AuditEvent.objects.filter(target_type="plans.planitem", target_id=str(seminar.pk)).get()
-    assert event.changes == {"status": ["planned", "done"]}
+    # The status change moved the version on, so edits begun before it are refused.
+    assert event.changes == {"status": ["planned", "done"], "version": [1, 2]}
 
 
 def test_a_stage_report_meets_one_control_date_of_a_recurring_item(world: World) -> None:

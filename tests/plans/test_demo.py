@@ -8,11 +8,12 @@ import hashlib
 import io
 
 from marshrut.diagnostics.models import Deficit
+from marshrut.lib.imports import ImportBatch
 from marshrut.plans import demo_documents
 from marshrut.plans.actions import drafted_roadmap
 from marshrut.plans.demo import build_demo
 from marshrut.plans.importing import read_document
-from marshrut.plans.models import Level, Measure, Plan, PlanImport, PlanItem, ProgressReport
+from marshrut.plans.models import Level, Measure, Plan, PlanItem, ProgressReport
 from tests.conftest import World
 
 
@@ -39,16 +40,16 @@ def test_demo_is_built_once(world: World) -> None:
         PlanItem.objects.count(),
         ProgressReport.objects.count(),
     ) == counts
-    assert PlanImport.objects.count() == 1
+    assert ImportBatch.objects.filter(kind="plans").count() == 1
 
 
 def test_demo_uploads_its_regional_roadmap_document_as_an_operator_would(world: World) -> None:
     build_demo(world.region, io.StringIO())
-    batch = PlanImport.objects.get()
+    batch = ImportBatch.objects.get(kind="plans")
     regional = Plan.objects.get(level=Level.REGION)
     # The upload page's path: the document is kept with its draft, and the draft became the plan.
-    assert batch.status == PlanImport.Status.SAVED and batch.plan == regional
-    assert batch.draft["kind"] == "docx" and batch.filename == demo_documents.FILENAME
+    assert batch.status == ImportBatch.Status.APPLIED and batch.counts["plan"] == regional.pk
+    assert batch.counts["draft"]["kind"] == "docx" and batch.filename == demo_documents.FILENAME
     with batch.file.open("rb") as f:
         kept = f.read()
     assert hashlib.sha256(kept).hexdigest() == batch.sha256

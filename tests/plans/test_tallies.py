@@ -11,16 +11,13 @@ from django.core.management import call_command
 from django.db import IntegrityError, transaction
 
 from marshrut.audit.log import snapshot
-from marshrut.plans import queries
+from marshrut.plans import importer, queries
 from marshrut.plans.actions import (
-    do_create_import,
     do_hand_down,
     do_report_progress,
-    do_save_import,
     do_update_item,
     rebuild_tallies,
 )
-from marshrut.plans.importing import draft_from_plan, read_document
 from marshrut.plans.models import ItemStatus, Level, Plan, PlanItem, PlanTally
 from tests.conftest import World
 from tests.plans.conftest import SEED_001, TODAY, make_plan
@@ -137,19 +134,13 @@ def test_the_summary_follows_an_edited_item(world: World, regional: Plan) -> Non
 
 def test_the_summary_follows_an_import(world: World, seed_bytes: Any) -> None:
     data = seed_bytes(SEED_001)
-    draft = draft_from_plan(read_document(data, SEED_001, 2024))
-    batch = do_create_import(
-        None,
-        data=data,
-        filename=SEED_001,
-        draft=draft,
-        level=Level.REGION,
-        year=2024,
-        title="Дорожная карта 2024",
-        region=world.region,
+    params = importer.params_of(
+        level=Level.REGION, year=2024, title="Дорожная карта 2024", owner={"region": world.region}
     )
+    batch, report = importer.create_batch(None, data, SEED_001, region=world.region, params=params)
+    assert report.ok
     assert not PlanTally.objects.exists()  # nothing counted before the operator confirms
-    do_save_import(None, batch)
+    importer.apply_now(None, batch)
     totals, _levels = queries.totals_by_level(Plan.objects.all(), TODAY)
     assert totals["total"] == 39
     assert_tallies_agree()

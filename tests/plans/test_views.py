@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from docx.enum.section import WD_ORIENT
 
+from marshrut.lib.imports import ImportBatch
 from marshrut.plans.actions import do_hand_down, do_issue_calendar_token, do_report_progress
 from marshrut.plans.models import (
     CalendarToken,
@@ -19,7 +20,6 @@ from marshrut.plans.models import (
     Level,
     Organisation,
     Plan,
-    PlanImport,
     PlanItem,
 )
 from tests.conftest import World
@@ -35,7 +35,7 @@ def upload(client: Any, data: bytes, name: str, **fields: Any) -> Any:
 def test_upload_preview_fix_map_and_save(world: World, seed_bytes: Any) -> None:
     client = world.client("operator")
     response = upload(client, seed_bytes(SEED_001), "дорожная карта.txt", region=world.region.pk)
-    batch = PlanImport.objects.get()
+    batch = ImportBatch.objects.get(kind="plans")
     assert response.status_code == 302 and response.url == reverse(
         "plans:import_preview", args=[batch.pk]
     )
@@ -73,11 +73,19 @@ def test_upload_preview_fix_map_and_save(world: World, seed_bytes: Any) -> None:
     saved = client.post(reverse("plans:import_save", args=[batch.pk]))
     plan = Plan.objects.get()
     assert saved.url == reverse("plans:plan_detail", args=[plan.pk])
+    page = client.get(reverse("plans:import_preview", args=[batch.pk])).content.decode()
+    assert reverse("plans:plan_detail", args=[plan.pk]) in page
     assert plan.items.count() == 39 and plan.sections.count() == 5
     first = plan.items.get(position=1)
     assert first.title == "Разработка плана мероприятий" and first.due_on == dt.date(2024, 2, 20)
+    # The mapped name became the organisation in the saved plan.
+    assert any(
+        r.get("organisation") == "ОО" and r["text"] == "участники апробации проекта"
+        for i in plan.items.all()
+        for r in i.responsible
+    )
     batch.refresh_from_db()
-    assert batch.status == PlanImport.Status.SAVED and batch.plan == plan
+    assert batch.status == ImportBatch.Status.APPLIED and batch.counts["plan"] == plan.pk
     # A second save is refused, nothing doubles.
     client.post(reverse("plans:import_save", args=[batch.pk]))
     assert Plan.objects.count() == 1
@@ -90,14 +98,14 @@ def test_a_bad_document_is_refused_on_the_upload_page_and_nothing_is_kept(world:
     assert "Файл повреждён" in response.content.decode()
     response = upload(client, "Письмо без таблицы".encode(), "letter.txt", region=world.region.pk)
     assert "Не найдена таблица плана" in response.content.decode()
-    assert not PlanImport.objects.exists() and not Plan.objects.exists()
+    assert not ImportBatch.objects.filter(kind="plans").exists() and not Plan.objects.exists()
 
 
 def test_an_upload_over_the_limit_is_refused(world: World, settings: Any) -> None:
     settings.IMPORT_MAX_BYTES = 100
     response = upload(world.client("operator"), b"x" * 200, "big.txt", region=world.region.pk)
     assert "слишком большой" in response.content.decode()
-    assert not PlanImport.objects.exists()
+    assert not ImportBatch.objects.filter(kind="plans").exists()
 
 
 def test_coordinator_uploads_only_for_own_municipality_and_its_schools(
@@ -107,12 +115,12 @@ def test_coordinator_uploads_only_for_own_municipality_and_its_schools(
     response = upload(
         client, seed_bytes(SEED_001), "p.txt", level="municipality", municipality=world.m2.pk
     )
-    assert response.status_code == 200 and not PlanImport.objects.exists()
+    assert response.status_code == 200 and not ImportBatch.objects.filter(kind="plans").exists()
     response = upload(client, seed_bytes(SEED_001), "p.txt", level="region", region=world.region.pk)
-    assert response.status_code == 200 and not PlanImport.objects.exists()
+    assert response.status_code == 200 and not ImportBatch.objects.filter(kind="plans").exists()
     response = upload(client, seed_bytes(SEED_001), "p.txt", level="school", school=world.s3.pk)
     assert response.status_code == 302
-    assert PlanImport.objects.get().school == world.s3
+    assert ImportBatch.objects.get(kind="plans").params["school"] == world.s3.pk
     # The coordinator cannot remember aliases in the region's dictionary, only map in the draft.
     page = client.get(response.url).content.decode()
     assert "Запомнить эти написания" not in page

@@ -24,7 +24,7 @@ from marshrut.events.models import Event
 from marshrut.lib.imports import ImportBatch as ImportJob
 from marshrut.lib.imports import check_batch as check_import
 from marshrut.orgs.models import Membership, Municipality, Person, School
-from marshrut.plans.models import Evidence, Level, Plan, PlanImport, ProgressReport
+from marshrut.plans.models import Evidence, Level, Plan, ProgressReport
 from marshrut.surveys.models import Document
 from tests.conftest import World
 from tests.diagnostics.factories import campaign_for
@@ -38,7 +38,6 @@ ROWS = [
     Membership,
     ImportJob,
     CriteriaVersion,
-    PlanImport,
     Plan,
     Event,
     ProgressReport,

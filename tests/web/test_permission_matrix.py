@@ -651,6 +651,10 @@ MATRIX: dict[str, list[Case]] = {
         Case("200 404 404 404 404 404 404 404 404 302", kwargs=plans.draft("region")),
         Case("200 404 404 200 200 404 404 404 404 302", kwargs=plans.draft("school")),
     ],
+    "plans:import_status": [
+        Case("200 404 404 404 404 404 404 404 404 302", kwargs=plans.draft("region")),
+        Case("200 404 404 200 200 404 404 404 404 302", kwargs=plans.draft("school")),
+    ],
     "plans:import_row": [
         Case("200 404 404 200 200 404 404 404 404 302", kwargs=plans.draft("school", index=True)),
     ],

@@ -11,25 +11,31 @@ from django.core.management.base import BaseCommand, CommandError
 
 from marshrut.audit.log import Source
 from marshrut.kernels.plan_reader import plan_to_dict
+from marshrut.lib.imports import ImportBatch
+from marshrut.orgs.context import command_region
 from marshrut.orgs.models import Municipality, Region, School
-from marshrut.plans import reminders
-from marshrut.plans.actions import do_create_plan, do_seed_organisations, rebuild_tallies
-from marshrut.plans.importing import ImportRefused, dictionary_for, draft_from_plan, read_document
-from marshrut.plans.models import Level
+from marshrut.plans import importer, reminders
+from marshrut.plans.actions import do_seed_organisations, owner_fields, rebuild_tallies
+from marshrut.plans.importing import ImportRefused, dictionary_for, read_document
+from marshrut.plans.models import Level, Plan, Programme
 
 
-def _owner(level: str, code: str) -> dict[str, Any]:
+def _owner(level: str, code: str, region: Region | None) -> dict[str, Any]:
+    """The plan's owner by its code, within ``--region`` when it is given."""
     if level == Level.REGION:
-        region = Region.objects.filter(code=code).first()
-        if region is None:
-            raise CommandError(f"Нет региона с кодом {code}")
-        return {"region": region}
+        if region is not None and region.code != code:
+            raise CommandError(f"--owner {code} и --region {region.code} — разные регионы")
+        return {"region": region or command_region(code)}
+    where = {} if region is None else {"region": region}
     if level == Level.MUNICIPALITY:
-        municipality = Municipality.objects.filter(oktmo=code).select_related("region").first()
+        municipality = (
+            Municipality.objects.filter(oktmo=code, **where).select_related("region").first()
+        )
         if municipality is None:
             raise CommandError(f"Нет муниципалитета с ОКТМО {code}")
         return {"municipality": municipality}
-    school = School.objects.filter(inn=code).select_related("municipality__region").first()
+    where = {} if region is None else {"municipality__region": region}
+    school = School.objects.filter(inn=code, **where).select_related("municipality__region").first()
     if school is None:
         raise CommandError(f"Нет школы с ИНН {code}")
     return {"school": school}
@@ -54,6 +60,13 @@ class Command(BaseCommand):
             "--owner", required=True, help="код региона, ОКТМО муниципалитета или ИНН школы"
         )
         imp.add_argument("--title", help="название (по умолчанию «Дорожная карта: владелец, год»)")
+        imp.add_argument(
+            "--programme",
+            choices=[v for v, _ in Programme.choices],
+            default=Programme.SCHOOL,
+            help="программа: school — «Школа Минпросвещения России», shnor — ШНОР",
+        )
+        imp.add_argument("--region", help="код региона (когда в базе их несколько)")
         remind = sub.add_parser("remind", help="разослать напоминания о сроках и просрочках")
         remind.add_argument("--days", type=int, default=7, help="«срок скоро»: дней вперёд")
         remind.add_argument("--on", help="дата ГГГГ-ММ-ДД (по умолчанию сегодня)")
@@ -86,31 +99,49 @@ class Command(BaseCommand):
         self.stdout.write(json.dumps(plan_to_dict(plan), ensure_ascii=False, indent=2))
 
     def _import(self, options: dict[str, Any]) -> None:
-        owner = _owner(options["level"], options["owner"])
+        """The same check and apply as the upload page, run here without the worker."""
+        region = command_region(options["region"]) if options["region"] else None
+        owner = _owner(options["level"], options["owner"], region)
         node = owner.get("school") or owner.get("municipality") or owner["region"]
         region = (
             node
             if isinstance(node, Region)
             else (node.region if isinstance(node, Municipality) else node.municipality.region)
         )
+        path = Path(options["file"])
+        if not path.is_file():
+            raise CommandError(f"Файл не найден: {path}")
         do_seed_organisations(None, region, source=Source.CLI)
-        parsed = self._read(options, region)
-        draft = draft_from_plan(parsed)
-        title = options["title"] or f"Дорожная карта: {node}, {options['year']} год"
-        plan = do_create_plan(
-            None,
-            level=options["level"],
-            year=options["year"],
-            title=title,
-            rows=draft["rows"],
-            source_filename=Path(options["file"]).name,
-            source=Source.CLI,
-            **owner,
+        full = owner_fields(
+            options["level"], **{"region": None, "municipality": None, "school": None, **owner}
         )
-        unknown = sum(1 for r in draft["rows"] for d in r["deadlines"] if d["kind"] == "unknown")
+        params = {
+            **importer.params_of(
+                level=options["level"],
+                year=options["year"],
+                title=options["title"] or "",
+                owner=full,
+                programme=options["programme"],
+            ),
+            "source": Source.CLI,
+        }
+        batch, report = importer.create_batch(
+            None, path.read_bytes(), path.name, region=region, params=params
+        )
+        if report.ok:
+            importer.apply_now(None, batch)
+        if batch.status != ImportBatch.Status.APPLIED:
+            problems = batch.problem_list() if batch.pk else report.problems
+            raise CommandError(
+                "Дорожная карта не загружена: " + "; ".join(str(p) for p in problems[:10])
+            )
+        plan = Plan.objects.get(pk=batch.counts["plan"])
+        rows = batch.counts["draft"]["rows"]
+        unknown = sum(1 for r in rows for d in r["deadlines"] if d["kind"] == "unknown")
         self.stdout.write(
             self.style.SUCCESS(
-                f"Сохранена дорожная карта №{plan.pk} «{plan.title}»: разделов "
+                f"Сохранена дорожная карта №{plan.pk} «{plan.title}» "
+                f"({plan.get_programme_display()}): разделов "
                 f"{plan.sections.count()}, мероприятий {plan.items.count()}"
                 + (f", нераспознанных сроков {unknown}" if unknown else "")
                 + "."
