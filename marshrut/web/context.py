@@ -6,16 +6,16 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from marshrut.orgs import access
-from marshrut.orgs.roles import ROLES, Cap
+from marshrut.orgs.context import user_frame
+from marshrut.orgs.roles import ROLES
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    can = {cap.name.lower(): bool(access.grant(user, cap)) for cap in Cap}
+    frame = user_frame(user)  # computed once per change of anyone's roles or of the registry
     return {
-        "can": can,
-        "my_roles": [ROLES[r].role.label for r in access.roles_of(user)],
+        "can": frame.can,
+        "my_roles": [ROLES[r].role.label for r in frame.roles if r in ROLES],
     }
