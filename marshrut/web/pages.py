@@ -17,17 +17,21 @@ placeholder is replaced by this request's token on the way out.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from marshrut.lib.cache import cached, code_digest, generations
 from marshrut.orgs.context import user_frame
+from marshrut.orgs.models import TIME_ZONES
 
 CSRF_PLACEHOLDER = "marshrut-csrf-token-placeholder"
 
@@ -43,6 +47,13 @@ def digest(*apps: str) -> str:
         paths += [*folder.glob("templatetags/*.py")]
     paths += list((_PACKAGE / "locale").glob("**/*.po"))
     return code_digest(set(paths))
+
+
+def zone_dates() -> tuple[dt.date, ...]:
+    """Today in each of Russia's zones: the key of a body that shows what is overdue across
+    regions, each by its own day (two dates at most at any instant)."""
+    now = timezone.now()
+    return tuple(timezone.localtime(now, ZoneInfo(zone)).date() for zone, _label in TIME_ZONES)
 
 
 def scope(user: Any) -> tuple[Any, ...]:
