@@ -165,15 +165,40 @@ def install() -> None:
         _install_on(None, connection)
 
 
+class _Read:
+    """A marker in the transaction's on-commit list: generations read inside this transaction.
+
+    Django drops the callbacks of a savepoint or transaction that rolls back, so a memo whose
+    marker is gone was read inside a write that never happened, and is read again.
+    """
+
+    def __call__(self) -> None:
+        pass
+
+
+def _memo(connection: Any) -> dict[str, int] | None:
+    found = getattr(connection, _MEMO, None)
+    if found is None:
+        return None
+    marker, values = found
+    if marker is not None and not any(f is marker for _s, f, _r in connection.run_on_commit):
+        return None
+    return values  # type: ignore[no-any-return]
+
+
 def generations(*names: str) -> tuple[int, ...]:
     """The current generations of the groups (one query per request and write)."""
     connection = connections[DEFAULT_DB_ALIAS]
-    memo: dict[str, int] | None = getattr(connection, _MEMO, None)
+    memo = _memo(connection)
     if memo is None:
         memo = {}
         if _ready(connection):
             with connection.cursor() as cursor:
                 cursor.execute("SELECT name, value FROM lib_generation")
                 memo = dict(cursor.fetchall())
-        setattr(connection, _MEMO, memo)
+        marker = None
+        if connection.in_atomic_block:
+            marker = _Read()
+            connection.on_commit(marker)
+        setattr(connection, _MEMO, (marker, memo))
     return tuple(memo.get(name, 0) for name in names)
