@@ -279,9 +279,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         template="diagnostics/_campaign_detail.html",
         context=context,
     )
-    return render(
-        request, "diagnostics/campaign_detail.html", {"campaign": campaign, "body": body}
-    )
+    return render(request, "diagnostics/campaign_detail.html", {"campaign": campaign, "body": body})
 
 
 # The questionnaire ------------------------------------------------------------------------------

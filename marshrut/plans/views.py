@@ -33,7 +33,6 @@ from marshrut.orgs import access
 from marshrut.orgs.context import by_region_date, current_region, holds_on_region, in_region
 from marshrut.orgs.models import Region
 from marshrut.orgs.roles import Cap
-from marshrut.web.pages import cached_body, digest, zone_dates
 from marshrut.plans import actions, documents, ical, queries
 from marshrut.plans.forms import (
     DraftRowForm,
@@ -78,6 +77,7 @@ from marshrut.plans.models import (
     get_measure_for_user,
     get_plan_for_user,
 )
+from marshrut.web.pages import cached_body, digest, zone_dates
 
 # Plans -------------------------------------------------------------------------------------------
 
