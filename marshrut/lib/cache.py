@@ -5,6 +5,14 @@ A key names everything its value depends on — for a dashboard, the campaign's 
 renders it — so a change makes a new key instead of invalidating an old one, and a value is never
 served stale. Old keys simply age out of the cache (``CACHES`` in settings: a file cache shared by
 the web processes of one machine by default, Redis when ``REDIS_URL`` is set).
+
+Beside the campaigns' own counters, every group of tables in :data:`GROUPS` has a generation (the
+``lib_generation`` table). A wrapper around every statement executed on the default database
+changes it whenever an ``INSERT``, ``UPDATE`` or ``DELETE`` touches one of the group's tables — in
+the same transaction, whichever module wrote (actions, importers, the API, the admin, a bulk
+``update()``) — so a page keyed by :func:`generations` is never stale either
+(marshrut/web/pages.py, marshrut/orgs/context.py). ``COPY`` bypasses the wrapper: the results
+import, the only user of it, changes the campaign's results generation itself.
 """
 
 from __future__ import annotations
@@ -13,12 +21,13 @@ import functools
 import hashlib
 import re
 import secrets
+import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
 from django.core.cache import cache
-from django.core.signals import request_started
+from django.core.signals import request_finished, request_started
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
@@ -95,8 +104,8 @@ def groups_of(table: str) -> tuple[str, ...]:
     return tuple(name for name, prefixes in GROUPS.items() if table.startswith(prefixes))
 
 
-def _written(sql: str) -> tuple[str, ...]:
-    if not sql or sql.lstrip()[:1] not in "IiUuDdRr":
+def _written(sql: Any) -> tuple[str, ...]:
+    if not isinstance(sql, str) or sql.lstrip()[:1] not in "IiUuDdRr":
         return ()
     found = _WRITE.match(sql)
     return groups_of(found.group(1).lower()) if found else ()
@@ -145,8 +154,14 @@ def _install_on(sender: Any, connection: Any, **kwargs: Any) -> None:
         connection.execute_wrappers.insert(0, _watch)
 
 
+# Generations are remembered for the length of one request only: a long-running process (a
+# worker, a shell) reads them afresh each time, whoever else wrote meanwhile.
+_requests = threading.local()
+
+
 def _forget(**kwargs: Any) -> None:
     """A new request reads the generations afresh; after migrations, every page is new."""
+    _requests.serving = kwargs.get("signal") is request_started
     for connection in connections.all(initialized_only=True):
         setattr(connection, _MEMO, None)
     if kwargs.get("signal") is post_migrate:
@@ -160,6 +175,7 @@ def install() -> None:
     """Watch every write to the default database (``WebConfig.ready``)."""
     connection_created.connect(_install_on, dispatch_uid="marshrut-generations")
     request_started.connect(_forget, dispatch_uid="marshrut-generations-request")
+    request_finished.connect(_forget, dispatch_uid="marshrut-generations-request-end")
     post_migrate.connect(_forget, dispatch_uid="marshrut-generations-migrate")
     for connection in connections.all(initialized_only=True):
         _install_on(None, connection)
@@ -196,9 +212,10 @@ def generations(*names: str) -> tuple[int, ...]:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT name, value FROM lib_generation")
                 memo = dict(cursor.fetchall())
-        marker = None
-        if connection.in_atomic_block:
-            marker = _Read()
-            connection.on_commit(marker)
-        setattr(connection, _MEMO, (marker, memo))
+        if getattr(_requests, "serving", False):
+            marker = None
+            if connection.in_atomic_block:
+                marker = _Read()
+                connection.on_commit(marker)
+            setattr(connection, _MEMO, (marker, memo))
     return tuple(memo.get(name, 0) for name in names)
