@@ -76,6 +76,9 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "registry": ("orgs_region", "orgs_municipality", "orgs_school", "orgs_federaldistrict"),
     # Plans with everything hung on them, and the events that serve their items.
     "plans": ("plans_", "events_"),
+    # Accounts: the names of who reviewed a plan (every login writes here too: keep it off the
+    # keys of frequently shown pages that do not name people).
+    "accounts": ("accounts_user",),
     # A campaign's progress: submissions, their flags and levels.
     "diagnostics": (
         "diagnostics_campaign",

@@ -226,12 +226,12 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
     # Every write to a plan, its items, dates, reports, evidence, reviews, to the plans handed
     # down from it and to events changes the «plans» generation; owners' names are the
-    # registry's. Overdue and due-soon follow the plan region's day.
+    # registry's, reviewers' the accounts'. Overdue and due-soon follow the plan region's day.
     body = cached_body(
         request,
         "plans.plan_detail",
         code=PAGES_CODE,
-        tables=("plans", "registry"),
+        tables=("plans", "registry", "accounts"),
         parts=(plan.pk, today),
         template="plans/_plan_detail.html",
         context=context,

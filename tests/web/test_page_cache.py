@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from marshrut.accounts.models import User
 from marshrut.diagnostics import actions as diagnostics
 from marshrut.diagnostics.models import Campaign, Status, Submission
 from marshrut.events.models import Event
@@ -230,6 +231,9 @@ def test_the_plan_page_follows_reports_item_edits_events_and_reviews(world: Worl
     plans.do_submit_plan(world.users["head"], plan)
     html = page(client, url)
     assert 'data-testid="submit-plan"' not in html and "отправлена на согласование" in html
+    # The review history names who submitted: a renamed account shows on the next page.
+    User.objects.filter(pk=world.users["head"].pk).update(first_name="Анна", last_name="Иванова")
+    assert "Анна Иванова" in figure_block(page(client, url), "review-history")
 
 
 def figure_block(html: str, testid: str) -> str:
