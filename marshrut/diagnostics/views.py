@@ -49,7 +49,10 @@ from marshrut.orgs import access
 from marshrut.orgs.context import current_region, in_region, in_zone
 from marshrut.orgs.models import Municipality, School
 from marshrut.orgs.roles import Cap
+from marshrut.web.pages import cached_body, digest
 
+# The templates and code the cached bodies of this module are rendered with.
+PAGES_CODE = digest("diagnostics")
 LEVEL_CLASS = {"below_basic": "danger", "basic": "warning", "medium": "info", "high": "success"}
 
 
@@ -209,17 +212,7 @@ def _status_counts() -> dict[str, Any]:
 def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = get_campaign_for_user(request.user, pk)
     visible = Submission.objects.for_user(request.user).filter(campaign=campaign)
-    by_municipality = list(
-        visible.values(mid=F("school__municipality_id"), name=F("school__municipality__name"))
-        .annotate(**_status_counts())
-        .order_by("name")
-    )
-    totals = visible.aggregate(**_status_counts())
-    for row in [*by_municipality, totals]:
-        done = row["submitted"] + row["verified"]
-        row["done"] = done
-        row["share"] = round(100 * done / row["total"]) if row["total"] else 0
-    municipalities = Municipality.objects.filter(pk__in=[r["mid"] for r in by_municipality])
+    municipalities = Municipality.objects.filter(pk__in=visible.values("school__municipality_id"))
     form = SubmissionFilter(request.GET, municipalities=municipalities)
     qs: Any = (
         visible.select_related("school__municipality")
@@ -249,10 +242,19 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
     if exported:
         return exported
-    return render(
-        request,
-        "diagnostics/campaign_detail.html",
-        {
+
+    def context() -> dict[str, Any]:
+        by_municipality = list(
+            visible.values(mid=F("school__municipality_id"), name=F("school__municipality__name"))
+            .annotate(**_status_counts())
+            .order_by("name")
+        )
+        totals = visible.aggregate(**_status_counts())
+        for row in [*by_municipality, totals]:
+            done = row["submitted"] + row["verified"]
+            row["done"] = done
+            row["share"] = round(100 * done / row["total"]) if row["total"] else 0
+        return {
             "campaign": campaign,
             "by_municipality": by_municipality,
             "totals": totals,
@@ -262,9 +264,22 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_manage": access.grant(request.user, Cap.CAMPAIGN_MANAGE).covers(
                 campaign.region_id, None, None
             ),
-            "is_open": campaign.is_open(),
-        },
+            "is_open": is_open,
+        }
+
+    # Submissions, flags, levels and the campaign itself are the «diagnostics» tables; school and
+    # municipality names the registry's. Whether the window is open changes with the region's day.
+    is_open = campaign.is_open()
+    body = cached_body(
+        request,
+        "diagnostics.campaign_detail",
+        code=PAGES_CODE,
+        tables=("diagnostics", "registry"),
+        parts=(campaign.pk, campaign.results_generation, is_open),
+        template="diagnostics/_campaign_detail.html",
+        context=context,
     )
+    return render(request, "diagnostics/campaign_detail.html", {"campaign": campaign, "body": body})
 
 
 # The questionnaire ------------------------------------------------------------------------------

@@ -109,6 +109,16 @@ def _memberships(user: Any) -> list[_Held]:
     return held
 
 
+def memberships(user: Any) -> list[_Held]:
+    """The user's active memberships: what every scoped read of this request depends on."""
+    return _memberships(user)
+
+
+def remember(user: Any, held: list[_Held]) -> None:
+    """Give the user object memberships read earlier (the per-user frame cache of the web)."""
+    setattr(user, _CACHE_ATTR, held)
+
+
 def forget(user: Any) -> None:
     """Drop the cached memberships (after they change within the same request)."""
     if hasattr(user, _CACHE_ATTR):

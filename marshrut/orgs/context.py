@@ -16,6 +16,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -27,7 +29,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
-from marshrut.orgs import access
+from marshrut.lib.cache import cached, code_digest, generations
+from marshrut.orgs import access, roles
 from marshrut.orgs.models import TIME_ZONES, Region, RegionQuerySet
 from marshrut.orgs.roles import Cap
 
@@ -49,6 +52,56 @@ class RegionChoiceNeeded(Exception):
 def user_regions(user: Any) -> RegionQuerySet:
     """All the regions the user works in, whatever the role: those the switcher offers."""
     return Region.objects.for_user(user, ANY_ROLE).order_by("name")
+
+
+@dataclass(frozen=True)
+class Frame:
+    """What every page's frame needs to know about the user, read once per change of it."""
+
+    memberships: list[Any]
+    regions: list[Region]
+    can: dict[str, bool]
+    roles: list[str]
+
+
+# The frame changes with the code that computes it (roles and their capabilities among it).
+FRAME_CODE = code_digest(
+    [Path(access.__file__), Path(roles.__file__), Path(__file__).with_name("models.py")]
+)
+_FRAME_ATTR = "_marshrut_frame"
+
+
+def user_frame(user: Any) -> Frame:
+    """The user's memberships, regions and capabilities, from the cache while nobody's roles and
+    no region, municipality or school changed (the ``people`` and ``registry`` generations).
+
+    Memberships are dated, so today's date is part of the key too.
+    """
+    found = getattr(user, _FRAME_ATTR, None)
+    if found is not None:
+        return found  # type: ignore[no-any-return]
+
+    def compute() -> Frame:
+        access.forget(user)
+        return Frame(
+            memberships=access.memberships(user),
+            regions=list(user_regions(user)),
+            can={cap.name.lower(): bool(access.grant(user, cap)) for cap in Cap},
+            roles=access.roles_of(user),
+        )
+
+    parts = (
+        FRAME_CODE,
+        user.pk,
+        user.is_superuser,
+        user.is_active,
+        timezone.localdate(),
+        generations("people", "registry"),
+    )
+    found = cached("orgs.frame", parts, compute)
+    access.remember(user, found.memberships)
+    setattr(user, _FRAME_ATTR, found)
+    return found
 
 
 def _chosen(request: HttpRequest, mine: list[Region]) -> Region | None:
@@ -179,8 +232,8 @@ class RegionMiddleware:
         region = None
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            # One query: the switcher lists these, and the choice is checked against them.
-            mine = list(user_regions(user))
+            # From the cache: the switcher lists these, and the choice is checked against them.
+            mine = user_frame(user).regions
             request.my_regions = mine  # type: ignore[attr-defined]
             region = _chosen(request, mine)
         request.region = region  # type: ignore[attr-defined]

@@ -52,6 +52,10 @@ from marshrut.orgs.models import (
     get_school_for_user,
 )
 from marshrut.orgs.roles import ROLES, Cap, Node, Role
+from marshrut.web.pages import cached_body, digest
+
+# The templates and code the cached bodies of this module are rendered with.
+PAGES_CODE = digest("orgs")
 
 
 @login_required
@@ -245,16 +249,23 @@ def school_list(request: HttpRequest) -> HttpResponse:
     exported = maybe_export(request, qs, SCHOOL_COLUMNS, "schools", "Реестр школ")
     if exported:
         return exported
-    return render(
+    # The list changes only with the registry (schools, municipalities, regions): its generation,
+    # the user's scope, the chosen region and the query are the key (marshrut/web/pages.py).
+    body = cached_body(
         request,
-        "orgs/school_list.html",
-        {
+        "orgs.school_list",
+        code=PAGES_CODE,
+        tables=("registry",),
+        parts=(),
+        template="orgs/_school_list.html",
+        context=lambda: {
             "form": form,
             "page": paginate(request, qs),
             "query": query_without(request, "page", "export"),
             "can_create": bool(access.grant(request.user, Cap.SCHOOL_MANAGE)),
         },
     )
+    return render(request, "orgs/school_list.html", {"body": body})
 
 
 @login_required

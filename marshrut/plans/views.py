@@ -64,9 +64,13 @@ from marshrut.plans.models import (
     get_measure_for_user,
     get_plan_for_user,
 )
+from marshrut.web.pages import cached_body, digest, zone_dates
 
 # Plans -------------------------------------------------------------------------------------------
 
+# The templates and code the cached bodies of this module are rendered with (events' templates
+# too: the plan page lists the events serving its items).
+PAGES_CODE = digest("plans", "events")
 PLAN_COLUMNS = [
     ExportColumn("Дорожная карта", lambda p: p.title, 50),
     ExportColumn("Уровень", lambda p: p.get_level_display(), 14),
@@ -181,27 +185,26 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
     plan = get_plan_for_user(user, pk)
     today = plan.region.today()
-    items = (
-        queries.with_rollup(plan.items.all(), today)
-        .select_related("section", "parent__plan")
-        # The events that serve each item, as far as the user may see events.
-        .prefetch_related(
-            Prefetch(
-                "events",
-                queryset=Event.objects.for_user(user).order_by("starts_on", "pk"),
-                to_attr="served_events",
+
+    def context() -> dict[str, Any]:
+        items = (
+            queries.with_rollup(plan.items.all(), today)
+            .select_related("section", "parent__plan")
+            # The events that serve each item, as far as the user may see events.
+            .prefetch_related(
+                Prefetch(
+                    "events",
+                    queryset=Event.objects.for_user(user).order_by("starts_on", "pk"),
+                    to_attr="served_events",
+                )
             )
         )
-    )
-    sections: list[tuple[Any, list[PlanItem]]] = []
-    for item in items.order_by("position"):
-        if not sections or sections[-1][0].pk != item.section_id:
-            sections.append((item.section, []))
-        sections[-1][1].append(item)
-    return render(
-        request,
-        "plans/plan_detail.html",
-        {
+        sections: list[tuple[Any, list[PlanItem]]] = []
+        for item in items.order_by("position"):
+            if not sections or sections[-1][0].pk != item.section_id:
+                sections.append((item.section, []))
+            sections[-1][1].append(item)
+        return {
             "plan": plan,
             "sections": sections,
             "today": today,
@@ -210,8 +213,21 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "totals": queries.totals(plan.items.all(), today),
             "can_manage": can_on_plan(user, Cap.PLAN_MANAGE, plan),
             "can_report": can_on_plan(user, Cap.PLAN_REPORT, plan),
-        },
+        }
+
+    # Every write to a plan, its items, dates, reports, evidence, reviews, to the plans handed
+    # down from it and to events changes the «plans» generation; owners' names are the
+    # registry's, reviewers' the accounts'. Overdue and due-soon follow the plan region's day.
+    body = cached_body(
+        request,
+        "plans.plan_detail",
+        code=PAGES_CODE,
+        tables=("plans", "registry", "accounts"),
+        parts=(plan.pk, today),
+        template="plans/_plan_detail.html",
+        context=context,
     )
+    return render(request, "plans/plan_detail.html", {"plan": plan, "body": body})
 
 
 @login_required
@@ -281,18 +297,17 @@ def execution(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     access.require(user, Cap.PLAN_VIEW)
     today = None  # across plans: each by its region's date
-    years = _years(Plan.objects.for_user(user))
-    data = request.GET.copy()
-    if "year" not in data and years:
-        data["year"] = str(_current_year(years))
-    form = PlanFilter(data, user=user, years=years)
-    plans = _filter_plans(in_region(request, Plan.objects.for_user(user)), form)
-    items = PlanItem.objects.filter(plan__in=plans)
-    totals, by_level = queries.totals_by_level(plans, today)
-    return render(
-        request,
-        "plans/execution.html",
-        {
+
+    def context() -> dict[str, Any]:
+        years = _years(Plan.objects.for_user(user))
+        data = request.GET.copy()
+        if "year" not in data and years:
+            data["year"] = str(_current_year(years))
+        form = PlanFilter(data, user=user, years=years)
+        plans = _filter_plans(in_region(request, Plan.objects.for_user(user)), form)
+        items = PlanItem.objects.filter(plan__in=plans)
+        totals, by_level = queries.totals_by_level(plans, today)
+        return {
             "form": form,
             "today": today,
             "page": _page_with_counts(request, _plans(request, form), today),
@@ -307,8 +322,20 @@ def execution(request: HttpRequest) -> HttpResponse:
             .select_related("plan__municipality", "plan__school", "plan__region")
             .order_by("next_due_on", "plan_id", "position")[:50],
             "levels": dict(Level.choices),
-        },
+        }
+
+    # Every plan write changes the «plans» generation, registry names the «registry» one;
+    # overdue and due-soon follow each region's day: the dates of all Russia's zones are the key.
+    body = cached_body(
+        request,
+        "plans.execution",
+        code=PAGES_CODE,
+        tables=("plans", "registry"),
+        parts=(timezone.localdate(), zone_dates()),
+        template="plans/_execution.html",
+        context=context,
     )
+    return render(request, "plans/execution.html", {"body": body})
 
 
 @login_required

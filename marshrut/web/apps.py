@@ -7,6 +7,8 @@ class WebConfig(AppConfig):
     verbose_name = _("Оболочка сайта")
 
     def ready(self) -> None:
-        from marshrut.lib import db
+        from marshrut.lib import cache, db
 
         db.install()
+        # Every write to the tables of cached pages changes their generation (lib/cache.py).
+        cache.install()

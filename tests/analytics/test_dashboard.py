@@ -217,8 +217,9 @@ def test_school_team_is_sent_to_its_result_page(world: World, data: dict[str, An
 def test_dashboard_query_count_is_pinned(
     world: World, data: dict[str, Any], persona: str, django_assert_num_queries: Any
 ) -> None:
-    # One query per aggregate, the same for 3 schools or 40,000. Both: session, user,
-    # memberships (2), campaigns with their region, participation, heatmap cells (levels and
+    # One query per aggregate, the same for 3 schools or 40,000. Both: session, user, the
+    # generations (the user's roles and regions come from the frame cache filled by the home
+    # page), campaigns with their region, participation, heatmap cells (levels and
     # means come from them), previous-campaign results, risk zone (with the result links),
     # deficits (2), the municipality choices of the filter. The region adds participation by
     # municipality and the names; a municipality adds the regional means, three scope look-ups
@@ -233,8 +234,7 @@ def test_dashboard_query_count_is_pinned(
         client.get(url, {"campaign": data["now"].pk})
 
 
-# +1 in each: the user's regions (the region context, one query per request).
-PINNED = {"operator": 15, "coordinator": 18}
-# Session, user, memberships (2), the user's regions, campaigns; the coordinator's municipality
-# is looked up and checked against the grant (3).
-CACHED = {"operator": 6, "coordinator": 9}
+PINNED = {"operator": 13, "coordinator": 16}
+# Session, user, generations, campaigns; the coordinator's municipality is looked up and checked
+# against the grant (3).
+CACHED = {"operator": 4, "coordinator": 7}

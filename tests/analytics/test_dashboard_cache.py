@@ -134,8 +134,9 @@ def test_unchanged_figures_are_read_from_the_cache(
     client = world.client("operator")
     apply_file(None, xlsx(wide_rows(campaign, [world.s1, world.s2])), "fed.xlsx", campaign)
     first = client.get(URL, {"campaign": campaign.pk})
-    # Session, user, memberships (2), the user's regions, campaigns: nothing about results.
-    with django_assert_max_num_queries(6):
+    # Session, user, generations (roles and regions from the frame cache), campaigns: nothing
+    # about results.
+    with django_assert_max_num_queries(4):
         second = client.get(URL, {"campaign": campaign.pk})
     token = re.compile(rb'(name="csrfmiddlewaretoken" value=|"X-CSRFToken": )"[^"]+"')
     assert token.sub(b"", second.content) == token.sub(b"", first.content)

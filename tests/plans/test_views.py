@@ -8,6 +8,7 @@ from typing import Any
 
 import docx
 import openpyxl
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from docx.enum.section import WD_ORIENT
@@ -355,17 +356,21 @@ def test_execution_page_over_many_plans_has_a_fixed_number_of_queries(
     client = world.client("operator")
     url = reverse("plans:execution") + "?year=2024"
     client.get(url)  # warm caches (session, content types)
-    # session, user, memberships and their assigned schools, the user's regions (the region
-    # context), years, totals with levels (from
-    # the summary), plan count, plan page, the page's counts, by organisation, municipalities of
-    # the filter, overdue list, due-soon list
-    with django_assert_num_queries(14):
+    cache.clear()  # the first page after a change: the frame and the body computed afresh
+    # session, user, generations, memberships and their assigned schools, the user's regions
+    # (the region context), years, totals with levels (from the summary), plan count, plan page,
+    # the page's counts, by organisation, municipalities of the filter, overdue list, due-soon list
+    with django_assert_num_queries(15):
         response = client.get(url)
     assert response.status_code == 200
     assert response.context["totals"]["total"] == 5 + 2 * 2 + 3 * 5
+    # Unchanged: session, user, generations; the body comes from the cache.
+    with django_assert_num_queries(3):
+        assert client.get(url).status_code == 200
     for school in [world.s1] * 3:
         make_plan(world, Level.SCHOOL, school=school, title=f"ещё {PlanItem.objects.count()}")
-    with django_assert_num_queries(14):
+    cache.clear()
+    with django_assert_num_queries(15):
         response = client.get(url)
     assert response.context["totals"]["total"] == 5 + 2 * 2 + 6 * 5
     levels = {row["plan__level"]: row["total"] for row in response.context["by_level"]}
