@@ -10,7 +10,10 @@ Beside the campaigns' own counters, every group of tables in :data:`GROUPS` has 
 ``lib_generation`` table). A wrapper around every statement executed on the default database
 changes it whenever an ``INSERT``, ``UPDATE`` or ``DELETE`` touches one of the group's tables — in
 the same transaction, whichever module wrote (actions, importers, the API, the admin, a bulk
-``update()``) — so a page keyed by :func:`generations` is never stale either
+``update()``) — so a page keyed by :func:`generations` is never stale either. Inside a transaction
+the change is written just before ``COMMIT`` (or when the same transaction asks for the
+generations), so a long import does not hold the group's row locked — and every other writer of
+the group waiting — for the whole of its transaction
 (marshrut/web/pages.py, marshrut/orgs/context.py). ``COPY`` bypasses the wrapper: the results
 import, the only user of it, changes the campaign's results generation itself.
 """
@@ -97,6 +100,7 @@ _WRITE = re.compile(
 )
 _MEMO = "_marshrut_generations"
 _READY = "_marshrut_generations_ready"
+_PENDING = "_marshrut_generations_pending"
 
 
 @functools.lru_cache(maxsize=512)
@@ -148,13 +152,43 @@ def _watch(execute: Callable[..., Any], sql: str, params: Any, many: bool, conte
     result = execute(sql, params, many, context)
     names = _written(sql)
     if names:
-        bump(context["connection"], names)
+        connection = context["connection"]
+        if connection.in_atomic_block or not connection.get_autocommit():
+            # Written just before COMMIT: the row lock lasts the commit, not the transaction.
+            pending = getattr(connection, _PENDING, None)
+            if pending is None:
+                pending = set()
+                setattr(connection, _PENDING, pending)
+            pending.update(names)
+            setattr(connection, _MEMO, None)
+        else:
+            bump(connection, names)
     return result
 
 
+def _flush(connection: Any) -> None:
+    """Write the generations the open transaction has changed so far."""
+    pending = getattr(connection, _PENDING, None)
+    if pending:
+        setattr(connection, _PENDING, None)
+        bump(connection, pending)
+
+
 def _install_on(sender: Any, connection: Any, **kwargs: Any) -> None:
-    if connection.alias == DEFAULT_DB_ALIAS and _watch not in connection.execute_wrappers:
-        connection.execute_wrappers.insert(0, _watch)
+    if connection.alias != DEFAULT_DB_ALIAS or _watch in connection.execute_wrappers:
+        return
+    connection.execute_wrappers.insert(0, _watch)
+    commit, rollback = connection._commit, connection._rollback
+
+    def _commit() -> None:
+        _flush(connection)
+        commit()
+
+    def _rollback() -> None:
+        setattr(connection, _PENDING, None)
+        rollback()
+
+    connection._commit, connection._rollback = _commit, _rollback
 
 
 # Generations are remembered for the length of one request only: a long-running process (a
@@ -208,6 +242,9 @@ def _memo(connection: Any) -> dict[str, int] | None:
 def generations(*names: str) -> tuple[int, ...]:
     """The current generations of the groups (one query per request and write)."""
     connection = connections[DEFAULT_DB_ALIAS]
+    # A transaction that wrote and now reads (a page cached inside it) keys by its own change:
+    # rolled back, that key is never seen again.
+    _flush(connection)
     memo = _memo(connection)
     if memo is None:
         memo = {}

@@ -276,3 +276,33 @@ def test_the_execution_page_of_a_school_is_never_the_operators(world: World) -> 
     assert "План второй школы" in page(world.client("operator"), EXECUTION)
     assert "План второй школы" not in page(world.client("head"), EXECUTION)
     assert "План второй школы" in page(world.client("operator"), EXECUTION)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks: PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_a_long_transaction_does_not_keep_the_generation_locked(world: World) -> None:
+    """An import writing for minutes must not make every other writer of its tables wait."""
+    import psycopg
+
+    plan = make_plan(world)  # written outside a transaction: the group's row exists
+    settings = connection.settings_dict
+    other = psycopg.connect(
+        dbname=settings["NAME"],
+        host=settings["HOST"] or None,
+        port=settings["PORT"] or None,
+        user=settings["USER"] or None,
+        autocommit=True,
+    )
+    try:
+        with transaction.atomic():
+            plan.items.update(title="Во время долгой загрузки")
+            # Another connection takes the group's row at once: nobody holds it.
+            other.execute("SET lock_timeout = '1s'")
+            other.execute("SELECT value FROM lib_generation WHERE name = 'plans' FOR UPDATE NOWAIT")
+            before = other.execute(
+                "SELECT value FROM lib_generation WHERE name = 'plans'"
+            ).fetchone()
+        after = other.execute("SELECT value FROM lib_generation WHERE name = 'plans'").fetchone()
+        assert after != before  # the commit carried the new generation
+    finally:
+        other.close()
