@@ -690,6 +690,7 @@ def _merge_app_rows() -> None:
     from tests.analytics.matrix_reports import MATRIX_REPORTS
     from tests.api.matrix_api import MATRIX_API
     from tests.diagnostics.matrix_import import MATRIX_IMPORT
+    from tests.programmes.matrix_programmes import MATRIX_PROGRAMMES
 
     for name, cases in MATRIX_IMPORT.items():
         MATRIX[name] = [Case(c.expected, c.kwargs, c.method, c.data, c.note) for c in cases]
@@ -697,6 +698,10 @@ def _merge_app_rows() -> None:
         MATRIX[name] = [Case(e, k, m, d) for e, k, m, d in rows]
     for name, rows in MATRIX_API.items():
         MATRIX[name] = [Case(e, k, m, d) for e, k, m, d in rows]
+    for name, rows in MATRIX_PROGRAMMES.items():
+        MATRIX[name] = [
+            Case(e, k, m, d) if k is not None else Case(e, method=m, data=d) for e, k, m, d in rows
+        ]
 
 
 _merge_app_rows()
