@@ -262,7 +262,7 @@ def _rubric(values: Mapping[str, Any]) -> dict[str, int]:
             raise ValidationError(_("Оцените критерий «%(c)s».") % {"c": label})
         if str(value) not in ("0", "1", "2"):
             raise ValidationError(_("Оценка по критерию — 0, 1 или 2."))
-        out[code] = int(value)
+        out[code] = int(str(value))
     return out
 
 

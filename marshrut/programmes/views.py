@@ -49,7 +49,7 @@ def _download(body: bytes, name: str, content_type: str) -> HttpResponse:
     from django.utils.http import content_disposition_header
 
     response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, name)
+    response["Content-Disposition"] = content_disposition_header(True, name) or ""
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -390,7 +390,7 @@ def programme_targets(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
     programme = get_programme_for_user(user, pk, Cap.PLAN_MANAGE)
     targets = {
-        key[len("target-") :]: value
+        key[len("target-") :]: str(value)
         for key, value in request.POST.items()
         if key.startswith("target-") and value
     }
@@ -516,10 +516,10 @@ def programme_overview(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     region = current_region(request, Cap.PLAN_VIEW)
     g = access.grant(user, Cap.PLAN_VIEW)
-    municipalities = Municipality.objects.filter(region=region).order_by("name")
+    visible = Municipality.objects.filter(region=region).order_by("name")
     if not g.covers(region.pk, None, None):
-        municipalities = municipalities.filter(pk__in=g.municipalities)
-    municipalities = list(municipalities)
+        visible = visible.filter(pk__in=g.municipalities)
+    municipalities = list(visible)
     if not municipalities:
         raise PermissionDenied
     rows = overview_rows(region, municipalities, region.today())
