@@ -84,7 +84,12 @@ def facts_for(school: School, submission: Submission | None, roadmap: Plan | Non
     if submission is None:
         return Facts(school, None, None, roadmap=roadmap, head=head_of(school))
     catalogue = submission.campaign.criteria.catalogue
-    deficits = list(Deficit.objects.filter(submission=submission).order_by("direction", "code"))
+    # In the catalogue's order: directions as the model lists them, indicators within each.
+    position = {code: n for n, code in enumerate(catalogue.indicators)}
+    deficits = sorted(
+        Deficit.objects.filter(submission=submission),
+        key=lambda d: (position.get(d.code, len(position)), d.code),
+    )
     answers = answers_of([submission]).get(submission.pk, {})
     paths = next_level_path(catalogue, submission.profile, normalised(catalogue, answers))
     codes = {d.code for d in deficits} | {s.indicator for p in paths.values() for s in p.steps}
