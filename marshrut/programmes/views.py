@@ -232,7 +232,11 @@ def section_save(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         return redirect(f"{reverse('programmes:programme_detail', args=[programme.pk])}#sec-{code}")
     context = _section_context(request, programme, section, form)
     context.update({"saved": saved, "error": error, "status": status})
-    return render(request, "programmes/programme_section.html", context, status=status)
+    # htmx swaps only successful answers: the refusal is the block itself, shown in place.
+    response = render(request, "programmes/programme_section.html", context)
+    if status != 200:
+        response["X-Refused"] = str(status)
+    return response
 
 
 @login_required
