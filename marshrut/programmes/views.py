@@ -232,10 +232,14 @@ def section_save(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         return redirect(f"{reverse('programmes:programme_detail', args=[programme.pk])}#sec-{code}")
     context = _section_context(request, programme, section, form)
     context.update({"saved": saved, "error": error, "status": status})
-    # htmx swaps only successful answers: the refusal is the block itself, shown in place.
+    if status == 200:
+        # Only the save state and the new version change: the text being typed stays untouched.
+        return render(request, "programmes/programme_section_saved.html", context)
+    # htmx swaps only successful answers: the refusal is the whole block, shown in its place.
     response = render(request, "programmes/programme_section.html", context)
-    if status != 200:
-        response["X-Refused"] = str(status)
+    response["X-Refused"] = str(status)
+    response["HX-Retarget"] = "#sec-" + code.replace(".", "\\.")
+    response["HX-Reswap"] = "outerHTML"
     return response
 
 

@@ -53,6 +53,14 @@ def test_head_drafts_edits_submits_and_the_coordinator_returns_then_approves(
     expect(page.locator(SECTION).locator("[data-testid=save-state]")).to_contain_text(
         "Сохранено", timeout=TIMEOUT_MS
     )
+    # A second autosave from the same page carries the version the first one returned.
+    with page.expect_response(lambda r: "/sections/3.2.1/" in r.url) as answer:
+        page.get_by_label("Текст раздела 3.2.1").fill(
+            "Знание: недостаточно внимания олимпиадному движению (2 участника)."
+        )
+    assert answer.value.status == 200 and "x-refused" not in answer.value.headers
+    programme.refresh_from_db()
+    assert programme.sections.get(code="3.2.1").text.endswith("(2 участника).")
     screenshot(page, "programme-draft")
     page.locator("[data-testid=submit]").click()
     expect(page.locator("[data-testid=programme-status]")).to_have_text("на рассмотрении")
