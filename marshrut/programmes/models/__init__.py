@@ -1,1 +1,23 @@
-"""Models of development programmes, interviews and management decisions, a module per part."""
+"""Models of the programmes app: one module per part (programme; interviews and decisions)."""
+
+from marshrut.programmes.models.programme import (
+    Defence,
+    Programme,
+    ProgrammeArchiveJob,
+    ProgrammeComment,
+    ProgrammeQuerySet,
+    ProgrammeReview,
+    ProgrammeRevision,
+    ProgrammeSection,
+)
+
+__all__ = [
+    "Defence",
+    "Programme",
+    "ProgrammeArchiveJob",
+    "ProgrammeComment",
+    "ProgrammeQuerySet",
+    "ProgrammeReview",
+    "ProgrammeRevision",
+    "ProgrammeSection",
+]
