@@ -64,11 +64,11 @@ def decision_for(
     else:
         owner = {"subject": "region"}
     fields.setdefault("source", "report")
+    fields.setdefault("decided_on", dt.date(2025, 4, 1))
     fields.setdefault("owner_text", "Директор школы")
     d = Decision(
         region=w.region,
         decided_by="Региональный оператор",
-        decided_on=dt.date(2025, 4, 1),
         text=text,
         due_on=due,
         status=status,
