@@ -61,6 +61,9 @@ def do_update_decision(
 ) -> Decision:
     """Save an edited decision; ``StaleEdit`` when somebody saved it since ``version``."""
     fit_subject(decision)
+    if before.get("due_on") != decision.due_on.isoformat():
+        # A new date is a new deadline: remind of it again.
+        decision.reminded_on, decision.reminded_kind = None, ""
     if decision.status != DecisionStatus.DONE:
         decision.done_on = None
     elif decision.done_on is None:
