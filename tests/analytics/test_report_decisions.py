@@ -9,7 +9,7 @@ import pytest
 
 from marshrut.analytics import report
 from tests.analytics.conftest import ReportWorld
-from tests.programmes.factories import decision_for
+from tests.programmes.factories_interviews import decision_for
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from django.test import Client
 from marshrut.accounts.models import ApiToken
 from marshrut.programmes.models import Decision
 from tests.conftest import World, build_world
-from tests.programmes.factories import decision_for
+from tests.programmes.factories_interviews import decision_for
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from marshrut.programmes.actions_decisions import do_report_decision
 from marshrut.programmes.models import Decision
 from marshrut.programmes.queries_decisions import counts
 from tests.conftest import World, build_world
-from tests.programmes.factories import decision_for
+from tests.programmes.factories_interviews import decision_for
 
 pytestmark = pytest.mark.django_db
 

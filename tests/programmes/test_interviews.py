@@ -16,7 +16,7 @@ from marshrut.programmes.models import Decision, InterviewProtocol, InterviewSlo
 from marshrut.support.models import Participation
 from tests.conftest import World, make_school
 from tests.diagnostics.factories import submission_for
-from tests.programmes.factories import DAY, protocol_for, round_for, slot_for
+from tests.programmes.factories_interviews import DAY, protocol_for, round_for, slot_for
 
 pytestmark = pytest.mark.django_db
 
@@ -175,7 +175,7 @@ def test_decisions_of_a_protocol_go_to_the_register(world: World) -> None:
 
 
 def test_the_protocol_docx_lists_participants_and_decisions(world: World) -> None:
-    from tests.programmes.factories import decision_for
+    from tests.programmes.factories_interviews import decision_for
 
     protocol = protocol_for(world, world.s1)
     protocol.explanation = "Нехватка кадров"

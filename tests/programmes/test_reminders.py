@@ -11,7 +11,7 @@ from django.core.management import call_command
 
 from marshrut.programmes.models import Decision
 from tests.conftest import World
-from tests.programmes.factories import decision_for
+from tests.programmes.factories_interviews import decision_for
 
 pytestmark = pytest.mark.django_db
 ON = "2025-06-25"

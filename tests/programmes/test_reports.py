@@ -11,7 +11,7 @@ import pytest
 from marshrut.events.report import build_docx, content
 from marshrut.programmes.queries_decisions import period_decisions
 from tests.conftest import World
-from tests.programmes.factories import decision_for
+from tests.programmes.factories_interviews import decision_for
 
 pytestmark = pytest.mark.django_db
 

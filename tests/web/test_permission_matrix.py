@@ -690,12 +690,15 @@ def _merge_app_rows() -> None:
     from tests.analytics.matrix_reports import MATRIX_REPORTS
     from tests.api.matrix_api import MATRIX_API
     from tests.diagnostics.matrix_import import MATRIX_IMPORT
+    from tests.programmes.matrix_interviews import MATRIX_INTERVIEWS
 
     for name, cases in MATRIX_IMPORT.items():
         MATRIX[name] = [Case(c.expected, c.kwargs, c.method, c.data, c.note) for c in cases]
     for name, rows in MATRIX_REPORTS.items():
         MATRIX[name] = [Case(e, k, m, d) for e, k, m, d in rows]
     for name, rows in MATRIX_API.items():
+        MATRIX[name] = [Case(e, k, m, d) for e, k, m, d in rows]
+    for name, rows in MATRIX_INTERVIEWS.items():
         MATRIX[name] = [Case(e, k, m, d) for e, k, m, d in rows]
 
 
