@@ -70,8 +70,11 @@ def protocol_docx(protocol: InterviewProtocol) -> bytes:
         cells = table.add_row().cells
         for cell in cells:
             _cell(cell, "—")
-    widths = [Cm(1), Cm(9.5), Cm(4.5), Cm(2.5)]
+    # The text width of the portrait page (21 − 3 − 1.5 cm); LibreOffice reads the grid, Word the cells.
+    widths = [Cm(1), Cm(9), Cm(4), Cm(2.5)]
     table.autofit = False
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width
     for row in table.rows:
         for cell, width in zip(row.cells, widths, strict=True):
             cell.width = width

@@ -105,7 +105,10 @@ class DecisionForm(VersionedFormMixin, StyledMixin, forms.ModelForm):
             data["school"] = None
         elif subject == Subject.REGION:
             data["school"] = data["municipality"] = None
-        if data.get("source") == Source.INTERVIEW and self.instance.protocol_id is None:
+        if (
+            data.get("source") == Source.INTERVIEW
+            and getattr(self.instance, "protocol_id", None) is None
+        ):
             self.add_error(
                 "source",
                 _("Решения по итогам собеседования добавляются со страницы протокола."),

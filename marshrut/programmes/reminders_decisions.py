@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -22,10 +23,22 @@ from marshrut.orgs.context import by_region_date
 from marshrut.orgs.models import Membership
 from marshrut.orgs.roles import ROLES, Cap, Node
 from marshrut.plans.models import Level
-from marshrut.plans.reminders import REPORTING_ROLES, Reminder
+from marshrut.plans.reminders import REPORTING_ROLES
 from marshrut.programmes.models.decisions import OPEN_STATUSES, Decision
 
 SOON, OVERDUE = "soon", "overdue"
+
+
+@dataclass
+class Reminder:
+    """One letter: a person's decisions overdue and due soon (as ``plans.reminders.Reminder``)."""
+
+    email: str
+    name: str
+    overdue: list[Decision] = field(default_factory=list)
+    soon: list[Decision] = field(default_factory=list)
+    on: dt.date | None = None
+
 
 _KEEPERS = {
     node: [s.role.value for s in ROLES.values() if s.node == node and Cap.DECISION_MANAGE in s.caps]

@@ -261,9 +261,10 @@ def decision_report(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except StaleEdit:
             decision.refresh_from_db()
-            fresh = DecisionReportForm(request.POST, decision=decision)
-            fresh.data = fresh.data.copy()
-            fresh.data["version"] = str(decision.version)
+            # The typed report is kept, with the current version: sending again is a choice.
+            data = request.POST.copy()
+            data["version"] = str(decision.version)
+            fresh = DecisionReportForm(data, decision=decision)
             fresh.is_valid()
             fresh.add_error(
                 None,
