@@ -97,7 +97,6 @@ def decision_list(request: HttpRequest) -> HttpResponse:
             "page": paginate(request, qs),
             "query": query_without(request, "page", "export"),
             "counts": counts(qs),
-            "all_counts": counts(visible),
             "can_create": can_create,
         },
     )

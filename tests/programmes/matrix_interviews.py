@@ -50,13 +50,14 @@ def evidence(where: str) -> Any:
 _VIEW = "200 200 200 200 200 200 200 200 404 302"
 _VIEW_S2 = "200 200 200 404 404 404 404 404 404 302"
 
-# name: [(expected, kwargs, method, data)], in the ten columns of the permission matrix.
+# name: [(expected, kwargs, method, data)], in the ten columns of the permission matrix; kwargs
+# None: a page without arguments (a list or a form), not one region's object.
 MATRIX_INTERVIEWS: dict[str, list[tuple[str, Any, str, dict[str, Any]]]] = {
     "programmes:interview_round_list": [
-        ("200 200 200 200 200 200 200 200 403 302", lambda w: {}, "get", {})
+        ("200 200 200 200 200 200 200 200 403 302", None, "get", {})
     ],
     "programmes:interview_round_create": [
-        ("200 403 403 403 403 403 403 403 403 302", lambda w: {}, "get", {})
+        ("200 403 403 403 403 403 403 403 403 302", None, "get", {})
     ],
     "programmes:interview_round_detail": [(_VIEW, interview_round, "get", {})],
     "programmes:interview_slot_create": [
@@ -75,12 +76,8 @@ MATRIX_INTERVIEWS: dict[str, list[tuple[str, Any, str, dict[str, Any]]]] = {
         (_VIEW, protocol("s1"), "get", {}),
         (_VIEW_S2, protocol("s2"), "get", {}),
     ],
-    "programmes:decision_list": [
-        ("200 200 200 200 200 200 200 200 403 302", lambda w: {}, "get", {})
-    ],
-    "programmes:decision_create": [
-        ("200 403 403 200 403 403 403 403 403 302", lambda w: {}, "get", {})
-    ],
+    "programmes:decision_list": [("200 200 200 200 200 200 200 200 403 302", None, "get", {})],
+    "programmes:decision_create": [("200 403 403 200 403 403 403 403 403 302", None, "get", {})],
     "programmes:decision_detail": [
         (_VIEW, decision("s1"), "get", {}),
         (_VIEW_S2, decision("s2"), "get", {}),

@@ -699,7 +699,9 @@ def _merge_app_rows() -> None:
     for name, rows in MATRIX_API.items():
         MATRIX[name] = [Case(e, k, m, d) for e, k, m, d in rows]
     for name, rows in MATRIX_INTERVIEWS.items():
-        MATRIX[name] = [Case(e, k, m, d) for e, k, m, d in rows]
+        MATRIX[name] = [
+            Case(e, k, m, d) if k is not None else Case(e, method=m, data=d) for e, k, m, d in rows
+        ]
 
 
 _merge_app_rows()
