@@ -45,6 +45,7 @@ class SlotForm(StyledMixin, forms.ModelForm):
         field.queryset = schools.select_related("municipality").order_by(
             "municipality__name", "short_name"
         )
+        field.empty_label = "—"
         field.label_from_instance = lambda s: f"{s.short_name} ({s.municipality.name})"  # type: ignore[method-assign,assignment]
 
     def validate_unique(self) -> None:
@@ -86,7 +87,8 @@ class ProtocolForm(VersionedFormMixin, StyledMixin, forms.ModelForm):
         field = self.fields["participants"]
         assert isinstance(field, forms.ModelMultipleChoiceField)
         field.queryset = school_people(school)
-        field.widget.attrs["class"] = "form-check-input"
+        # Plain boxes: Bootstrap's form-check-input floats out of the labels Django wraps them in.
+        field.widget.attrs["class"] = "me-1"
         field.label_from_instance = lambda p: (  # type: ignore[method-assign,assignment]
             f"{p.full_name}, {p.position}" if p.position else p.full_name
         )
