@@ -21,6 +21,7 @@ from marshrut.programmes.models.decisions import (
     Subject,
 )
 
+SOON = "soon"
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -32,7 +33,12 @@ class DecisionFilter(FilterForm):
     )
     status = forms.ChoiceField(
         label=_("Состояние"),
-        choices=[("", "—"), *DecisionStatus.choices, (OVERDUE, OVERDUE_LABEL)],
+        choices=[
+            ("", "—"),
+            *DecisionStatus.choices,
+            (OVERDUE, OVERDUE_LABEL),
+            (SOON, _("срок в ближайшие 14 дней")),
+        ],
     )
 
     def __init__(self, *args: Any, municipalities: Any, **kwargs: Any) -> None:

@@ -24,7 +24,12 @@ from marshrut.orgs.context import current_region, in_region
 from marshrut.orgs.models import Municipality, Person, School
 from marshrut.orgs.roles import Cap
 from marshrut.programmes import actions_decisions as actions
-from marshrut.programmes.forms_decisions import DecisionFilter, DecisionForm, DecisionReportForm
+from marshrut.programmes.forms_decisions import (
+    SOON,
+    DecisionFilter,
+    DecisionForm,
+    DecisionReportForm,
+)
 from marshrut.programmes.models.decisions import (
     OVERDUE,
     OVERDUE_LABEL,
@@ -80,6 +85,8 @@ def decision_list(request: HttpRequest) -> HttpResponse:
     status = form.value("status")
     if status == OVERDUE:
         qs = qs.overdue()
+    elif status == SOON:
+        qs = qs.due_soon()
     elif status:
         qs = qs.filter(status=status)
     if form.value("q"):

@@ -183,6 +183,10 @@ def test_the_list_filters_counts_and_exports(world: World) -> None:
     url = reverse("programmes:decision_list")
     page = client.get(url, {"status": "overdue"}).content.decode()
     assert "Просроченное решение" in page and "Исполненное решение" not in page
+    decision_for(world, "s1", due=world.region.today() + dt.timedelta(days=3), text="Скорое")
+    page = client.get(url, {"status": "soon"}).content.decode()
+    assert "Скорое" in page and "Просроченное решение" not in page
+    Decision.objects.filter(text="Скорое").delete()
     page = client.get(url, {"source": "shnor"}).content.decode()
     assert "Исполненное решение" in page and "Просроченное решение" not in page
     page = client.get(url, {"municipality": world.m2.pk}).content.decode()
