@@ -243,6 +243,8 @@ class ReportData:
     schools: list[SchoolRow]
     risk_recommendations: list[RiskRecommendation] = field(default_factory=list)
     regional_below_pct: float | None = None  # for a municipal report: the region's share
+    # The decisions register since the campaign opened: taken, executed, overdue (one sentence).
+    decisions_taken: str = ""
 
     @property
     def scored(self) -> int:
@@ -485,7 +487,18 @@ def collect(campaign: Campaign, municipality: Municipality | None = None) -> Rep
             100 * region_overall.get("below_basic", 0) / scored if scored else 0.0
         )
     data.risk_recommendations = risk_recommendations(campaign, catalogue, risk)
+    data.decisions_taken = decisions_taken(campaign, municipality, data.generated_on)
     return data
+
+
+def decisions_taken(campaign: Campaign, municipality: Municipality | None, today: Any) -> str:
+    """What the register says of the decisions taken since the campaign opened (one query)."""
+    from marshrut.programmes.queries_decisions import period_decisions
+
+    start = campaign.opens_on
+    if today < start:
+        return ""
+    return period_decisions(campaign.region, start, today, municipality).sentence()
 
 
 def school_rows(campaign: Campaign, filters: Filters) -> list[SchoolRow]:
@@ -1157,6 +1170,9 @@ def blocks(
         for line in texts.get(key, "").splitlines():
             if line.strip():
                 lay.para(line.strip())
+        if key == "decisions" and data.decisions_taken:
+            taken = data.decisions_taken
+            lay.para(f"По реестру управленческих решений: {taken[:1].lower()}{taken[1:]}")
 
     lay.appendix(1, "Перечень ОО зоны риска")
     lay.table(

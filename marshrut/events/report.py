@@ -79,6 +79,8 @@ class ReportContent:
     next_tasks: str
     tasks_drafted: bool = False
     """The tasks are the draft from the roadmaps, not the coordinator's own text."""
+    decisions: str = ""
+    """The management decisions of the period: how many were taken, executed, overdue."""
 
     @property
     def period(self) -> str:
@@ -134,7 +136,15 @@ def content(
         good_practices=r.good_practices,
         next_goal=r.next_goal,
         next_tasks=r.next_tasks,
+        decisions=decisions_sentence(region, start, end),
     )
+
+
+def decisions_sentence(region: Region, start: date, end: date) -> str:
+    """The register's count for the period, one sentence (see ``programmes.queries_decisions``)."""
+    from marshrut.programmes.queries_decisions import period_decisions
+
+    return "Управленческие решения. " + period_decisions(region, start, end).sentence()
 
 
 def _paragraphs(doc: Any, text: str) -> None:
@@ -211,6 +221,8 @@ def build_docx(c: ReportContent) -> bytes:
                 _cell(cells[1], "—", size=11)
         else:
             _paragraphs(doc, answer)
+        if n == 3 and c.decisions:
+            doc.add_paragraph(c.decisions)
     return to_bytes(doc)
 
 

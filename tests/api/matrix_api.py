@@ -24,6 +24,7 @@ MATRIX_API: dict[str, list[tuple[str, Any, str, dict[str, Any]]]] = {
     "api:campaigns": [(_ALL, lambda w: {}, "get", {})],
     "api:plans": [(_ALL, lambda w: {}, "get", {})],
     "api:events": [(_ALL, lambda w: {}, "get", {})],
+    "api:decisions": [(_ALL, lambda w: {}, "get", {})],
     "api:surveys": [("200 403 200 403 403 403 403 403 403 401", lambda w: {}, "get", {})],
     **{
         name: [(_MISSING, _none("pk"), "get", {})]
@@ -42,9 +43,13 @@ MATRIX_API: dict[str, list[tuple[str, Any, str, dict[str, Any]]]] = {
             "api:survey",
             "api:survey_results",
             "api:evidence",
+            "api:decision",
+            "api:decision_reports",
+            "api:decision_evidence",
         )
     },
     "api:item_report": [(_MISSING, _none("pk"), "get", {})],
+    "api:decision_report": [(_MISSING, _none("pk"), "get", {})],
     "api:campaign_school": [(_MISSING, _none("campaign_pk", "school_pk"), "get", {})],
     "api:next_level": [(_MISSING, _none("campaign_pk", "school_pk"), "get", {})],
 }

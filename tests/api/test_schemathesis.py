@@ -33,8 +33,10 @@ from schemathesis.specs.openapi.checks import (
 from marshrut.diagnostics.models import Result
 from marshrut.events.models import Event
 from marshrut.plans.models import Evidence, Plan, PlanItem
+from marshrut.programmes.actions_decisions import do_report_decision
 from marshrut.surveys.models import Survey
 from tests.api.conftest import ApiWorld
+from tests.programmes.factories_interviews import decision_for
 
 EXAMPLES = 12
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
@@ -59,6 +61,12 @@ def _real_ids(api_world: ApiWorld) -> dict[str, list[int]]:
     w = api_world.world
     result = Result.objects.filter(campaign__region=w.region).order_by("pk").first()
     assert result is not None
+    # A management decision with an evidence file, for the decisions endpoints to find.
+    decision = decision_for(w, "s1")
+    report = do_report_decision(
+        None, decision, status="done", files=[SimpleUploadedFile("акт.txt", "Акт".encode())]
+    )
+    decision_evidence = report.evidence.get()
     return {
         "campaigns": [result.campaign_id],
         "schools": [result.school_id, w.s2.pk],
@@ -73,6 +81,8 @@ def _real_ids(api_world: ApiWorld) -> dict[str, list[int]]:
         "events": list(Event.objects.filter(region=w.region).values_list("pk", flat=True)[:3]),
         "surveys": list(Survey.objects.filter(region=w.region).values_list("pk", flat=True)),
         "evidence": list(Evidence.objects.values_list("pk", flat=True)[:2]),
+        "decisions": [decision.pk],
+        "decision-evidence": [decision_evidence.pk],
         "campaign_pk": [result.campaign_id],
         "school_pk": [result.school_id],
     }
@@ -83,7 +93,7 @@ def _ids_for(path: str, real: dict[str, list[int]]) -> dict[str, list[int]]:
     out = {}
     for name in re.findall(r"{(\w+)}", path):
         if name == "pk":
-            segment = re.search(r"/(\w+)/{pk}", path)
+            segment = re.search(r"/([\w-]+)/{pk}", path)
             assert segment is not None
             out[name] = real.get(segment.group(1), [])
         else:

@@ -696,6 +696,7 @@ def _merge_app_rows() -> None:
     from tests.analytics.matrix_reports import MATRIX_REPORTS
     from tests.api.matrix_api import MATRIX_API
     from tests.diagnostics.matrix_import import MATRIX_IMPORT
+    from tests.programmes.matrix_interviews import MATRIX_INTERVIEWS
     from tests.programmes.matrix_programmes import MATRIX_PROGRAMMES
     from tests.support.matrix_cohort import MATRIX_COHORT
     from tests.support.matrix_documents import MATRIX_SUPPORT_DOCS
@@ -708,7 +709,13 @@ def _merge_app_rows() -> None:
     for name, rows in MATRIX_API.items():
         MATRIX[name] = [Case(e, k, m, d) for e, k, m, d in rows]
     # Rows that live beside their tests (ШНОР, programmes); None: a URL without arguments.
-    for rows_of_app in (MATRIX_COHORT, MATRIX_SUPPORT_DOCS, MATRIX_STAGES, MATRIX_PROGRAMMES):
+    for rows_of_app in (
+        MATRIX_COHORT,
+        MATRIX_SUPPORT_DOCS,
+        MATRIX_STAGES,
+        MATRIX_PROGRAMMES,
+        MATRIX_INTERVIEWS,
+    ):
         for name, rows in rows_of_app.items():
             MATRIX[name] = [
                 Case(e, method=m, data=d, **({"kwargs": k} if k else {})) for e, k, m, d in rows

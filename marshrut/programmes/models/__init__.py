@@ -1,5 +1,16 @@
-"""Models of the programmes app: one module per part (programme; interviews and decisions)."""
+"""Models of development programmes, interviews and management decisions, a module per part."""
 
+from marshrut.programmes.models.decisions import (
+    Decision,
+    DecisionEvidence,
+    DecisionReport,
+    DecisionStatus,
+)
+from marshrut.programmes.models.interviews import (
+    InterviewProtocol,
+    InterviewRound,
+    InterviewSlot,
+)
 from marshrut.programmes.models.programme import (
     Defence,
     Programme,
@@ -12,7 +23,14 @@ from marshrut.programmes.models.programme import (
 )
 
 __all__ = [
+    "Decision",
+    "DecisionEvidence",
+    "DecisionReport",
+    "DecisionStatus",
     "Defence",
+    "InterviewProtocol",
+    "InterviewRound",
+    "InterviewSlot",
     "Programme",
     "ProgrammeArchiveJob",
     "ProgrammeComment",
