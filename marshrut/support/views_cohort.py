@@ -55,7 +55,9 @@ def _year_url(name: str, year: int, **kwargs: Any) -> str:
 
 class CohortFilter(FilterForm):
     municipality = forms.ModelChoiceField(
-        label=gettext_lazy("Муниципалитет"), queryset=Municipality.objects.none()
+        label=gettext_lazy("Муниципалитет"),
+        queryset=Municipality.objects.none(),
+        empty_label=gettext_lazy("все"),
     )
     source = forms.ChoiceField(
         label=gettext_lazy("Основание"), choices=[("", "все"), *Participation.Source.choices]
