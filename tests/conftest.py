@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import hypothesis
@@ -12,6 +15,7 @@ from django.core.cache import cache
 from django.test import Client
 
 from marshrut.accounts.models import User
+from marshrut.lib.cache import settle
 from marshrut.orgs.demo import make_inn, make_ogrn
 from marshrut.orgs.models import Membership, Municipality, Person, Region, School
 from marshrut.orgs.roles import Role
@@ -51,6 +55,27 @@ def _fresh_cache() -> None:
     # Cached figures are keyed by ids and generations that the next test's database reuses
     # (a rolled-back transaction takes the generation back, which production never does).
     cache.clear()
+
+
+@pytest.fixture
+def django_assert_num_queries(pytestconfig: Any) -> Any:
+    """pytest-django's, counting from a settled state: the setup's writes committed, as in life
+    (:func:`marshrut.lib.cache.settle` — otherwise the first read of the generations writes them)."""
+    return partial(_settled_count, pytestconfig, True)
+
+
+@pytest.fixture
+def django_assert_max_num_queries(pytestconfig: Any) -> Any:
+    return partial(_settled_count, pytestconfig, False)
+
+
+@contextmanager
+def _settled_count(config: Any, exact: bool, num: int, *args: Any, **kwargs: Any) -> Iterator[Any]:
+    from pytest_django.fixtures import _assert_num_queries
+
+    settle()
+    with _assert_num_queries(config, num, exact, *args, **kwargs) as context:
+        yield context
 
 
 @pytest.fixture(autouse=True)
