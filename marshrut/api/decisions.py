@@ -34,7 +34,7 @@ from marshrut.programmes.models.decisions import (
     get_decision_for_user,
 )
 
-router = Router(tags=["управленческие решения"])
+router = Router(tags=["management decisions"])
 
 
 class DecisionOut(Schema):
@@ -56,9 +56,9 @@ class DecisionOut(Schema):
     due_on: dt.date
     status: str
     status_name: str
-    overdue: bool = Field(description="открыто и срок прошёл по дате региона")
+    overdue: bool = Field(description="open and past its due date by the region's calendar")
     done_on: dt.date | None
-    version: int = Field(description="передайте в отчёте: устаревшая версия — ответ 409")
+    version: int = Field(description="send it back with a report: a stale version is answered 409")
 
 
 class DecisionEvidenceOut(Schema):
@@ -82,7 +82,7 @@ class DecisionReportOut(Schema):
 class DecisionReportIn(Schema):
     status: DecisionStatus
     comment: str = Field("", max_length=5000)
-    version: int = Field(ge=1, le=2**31 - 1, description="версия решения, которую вы видели")
+    version: int = Field(ge=1, le=2**31 - 1, description="the version of the decision you read")
 
 
 DecisionPage = page_of(DecisionOut, "DecisionPage", counted=True)
@@ -137,7 +137,7 @@ def _report(r: DecisionReport) -> dict[str, Any]:
 
 
 @router.get(
-    summary="Реестр управленческих решений", path="/decisions", response=responds(DecisionPage)
+    summary="Management decisions register", path="/decisions", response=responds(DecisionPage)
 )
 def decisions(
     request: HttpRequest,
@@ -171,15 +171,13 @@ def decisions(
     return found
 
 
-@router.get(
-    summary="Управленческое решение", path="/decisions/{pk}", response=responds(DecisionOut)
-)
+@router.get(summary="A management decision", path="/decisions/{pk}", response=responds(DecisionOut))
 def decision(request: HttpRequest, pk: Id) -> Any:
     return _decision(get_decision_for_user(request.user, pk))
 
 
 @router.get(
-    summary="Отчёты об исполнении решения",
+    summary="Execution reports of a decision",
     path="/decisions/{pk}/reports",
     response=responds(DecisionReportPage),
 )
@@ -192,7 +190,7 @@ def decision_reports(request: HttpRequest, pk: Id, page: Query[PageQuery]) -> An
 
 
 @router.post(
-    summary="Отчитаться об исполнении решения (с версией и подтверждениями)",
+    summary="Report execution of a decision (with its version and evidence)",
     path="/decisions/{pk}/reports",
     response=responds(DecisionReportOut, *(400, 401, 403, 404, 409, 422, 429), status=201),
 )
@@ -229,14 +227,14 @@ def decision_report(
 
 
 @router.get(
-    summary="Скачать подтверждение исполнения решения",
+    summary="Download an evidence file of a decision",
     path="/decision-evidence/{pk}",
     url_name="decision_evidence",
     response=responds(None, 401, 404, 422, 429),
     openapi_extra={
         "responses": {
             200: {
-                "description": "файл-подтверждение",
+                "description": "the evidence file",
                 "content": {"application/octet-stream": {"schema": {"type": "string"}}},
             }
         }

@@ -32,8 +32,8 @@ class Generation(models.Model):
     page that reads the new value also reads what was written.
     """
 
-    name = models.CharField(primary_key=True, max_length=64)
-    value = models.BigIntegerField(default=0)
+    name = models.CharField(_("группа таблиц"), primary_key=True, max_length=64)
+    value = models.BigIntegerField(_("поколение"), default=0)
 
     class Meta:
         verbose_name = _("поколение данных")

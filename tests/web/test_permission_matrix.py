@@ -700,6 +700,7 @@ def _merge_app_rows() -> None:
     from tests.programmes.matrix_programmes import MATRIX_PROGRAMMES
     from tests.support.matrix_cohort import MATRIX_COHORT
     from tests.support.matrix_documents import MATRIX_SUPPORT_DOCS
+    from tests.support.matrix_risks import MATRIX_RISKS
     from tests.support.matrix_stages import MATRIX_STAGES
 
     for name, cases in MATRIX_IMPORT.items():
@@ -715,6 +716,7 @@ def _merge_app_rows() -> None:
         MATRIX_STAGES,
         MATRIX_PROGRAMMES,
         MATRIX_INTERVIEWS,
+        MATRIX_RISKS,
     ):
         for name, rows in rows_of_app.items():
             MATRIX[name] = [
@@ -802,8 +804,8 @@ def _region_bound(case: Case) -> bool:
     return outsider in {"403", "404"} and case.kwargs is not Case.kwargs
 
 
-# Shared by all regions by design: the criteria versions.
-SHARED = {"diagnostics:criteria_detail"}
+# Shared by all regions by design: the criteria versions and the ШНОР risk methods.
+SHARED = {"diagnostics:criteria_detail", "support:risk_model"}
 _BOUND = [
     (name, i)
     for name, cases in MATRIX.items()

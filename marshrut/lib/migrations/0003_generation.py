@@ -13,8 +13,8 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='Generation',
             fields=[
-                ('name', models.CharField(max_length=64, primary_key=True, serialize=False)),
-                ('value', models.BigIntegerField(default=0)),
+                ('name', models.CharField(max_length=64, primary_key=True, serialize=False, verbose_name='группа таблиц')),
+                ('value', models.BigIntegerField(default=0, verbose_name='поколение')),
             ],
             options={
                 'verbose_name': 'поколение данных',

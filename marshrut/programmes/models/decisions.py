@@ -162,7 +162,9 @@ class Decision(Versioned):
     created_at = models.DateTimeField(default=timezone.now)
     # The last reminder sent, so that a second run on the same day sends nothing again.
     reminded_on = models.DateField(_("напомнили"), null=True, blank=True, editable=False)
-    reminded_kind = models.CharField(max_length=8, blank=True, editable=False)
+    reminded_kind = models.CharField(
+        max_length=8, blank=True, editable=False, verbose_name=_("последнее напоминание")
+    )
 
     objects = DecisionQuerySet.as_manager()
 
@@ -222,7 +224,9 @@ class Decision(Versioned):
 class DecisionReport(models.Model):
     """What the owner reported on the decision's execution: status, text, evidence."""
 
-    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="reports")
+    decision = models.ForeignKey(
+        Decision, on_delete=models.CASCADE, related_name="reports", verbose_name=_("решение")
+    )
     status = models.CharField(_("исполнение"), max_length=12, choices=DecisionStatus.choices)
     comment = models.TextField(_("что сделано"), blank=True)
     author = models.ForeignKey(

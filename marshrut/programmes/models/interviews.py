@@ -106,7 +106,12 @@ class SlotQuerySet(models.QuerySet["InterviewSlot"]):
 class InterviewSlot(models.Model):
     """A school's time in a round: when, where (a room or a link)."""
 
-    round = models.ForeignKey(InterviewRound, on_delete=models.CASCADE, related_name="slots")
+    round = models.ForeignKey(
+        InterviewRound,
+        on_delete=models.CASCADE,
+        related_name="slots",
+        verbose_name=_("тур собеседований"),
+    )
     municipality = models.ForeignKey(
         Municipality, on_delete=models.PROTECT, related_name="+", verbose_name=_("муниципалитет")
     )
@@ -156,7 +161,12 @@ class ProtocolQuerySet(models.QuerySet["InterviewProtocol"]):
 class InterviewProtocol(Versioned):
     """What was said at a school's interview; its decisions are rows of the decisions register."""
 
-    slot = models.OneToOneField(InterviewSlot, on_delete=models.PROTECT, related_name="protocol")
+    slot = models.OneToOneField(
+        InterviewSlot,
+        on_delete=models.PROTECT,
+        related_name="protocol",
+        verbose_name=_("время собеседования"),
+    )
     held_on = models.DateField(_("дата проведения"))
     participants = models.ManyToManyField(
         Person, blank=True, related_name="+", verbose_name=_("участники от школы")

@@ -178,7 +178,12 @@ class Programme(Versioned):
 class ProgrammeSection(Versioned):
     """One section of a programme: the text people write and the table the data gave."""
 
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="sections")
+    programme = models.ForeignKey(
+        Programme,
+        on_delete=models.CASCADE,
+        related_name="sections",
+        verbose_name=_("программа развития"),
+    )
     code = models.CharField(_("раздел"), max_length=10)
     position = models.PositiveSmallIntegerField(_("порядок"))
     text = models.TextField(_("текст"), blank=True)
@@ -270,7 +275,12 @@ class ProgrammeReview(models.Model):
         RETURNED = "returned", _("возвращена на доработку")
         APPROVED = "approved", _("согласована")
 
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="reviews")
+    programme = models.ForeignKey(
+        Programme,
+        on_delete=models.CASCADE,
+        related_name="reviews",
+        verbose_name=_("программа развития"),
+    )
     decision = models.CharField(_("решение"), max_length=10, choices=Decision.choices)
     rubric = models.JSONField(_("оценка по критериям"), default=dict, blank=True)
     comment = models.TextField(_("замечания"), blank=True)
@@ -311,7 +321,12 @@ class Defence(models.Model):
         DEFENDED = "defended", _("защищена")
         REWORK = "rework", _("направлена на доработку")
 
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="defences")
+    programme = models.ForeignKey(
+        Programme,
+        on_delete=models.CASCADE,
+        related_name="defences",
+        verbose_name=_("программа развития"),
+    )
     held_on = models.DateField(_("дата защиты"))
     committee = models.TextField(_("состав комиссии"), blank=True)
     result = models.CharField(

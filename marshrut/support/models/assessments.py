@@ -55,9 +55,9 @@ class AssessmentResult(models.Model):
         _("класс"), validators=[MinValueValidator(1), MaxValueValidator(11)]
     )
     participants = models.PositiveIntegerField(_("участников"))
-    failed = models.PositiveIntegerField(_("получили «2»"))
+    failed = models.PositiveIntegerField(_("получили отметку 2"))
     failed_share = models.DecimalField(
-        _("доля «2», %"),
+        _("доля отметок 2, %"),
         max_digits=5,
         decimal_places=2,
         validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
@@ -66,7 +66,7 @@ class AssessmentResult(models.Model):
     mean_mark = models.DecimalField(
         _("средняя отметка (балл)"), max_digits=5, decimal_places=2, null=True, blank=True
     )
-    imported_at = models.DateTimeField(default=timezone.now)
+    imported_at = models.DateTimeField(default=timezone.now, verbose_name=_("загружено"))
 
     objects = AssessmentResultQuerySet.as_manager()
 
@@ -115,7 +115,7 @@ class SelectionRule(Versioned):
         Region, on_delete=models.CASCADE, related_name="shnor_rule", verbose_name=_("регион")
     )
     threshold = models.DecimalField(
-        _("порог доли «2», %"),
+        _("порог доли отметок 2, %"),
         max_digits=5,
         decimal_places=2,
         default=Decimal(15),
@@ -157,9 +157,14 @@ class Appointment(models.Model):
     order_number = models.CharField(_("номер приказа"), max_length=50)
     order_date = models.DateField(_("дата приказа"))
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("кто записал"),
     )
-    recorded_at = models.DateTimeField(default=timezone.now)
+    recorded_at = models.DateTimeField(default=timezone.now, verbose_name=_("когда записано"))
 
     class Meta:
         verbose_name = _("приказ о назначении")
@@ -183,7 +188,12 @@ class CandidateTest(models.Model):
     max_score = models.PositiveSmallIntegerField(_("наибольший балл"), default=100)
     tested_on = models.DateField(_("дата тестирования"))
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("кто записал"),
     )
 
     class Meta:

@@ -82,7 +82,9 @@ class RiskModel(models.Model):
 
 
 class RiskFactor(models.Model):
-    model = models.ForeignKey(RiskModel, on_delete=models.CASCADE, related_name="factors")
+    model = models.ForeignKey(
+        RiskModel, on_delete=models.CASCADE, related_name="factors", verbose_name=_("методика")
+    )
     code = models.CharField(_("код"), max_length=10)
     position = models.PositiveSmallIntegerField(default=0)
     name = models.CharField(_("фактор риска"), max_length=300)
@@ -108,13 +110,17 @@ class RiskFactor(models.Model):
 class RiskItem(models.Model):
     """A question of a group's questionnaire."""
 
-    model = models.ForeignKey(RiskModel, on_delete=models.CASCADE, related_name="items")
+    model = models.ForeignKey(
+        RiskModel, on_delete=models.CASCADE, related_name="items", verbose_name=_("методика")
+    )
     code = models.CharField(_("код"), max_length=40)
     group = models.CharField(_("респонденты"), max_length=10, choices=GROUP_CHOICES)
     position = models.PositiveSmallIntegerField(default=0)
     text = models.TextField(_("вопрос"))
 
     class Meta:
+        verbose_name = _("вопрос анкеты рисков")
+        verbose_name_plural = _("вопросы анкет рисков")
         ordering = ["model", "position"]
         constraints = [
             models.UniqueConstraint(fields=["model", "code"], name="risk_item_code_once"),
@@ -130,9 +136,11 @@ class RiskOption(models.Model):
     item = models.ForeignKey(RiskItem, on_delete=models.CASCADE, related_name="options")
     number = models.PositiveSmallIntegerField()
     text = models.CharField(max_length=300)
-    risk = models.FloatField()
+    risk = models.FloatField(verbose_name=_("вклад ответа в риск"))
 
     class Meta:
+        verbose_name = _("вариант ответа")
+        verbose_name_plural = _("варианты ответов")
         ordering = ["item", "number"]
         constraints = [
             models.UniqueConstraint(fields=["item", "number"], name="risk_option_number_once"),
@@ -149,10 +157,14 @@ class RiskWeight(models.Model):
     """How much an item counts in a factor."""
 
     item = models.ForeignKey(RiskItem, on_delete=models.CASCADE, related_name="weights")
-    factor = models.ForeignKey(RiskFactor, on_delete=models.CASCADE, related_name="weights")
-    weight = models.FloatField()
+    factor = models.ForeignKey(
+        RiskFactor, on_delete=models.CASCADE, related_name="weights", verbose_name=_("фактор риска")
+    )
+    weight = models.FloatField(verbose_name=_("вес"))
 
     class Meta:
+        verbose_name = _("вес вопроса в факторе")
+        verbose_name_plural = _("веса вопросов в факторах")
         constraints = [
             models.UniqueConstraint(fields=["item", "factor"], name="risk_weight_once"),
             models.CheckConstraint(condition=Q(weight__gt=0), name="risk_weight_positive"),
@@ -173,15 +185,22 @@ class RiskSurvey(models.Model):
     """The survey one respondent group of one school answers for one model."""
 
     participation = models.ForeignKey(
-        Participation, on_delete=models.CASCADE, related_name="risk_surveys"
+        Participation,
+        on_delete=models.CASCADE,
+        related_name="risk_surveys",
+        verbose_name=_("участие школы"),
     )
-    model = models.ForeignKey(RiskModel, on_delete=models.PROTECT, related_name="surveys")
+    model = models.ForeignKey(
+        RiskModel, on_delete=models.PROTECT, related_name="surveys", verbose_name=_("методика")
+    )
     group = models.CharField(_("респонденты"), max_length=10, choices=GROUP_CHOICES)
     survey = models.OneToOneField(Survey, on_delete=models.CASCADE, related_name="risk")
 
     objects = RiskSurveyQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("анкета рисков школы")
+        verbose_name_plural = _("анкеты рисков школ")
         ordering = ["participation", "group"]
         constraints = [
             models.UniqueConstraint(
@@ -201,6 +220,10 @@ class RiskQuestion(models.Model):
     )
     item = models.ForeignKey(RiskItem, on_delete=models.CASCADE, related_name="+")
 
+    class Meta:
+        verbose_name = _("вопрос анкеты рисков в опросе")
+        verbose_name_plural = _("вопросы анкет рисков в опросах")
+
     def __str__(self) -> str:
         return f"{self.question_id} → {self.item_id}"
 
@@ -216,13 +239,18 @@ class RiskProfile(models.Model):
     """A school's profile as computed from its questionnaires: one per school, year and model."""
 
     participation = models.ForeignKey(
-        Participation, on_delete=models.CASCADE, related_name="risk_profiles"
+        Participation,
+        on_delete=models.CASCADE,
+        related_name="risk_profiles",
+        verbose_name=_("участие школы"),
     )
-    model = models.ForeignKey(RiskModel, on_delete=models.PROTECT, related_name="profiles")
+    model = models.ForeignKey(
+        RiskModel, on_delete=models.PROTECT, related_name="profiles", verbose_name=_("методика")
+    )
     computed_at = models.DateTimeField(_("рассчитан"), default=timezone.now)
     # Responses per group, and the reasons a group's answers are not used: {"teachers": 3, …}.
-    respondents = models.JSONField(default=dict)
-    missing = models.JSONField(default=list)
+    respondents = models.JSONField(default=dict, verbose_name=_("ответивших по группам"))
+    missing = models.JSONField(default=list, verbose_name=_("недостающие данные"))
 
     objects = RiskProfileQuerySet.as_manager()
 
@@ -249,13 +277,22 @@ class RiskLevel(models.Model):
         MEDIUM = kernel.MEDIUM, _("средний")
         LOW = kernel.LOW, _("низкий")
 
-    profile = models.ForeignKey(RiskProfile, on_delete=models.CASCADE, related_name="levels")
-    factor = models.ForeignKey(RiskFactor, on_delete=models.CASCADE, related_name="+")
+    profile = models.ForeignKey(
+        RiskProfile,
+        on_delete=models.CASCADE,
+        related_name="levels",
+        verbose_name=_("профиль рисков"),
+    )
+    factor = models.ForeignKey(
+        RiskFactor, on_delete=models.CASCADE, related_name="+", verbose_name=_("фактор риска")
+    )
     score = models.FloatField(_("балл"), null=True, blank=True)
     level = models.CharField(_("уровень"), max_length=6, choices=Level.choices, blank=True)
     missing = models.JSONField(_("недостающие данные"), default=list)
 
     class Meta:
+        verbose_name = _("уровень фактора риска")
+        verbose_name_plural = _("уровни факторов риска")
         ordering = ["profile", "factor__position"]
         constraints = [
             models.UniqueConstraint(fields=["profile", "factor"], name="risk_level_once"),
@@ -281,13 +318,23 @@ class RiskPriorities(Versioned):
     MAX = 3
 
     participation = models.ForeignKey(
-        Participation, on_delete=models.CASCADE, related_name="risk_priorities"
+        Participation,
+        on_delete=models.CASCADE,
+        related_name="risk_priorities",
+        verbose_name=_("участие школы"),
     )
-    model = models.ForeignKey(RiskModel, on_delete=models.PROTECT, related_name="+")
+    model = models.ForeignKey(
+        RiskModel, on_delete=models.PROTECT, related_name="+", verbose_name=_("методика")
+    )
     chosen_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("кто выбрал"),
     )
-    chosen_at = models.DateTimeField(default=timezone.now)
+    chosen_at = models.DateTimeField(default=timezone.now, verbose_name=_("когда выбрано"))
 
     class Meta:
         verbose_name = _("приоритетные риски")
@@ -303,11 +350,20 @@ class RiskPriorities(Versioned):
 class PriorityRisk(models.Model):
     """One chosen factor; the rank 1–3 makes «no more than three» a rule of the database."""
 
-    priorities = models.ForeignKey(RiskPriorities, on_delete=models.CASCADE, related_name="risks")
-    factor = models.ForeignKey(RiskFactor, on_delete=models.PROTECT, related_name="+")
-    rank = models.PositiveSmallIntegerField()
+    priorities = models.ForeignKey(
+        RiskPriorities,
+        on_delete=models.CASCADE,
+        related_name="risks",
+        verbose_name=_("выбор приоритетов"),
+    )
+    factor = models.ForeignKey(
+        RiskFactor, on_delete=models.PROTECT, related_name="+", verbose_name=_("фактор риска")
+    )
+    rank = models.PositiveSmallIntegerField(verbose_name=_("порядок"))
 
     class Meta:
+        verbose_name = _("приоритетный риск")
+        verbose_name_plural = _("приоритетные риски")
         ordering = ["priorities", "rank"]
         constraints = [
             models.UniqueConstraint(fields=["priorities", "rank"], name="priority_rank_once"),
