@@ -181,6 +181,17 @@ READ = (400, 401, 403, 404, 422, 429)
 WRITE = (400, 401, 403, 404, 409, 422, 429)
 
 
+# The OpenAPI description of an endpoint that answers with a file.
+FILE_RESPONSE = {
+    "responses": {
+        200: {
+            "description": "the evidence file",
+            "content": {"application/octet-stream": {"schema": {"type": "string"}}},
+        }
+    }
+}
+
+
 def responds(ok: Any, *codes: int, status: int = 200) -> dict[int, Any]:
     """The responses of an operation: its result and the errors it may answer."""
     return {status: ok, **{code: _ERROR_SCHEMAS[code] for code in codes or READ}}

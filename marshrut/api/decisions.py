@@ -16,7 +16,7 @@ from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
-from marshrut.api.base import Id, Text, form_errors, responds
+from marshrut.api.base import FILE_RESPONSE, Id, Text, form_errors, responds
 from marshrut.api.paging import PageQuery, cursor_page, page_of, region_id
 from marshrut.audit.log import Source
 from marshrut.lib.files import attachment
@@ -231,14 +231,7 @@ def decision_report(
     path="/decision-evidence/{pk}",
     url_name="decision_evidence",
     response=responds(None, 401, 404, 422, 429),
-    openapi_extra={
-        "responses": {
-            200: {
-                "description": "the evidence file",
-                "content": {"application/octet-stream": {"schema": {"type": "string"}}},
-            }
-        }
-    },
+    openapi_extra=FILE_RESPONSE,
 )
 def decision_evidence_file(request: HttpRequest, pk: Id) -> Any:
     e = get_decision_evidence_for_user(request.user, pk)

@@ -20,7 +20,7 @@ from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
-from marshrut.api.base import Id, Text, form_errors, responds
+from marshrut.api.base import FILE_RESPONSE, Id, Text, form_errors, responds
 from marshrut.api.paging import PageQuery, cursor_page, page_of, region_id
 from marshrut.audit.log import Source, snapshot
 from marshrut.lib.concurrency import StaleEdit
@@ -361,14 +361,7 @@ def item_report(
     path="/evidence/{pk}",
     url_name="evidence",
     response=responds(None, 401, 404, 422, 429),
-    openapi_extra={
-        "responses": {
-            200: {
-                "description": "the evidence file",
-                "content": {"application/octet-stream": {"schema": {"type": "string"}}},
-            }
-        }
-    },
+    openapi_extra=FILE_RESPONSE,
 )
 def evidence_file(request: HttpRequest, pk: Id) -> Any:
     """Download an evidence file of a progress report the user may see."""
