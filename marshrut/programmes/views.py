@@ -68,6 +68,8 @@ def programme_list(request: HttpRequest) -> HttpResponse:
         .annotate(
             open_comments=Count("sections__comments", filter=Q(sections__comments__resolved=False))
         )
+        # A grouped query leaves the model's ordering out: pages need it said.
+        .order_by("school__municipality__name", "school__short_name", "-starts_year")
     )
     status = request.GET.get("status", "")
     if status in Programme.Status.values:
