@@ -15,6 +15,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
+from django.db.models import Max
 from django.utils import timezone
 
 from marshrut.audit.log import Action, Source, record
@@ -31,6 +32,7 @@ from marshrut.support.models import (
     Participation,
     Visit,
 )
+from marshrut.support.shares import cohort_schools
 
 SECTIONS = {
     DocumentKind.CONCEPT: [
@@ -75,21 +77,12 @@ REMARKS = [
 
 
 def demo_cohort(region: Region) -> tuple[int, list[School]]:
-    """The year and the schools the demo works on."""
-    latest = (
-        Participation.objects.in_region(region).order_by("-year").values_list("year", flat=True)
-    ).first()
-    if latest is not None:
-        schools = School.objects.filter(
-            pk__in=Participation.objects.in_region(region)
-            .of_year(latest)
-            .current()
-            .values("school_id")
-        )
-        return latest, list(schools.select_related("municipality").order_by("inn"))
-    year = region.today().year
-    schools = School.objects.filter(municipality__region=region, is_shnor=True, is_active=True)
-    return year, list(schools.select_related("municipality").order_by("inn"))
+    """The year and the schools the demo works on: the cohort of the region's latest year
+    (:func:`marshrut.support.shares.cohort_schools`, which falls back to the ШНОР mark)."""
+    latest = Participation.objects.in_region(region).aggregate(y=Max("year"))["y"]
+    year = latest if latest is not None else region.today().year
+    schools = cohort_schools(region, year).select_related("municipality").order_by("inn")
+    return year, list(schools)
 
 
 def document_docx(title: str, owner: str, year: int, kind: str, version: int) -> bytes:
