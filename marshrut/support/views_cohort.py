@@ -29,7 +29,7 @@ from marshrut.orgs.roles import Cap, Role
 from marshrut.support import actions_cohort as actions
 from marshrut.support import cohort_queries as queries
 from marshrut.support.models import Participation
-from marshrut.support.models.assessments import Assessment, CandidateTest
+from marshrut.support.models.assessments import Assessment, AssessmentResult, CandidateTest
 from marshrut.support.views import programme_year
 
 TEAM_ROLES = (Role.CURATOR, Role.MENTOR)
@@ -190,7 +190,9 @@ def cohort_school(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("person")
         .order_by("role")
     )
-    results = school.shnor_results.order_by("-year", "assessment", "subject", "grade")
+    results = AssessmentResult.objects.filter(school=school).order_by(
+        "-year", "assessment", "subject", "grade"
+    )
     return render(
         request,
         "support/cohort_school.html",
