@@ -35,6 +35,10 @@ npm ci --no-audit --no-fund --loglevel=error
 # version must be at least the server's (bookworm ships 15, trixie 17).
 command -v pg_dump >/dev/null || apt_install postgresql-client
 
+# Scanned orders (image-only PDFs) are read with Tesseract and its Russian data.
+{ command -v tesseract >/dev/null && tesseract --list-langs 2>/dev/null | grep -qx rus; } \
+  || apt_install tesseract-ocr tesseract-ocr-rus
+
 if [ "${1:-}" = "dev" ]; then
   # Browser tests drive Debian's Chromium through Playwright; no browser download.
   [ -x /usr/bin/chromium ] || apt_install chromium fonts-dejavu-core
