@@ -21,7 +21,7 @@ from marshrut.analytics import charts, queries
 from marshrut.analytics.forms import DashboardFilter
 from marshrut.diagnostics.models import Campaign, Result, Submission
 from marshrut.kernels.criteria import LEVEL_NAMES, LEVELS, level_name
-from marshrut.lib.cache import cached, code_digest
+from marshrut.lib.cache import cached, code_digest, generations
 from marshrut.lib.exports import ExportColumn, export_response
 from marshrut.lib.listing import PAGE_SIZE, query_without
 from marshrut.lib.replica import reads_from_replica
@@ -29,6 +29,7 @@ from marshrut.orgs import access
 from marshrut.orgs.context import in_region
 from marshrut.orgs.models import Municipality
 from marshrut.orgs.roles import Cap
+from marshrut.web.pages import scope as user_scope
 
 # A new release may render the same figures differently: its cached pages are not reused.
 _PACKAGE = Path(__file__).parents[1]
@@ -44,9 +45,26 @@ CODE = code_digest(
 
 
 def _campaigns(request: HttpRequest) -> list[Campaign]:
-    """The user's campaigns in the chosen region (every region of theirs when none is chosen)."""
-    campaigns = in_region(request, Campaign.objects.for_user(request.user))
-    return list(campaigns.select_related("criteria", "previous", "region"))
+    """The user's campaigns in the chosen region (every region of theirs when none is chosen).
+
+    Asked on every dashboard request: kept in the cache per scope and region until a campaign,
+    a criteria version or a region changes (the catalogue's text is read only when parsed).
+    """
+    region = getattr(request, "region", None)
+    key = (
+        generations("diagnostics", "registry"),
+        user_scope(request.user),
+        region.pk if region is not None else None,
+    )
+    return cached(
+        "analytics.campaigns",
+        key,
+        lambda: list(
+            in_region(request, Campaign.objects.for_user(request.user))
+            .select_related("criteria", "previous", "region")
+            .defer("criteria__source_text")
+        ),
+    )
 
 
 def _pick(campaigns: list[Campaign], wanted: Any) -> Campaign:

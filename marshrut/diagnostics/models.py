@@ -8,7 +8,6 @@ deficit, so dashboards aggregate result rows and never raw answers.
 from __future__ import annotations
 
 import hashlib
-from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -32,9 +31,18 @@ LEVEL_CHOICES = [
 ]
 
 
-@lru_cache(maxsize=16)
+# Parsed catalogues by the digest of their text: a few versions per installation.
+_catalogues: dict[str, Catalogue] = {}
+
+
 def _parsed(sha256: str, text: str, source: str) -> Catalogue:
-    return parse_catalogue(text, source)
+    found = _catalogues.get(sha256)
+    if found is None:
+        found = parse_catalogue(text, source)
+        if len(_catalogues) >= 16:
+            _catalogues.pop(next(iter(_catalogues)), None)
+        _catalogues[sha256] = found
+    return found
 
 
 class CriteriaVersion(models.Model):
@@ -76,7 +84,14 @@ class CriteriaVersion(models.Model):
 
     @property
     def catalogue(self) -> Catalogue:
-        """The parsed catalogue, parsed once per process and version."""
+        """The parsed catalogue, parsed once per process and version.
+
+        A version loaded without its text (``defer("source_text")``) reads it only when this
+        process has not parsed that text yet.
+        """
+        found = _catalogues.get(self.sha256)
+        if found is not None:
+            return found
         return _parsed(self.sha256, self.source_text, self.source_name or self.code)
 
     def codes_in(self, older: CriteriaVersion) -> dict[str, str]:

@@ -244,13 +244,30 @@ def filter_schools(user: Any, form: SchoolFilter) -> Any:
 @login_required
 def school_list(request: HttpRequest) -> HttpResponse:
     access.require(request.user, Cap.SCHOOL_VIEW)
-    form = SchoolFilter(request.GET or {"active": "1"}, user=request.user)
-    qs = in_region(request, filter_schools(request.user, form), "municipality__region")
-    exported = maybe_export(request, qs, SCHOOL_COLUMNS, "schools", "Реестр школ")
-    if exported:
-        return exported
+
+    def listing() -> tuple[SchoolFilter, Any]:
+        form = SchoolFilter(request.GET or {"active": "1"}, user=request.user)
+        field: Any = form.fields["municipality"]
+        field.queryset = in_region(request, field.queryset)  # the chosen region's only
+        return form, in_region(request, filter_schools(request.user, form), "municipality__region")
+
+    if "export" in request.GET:
+        exported = maybe_export(request, listing()[1], SCHOOL_COLUMNS, "schools", "Реестр школ")
+        if exported:
+            return exported
+
+    def context() -> dict[str, Any]:
+        form, qs = listing()
+        return {
+            "form": form,
+            "page": paginate(request, qs),
+            "query": query_without(request, "page", "export"),
+            "can_create": bool(access.grant(request.user, Cap.SCHOOL_MANAGE)),
+        }
+
     # The list changes only with the registry (schools, municipalities, regions): its generation,
-    # the user's scope, the chosen region and the query are the key (marshrut/web/pages.py).
+    # the user's scope, the chosen region and the query are the key (marshrut/web/pages.py); the
+    # filter form and the query are built only when the body is rendered.
     body = cached_body(
         request,
         "orgs.school_list",
@@ -258,12 +275,7 @@ def school_list(request: HttpRequest) -> HttpResponse:
         tables=("registry",),
         parts=(),
         template="orgs/_school_list.html",
-        context=lambda: {
-            "form": form,
-            "page": paginate(request, qs),
-            "query": query_without(request, "page", "export"),
-            "can_create": bool(access.grant(request.user, Cap.SCHOOL_MANAGE)),
-        },
+        context=context,
     )
     return render(request, "orgs/school_list.html", {"body": body})
 

@@ -49,11 +49,31 @@ def digest(*apps: str) -> str:
     return code_digest(set(paths))
 
 
+_zone_dates: dict[dt.datetime, tuple[dt.date, ...]] = {}
+
+
 def zone_dates() -> tuple[dt.date, ...]:
     """Today in each of Russia's zones: the key of a body that shows what is overdue across
-    regions, each by its own day (two dates at most at any instant)."""
-    now = timezone.now()
-    return tuple(timezone.localtime(now, ZoneInfo(zone)).date() for zone, _label in TIME_ZONES)
+    regions, each by its own day (two dates at most at any instant).
+
+    Every Russian zone is a whole number of hours from UTC, so the dates hold for a UTC hour:
+    computed once an hour (checked at both ends of the hour, should a zone ever be otherwise).
+    """
+    hour = timezone.now().replace(minute=0, second=0, microsecond=0)
+    dates = _zone_dates.get(hour)
+    if dates is None:
+        dates, last = (
+            tuple(timezone.localtime(t, ZoneInfo(zone)).date() for zone, _label in TIME_ZONES)
+            for t in (hour, hour + dt.timedelta(minutes=59, seconds=59))
+        )
+        if dates != last:
+            return tuple(
+                timezone.localtime(timezone.now(), ZoneInfo(zone)).date()
+                for zone, _label in TIME_ZONES
+            )
+        _zone_dates.clear()
+        _zone_dates[hour] = dates
+    return dates
 
 
 def scope(user: Any) -> tuple[Any, ...]:
