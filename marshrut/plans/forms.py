@@ -196,7 +196,10 @@ class MappingForm(StyledMixin, forms.Form):
         }
 
 
-class ReportForm(StyledMixin, forms.Form):
+class ReportForm(VersionedFormMixin, StyledMixin, forms.Form):
+    """A progress report; carries the item's version, so that a report made on a page opened
+    before someone else changed the item's status is refused with what changed."""
+
     status = forms.ChoiceField(label=_("Исполнение"), choices=ItemStatus.choices)
     control_date = forms.ModelChoiceField(
         label=_("Контрольная дата, за которую отчёт"),
@@ -224,6 +227,7 @@ class ReportForm(StyledMixin, forms.Form):
     )
 
     def __init__(self, *args: Any, item: PlanItem, **kwargs: Any) -> None:
+        self.instance = item
         super().__init__(*args, **kwargs)
         dates = item.control_dates.filter(met_on__isnull=True)
         field = self.fields["control_date"]

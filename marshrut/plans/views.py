@@ -418,21 +418,32 @@ def item_report(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
     item = get_item_for_user(user, pk, Cap.PLAN_REPORT)
     form = ReportForm(request.POST, request.FILES, item=item)
+    status = 400
     if form.is_valid():
         data = form.cleaned_data
-        actions.do_report_progress(
-            user,
-            item,
-            status=data["status"],
-            comment=data["comment"],
-            actual_value=data["actual_value"],
-            links=data["links"],
-            files=data["evidence"],
-            control_date=data["control_date"],
-        )
-        messages.success(request, _("Отчёт об исполнении сохранён."))
-        return redirect("plans:item_detail", pk=item.pk)
-    messages.error(request, _("Отчёт не сохранён: исправьте ошибки в форме."))
+        try:
+            actions.do_report_progress(
+                user,
+                item,
+                status=data["status"],
+                comment=data["comment"],
+                actual_value=data["actual_value"],
+                links=data["links"],
+                files=data["evidence"],
+                control_date=data["control_date"],
+                version=form.version,
+            )
+        except StaleEdit as e:
+            # Someone changed the item's status since the page was opened: nothing written,
+            # the report stays in the form as typed beside what they changed.
+            form.refuse(e)
+            item.refresh_from_db()
+            status = 409
+        else:
+            messages.success(request, _("Отчёт об исполнении сохранён."))
+            return redirect("plans:item_detail", pk=item.pk)
+    if status == 400:
+        messages.error(request, _("Отчёт не сохранён: исправьте ошибки в форме."))
     return render(
         request,
         "plans/item_detail.html",
@@ -446,7 +457,7 @@ def item_report(request: HttpRequest, pk: int) -> HttpResponse:
             "rollup": None,
             "form": form,
         },
-        status=400,
+        status=status,
     )
 
 

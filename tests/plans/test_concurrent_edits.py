@@ -85,3 +85,30 @@ def test_stale_measure_save_is_refused(world: World) -> None:
     )
     measure.refresh_from_db()
     assert (measure.title, measure.responsible) == ("Закупить учебники из ФПУ", "")
+
+
+def test_stale_progress_report_is_refused_and_the_report_kept_in_the_form(
+    world: World, regional: Plan
+) -> None:
+    ivanova = colleague(world, "ivanova", Role.OPERATOR, region=world.region)
+    item = regional.items.order_by("position").first()
+    assert item is not None
+    url = reverse("plans:item_report", args=[item.pk])
+    opened = item.version  # both opened the item's page at this version
+    report = {"control_date": "", "actual_value": "", "links": ""}
+    done = {**report, "status": "done", "comment": "Семинар проведён", "version": opened}
+    assert ivanova.post(url, done).status_code == 302
+
+    late = {**report, "status": "not_done", "comment": "Перенесли на май", "version": opened}
+    refused = world.client("operator").post(url, late)
+    assert refused.status_code == 409
+    page = refused.content.decode()
+    assert "Иванова" in page and "Перенесли на май" in page
+    item.refresh_from_db()
+    assert (item.status, item.reports.count()) == ("done", 1)
+
+    # The form now carries the current version: sent again knowingly, the report is kept.
+    late["version"] = item.version
+    assert world.client("operator").post(url, late).status_code == 302
+    item.refresh_from_db()
+    assert (item.status, item.reports.count()) == ("not_done", 2)
