@@ -146,6 +146,8 @@ def _group_form(request: HttpRequest, region: Region, group: ProjectGroup | None
         else:
             messages.success(request, _("Проектная группа сохранена."))
             return redirect("networks:group_detail", pk=saved.pk)
+    if request.method == "POST" and status == 200:
+        status = 400  # the form came back with errors
     return _form_page(
         request, form, group or _("Новая проектная группа"), "networks:group_list", status=status
     )
@@ -221,6 +223,8 @@ def _member_form(
         else:
             messages.success(request, _("Участник группы сохранён."))
             return redirect("networks:group_detail", pk=group.pk)
+    if request.method == "POST" and status == 200:
+        status = 400  # the form came back with errors
     return render(
         request,
         "networks/form.html",
@@ -280,6 +284,8 @@ def _stage_form(
         else:
             messages.success(request, _("Этап сохранён."))
             return redirect("networks:group_detail", pk=group.pk)
+    if request.method == "POST" and status == 200:
+        status = 400  # the form came back with errors
     return render(
         request,
         "networks/form.html",
@@ -318,8 +324,8 @@ def document_add(request: HttpRequest, pk: int) -> HttpResponse:
                 request, _("Документ вынесен на профессионально-общественное обсуждение.")
             )
             return redirect("networks:group_detail", pk=group.pk)
-    elif request.method == "POST":
-        status = 400
+    if request.method == "POST" and status == 200:
+        status = 400  # the form came back with errors
     return render(
         request,
         "networks/form.html",
@@ -457,6 +463,8 @@ def _site_form(request: HttpRequest, region: Region, site: Site | None) -> HttpR
         else:
             messages.success(request, _("Площадка сохранена."))
             return redirect("networks:site_detail", pk=saved.pk)
+    if request.method == "POST" and status == 200:
+        status = 400  # the form came back with errors
     return _form_page(
         request, form, site or _("Новая площадка"), "networks:site_list", status=status
     )
