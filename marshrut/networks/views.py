@@ -482,7 +482,7 @@ def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "site": site,
             "report": report,
             "percent": percent,
-            "bar": min(percent or 0, 100),
+            "bar": round(min(percent or 0, 100)),
             "events": Event.objects.for_user(request.user)
             .filter(network_sites=site)
             .order_by("starts_on", "pk"),
