@@ -115,7 +115,7 @@ def _fill_member(member: GroupMember) -> None:
             member.organisation = member.school.short_name
     if member.municipality is not None and member.municipality.region_id != region_id:
         raise ValidationError(_("Муниципалитет не из региона группы."))
-    if person is not None and person.school_id and member.municipality_id is None:
+    if person is not None and person.school is not None and member.municipality_id is None:
         member.municipality_id = person.school.municipality_id
 
 

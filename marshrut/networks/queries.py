@@ -9,6 +9,7 @@ events it hosted within its period, the host school itself not counted.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -132,7 +133,7 @@ def region_municipality_count(region_id: int) -> int:
 # Sites -----------------------------------------------------------------------------------------
 
 
-def _attended(sites: list[Site]) -> QuerySet[Participation]:
+def _attended(sites: list[Site]) -> Iterable[dict[str, Any]]:
     """Attendances at the events the sites hosted, with the school each attendee came from."""
     return (
         Participation.objects.filter(attended=True, event__network_sites__in=[s.pk for s in sites])
