@@ -46,7 +46,7 @@ from marshrut.networks.models import (
     get_site_for_user,
 )
 from marshrut.orgs import access
-from marshrut.orgs.context import current_region, holds_on_region, in_region
+from marshrut.orgs.context import by_region_date, current_region, holds_on_region, in_region
 from marshrut.orgs.models import Region
 from marshrut.orgs.roles import Cap
 from marshrut.surveys.forms import DocumentForm
@@ -395,10 +395,10 @@ def site_list(request: HttpRequest) -> HttpResponse:
     if q := form.value("q"):
         sites = sites.filter(Q(school__short_name__icontains=q) | Q(theme__icontains=q))
     if form.value("current"):
-        today = getattr(request, "region", None)
-        day = today.today() if today is not None else None
-        if day is not None:
-            sites = sites.filter(starts_on__lte=day, ends_on__gte=day)
+        # «Today» is each site's region's.
+        sites = sites.filter(
+            by_region_date("region", lambda day: Q(starts_on__lte=day, ends_on__gte=day))
+        )
     sites = (
         sites.select_related("school__municipality", "person", "region")
         .annotate(n_events=Count("events", distinct=True))

@@ -112,6 +112,11 @@ def test_list_filters_and_exports_xlsx(world: World) -> None:
     assert "Климат доверия" in page and "ВСОКО" not in page
     page = client.get(url, {"municipality": world.m1.pk}).content.decode()
     assert "ВСОКО" in page and "Климат доверия" not in page
+    # «Только действующие»: the 2024 internship is over by now.
+    current = client.get(url, {"current": "on"}).content.decode()
+    assert "ВСОКО" not in current
+    _site(world, theme="Действующая", starts_on=dt.date(2000, 1, 1), ends_on=dt.date(2100, 1, 1))
+    assert "Действующая" in client.get(url, {"current": "on"}).content.decode()
     response = client.get(url, {"export": "xlsx", "kind": "internship"})
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     rows = [[c.value for c in row] for row in sheet.iter_rows()]
