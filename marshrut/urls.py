@@ -12,6 +12,7 @@ urlpatterns = [
     path("audit/", include("marshrut.audit.urls")),
     # Domain apps (one line each):
     path("matching/", include("marshrut.matching.urls")),
+    path("networks/", include("marshrut.networks.urls")),
     path("analytics/", include("marshrut.analytics.urls")),
     path("diagnostics/", include("marshrut.diagnostics.urls")),
     path("plans/", include("marshrut.plans.urls")),

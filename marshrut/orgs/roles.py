@@ -63,6 +63,15 @@ class Cap(models.TextChoices):
     )
     SHNOR_REVIEW = "shnor.review", _("проводить экспертизу документов ШНОР")
     SHNOR_VISIT = "shnor.visit", _("планировать посещения школ ШНОР и отчитываться о них")
+    # Horizontal learning: inter-municipal project groups, internship sites, РИП, РМА
+    NETWORK_VIEW = (
+        "network.view",
+        _("видеть проектные группы, стажировочные площадки и инновационные площадки"),
+    )
+    NETWORK_MANAGE = (
+        "network.manage",
+        _("вести проектные группы, их этапы и документы, назначать площадки"),
+    )
     # Above the regions
     FEDERAL_VIEW = "federal.view", _("видеть сводку по регионам")
 
@@ -109,7 +118,7 @@ ROLES: dict[str, RoleSpec] = {
             Node.COUNTRY,
             "Федеральный или межрегиональный оператор: видит все регионы страны (или своего "
             "федерального округа) рядом и сводку по ним, ничего не меняет.",
-            _VIEW_REGISTRY | _VIEW_WORK | {Cap.FEDERAL_VIEW},
+            _VIEW_REGISTRY | _VIEW_WORK | {Cap.FEDERAL_VIEW, Cap.NETWORK_VIEW},
         ),
         RoleSpec(
             Role.OPERATOR,
@@ -121,14 +130,16 @@ ROLES: dict[str, RoleSpec] = {
             Role.DEPARTMENT,
             Node.REGION,
             "Руководство: видит весь регион, ничего не меняет.",
-            _VIEW_REGISTRY | _VIEW_WORK | {Cap.PERSON_VIEW},
+            _VIEW_REGISTRY | _VIEW_WORK | {Cap.PERSON_VIEW, Cap.NETWORK_VIEW},
         ),
         RoleSpec(
             Role.METHODOLOGIST,
             Node.REGION,
             "Методист регионального методического актива: видит школы региона для подбора "
             "практик и площадок, ведёт мероприятия.",
-            _VIEW_REGISTRY | _VIEW_WORK | {Cap.EVENT_MANAGE, Cap.SURVEY_MANAGE},
+            _VIEW_REGISTRY
+            | _VIEW_WORK
+            | {Cap.EVENT_MANAGE, Cap.SURVEY_MANAGE, Cap.NETWORK_VIEW, Cap.NETWORK_MANAGE},
         ),
         RoleSpec(
             Role.MUNICIPAL_COORDINATOR,
@@ -149,6 +160,8 @@ ROLES: dict[str, RoleSpec] = {
                 Cap.DECISION_MANAGE,
                 Cap.SHNOR_SUBMIT,
                 Cap.SHNOR_REVIEW,
+                # Members of the project groups from the coordinator's municipality.
+                Cap.NETWORK_VIEW,
             },
         ),
         RoleSpec(
