@@ -171,15 +171,14 @@ class _Problem:
             by_id.setdefault(c.school, c)
         self.candidates = by_id
         self.capacity = {
-            c: max(0, capacity if isinstance(capacity, int) else capacity.get(c, 0))
-            for c in by_id
+            c: max(0, capacity if isinstance(capacity, int) else capacity.get(c, 0)) for c in by_id
         }
         # direction → municipality → partners, the strongest first (then by name and id).
         self.buckets: dict[str, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
         # direction → all partners in the same order.
         self.everyone: dict[str, list[int]] = defaultdict(list)
         for c in sorted(by_id.values(), key=lambda c: (c.name, c.school)):
-            for d, share in c.shares.items():
+            for d in c.shares:
                 if c.school in needing.get(d, ()):
                     continue  # weak in the very direction: not a host for it (nor for itself)
                 if self.capacity[c.school] <= 0:
@@ -401,9 +400,7 @@ def assign(
                 pairs.append(Pair(n, p, ring))
     order = {n: i for i, n in enumerate(needs_list)}
     pairs.sort(key=lambda pair: order[pair.need])
-    return Assignment(
-        tuple(pairs), len(needs_list), sum(costs.of(pair.ring) for pair in pairs)
-    )
+    return Assignment(tuple(pairs), len(needs_list), sum(costs.of(pair.ring) for pair in pairs))
 
 
 # --------------------------------------------------------------------------------------------------

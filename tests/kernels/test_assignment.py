@@ -228,5 +228,7 @@ def brute_force(w: dict) -> tuple[int, int]:
 @settings(max_examples=200, deadline=None)
 @given(worlds(max_needs=6, max_cands=3))
 def test_flow_is_optimal_against_brute_force(w: dict) -> None:
-    result = assign(w["needs"], w["cands"], w["geography"], capacity=w["capacity"], costs=w["costs"])
+    result = assign(
+        w["needs"], w["cands"], w["geography"], capacity=w["capacity"], costs=w["costs"]
+    )
     assert (result.covered, result.cost) == brute_force(w)
