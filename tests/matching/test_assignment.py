@@ -189,3 +189,15 @@ def test_cli_text_summary_in_russian(scored: Scored, capsys: pytest.CaptureFixtu
     call_command("matching", "assign", "--campaign", str(scored.campaign.pk), "--max-ring", "0")
     out = capsys.readouterr().out
     assert "закрыто 0 (0\u00a0%), жадным выбором 0 (0\u00a0%)" in out
+
+
+def test_demo_accepts_an_assignment_once(scored: Scored) -> None:
+    from marshrut.matching.demo import DEMO_CAPACITY, build_demo
+
+    out = io.StringIO()
+    build_demo(scored.world.region, out)
+    build_demo(scored.world.region, out)
+    run = AssignmentRun.objects.get()
+    assert (run.campaign, run.capacity, run.covered) == (scored.campaign, DEMO_CAPACITY, 3)
+    assert "уже принято" in out.getvalue()
+    assert len(partnership_treatments(scored.world.region)) == 3
