@@ -57,17 +57,22 @@ def region(
         m: sorted({(m + k) % municipalities for k in (1, -1, 7, -7)} - {m})
         for m in range(municipalities)
     }
+    # Risk-zone schools gather in the first municipalities (rural districts), strong schools in
+    # the last ones (towns); two directions are rarely strong anywhere. So nearby room runs out,
+    # partners come from neighbours and far away, and the order of the greedy choice matters.
+    m_weights = [1.0 + 3.0 * (municipalities - m) / municipalities for m in range(municipalities)]
+    c_weights = list(reversed(m_weights))
+    d_weights = [1.0 if d not in ("TV", "VS") else 0.25 for d in DIRECTIONS]
     needs = []
     for s in range(risk):
-        m = rng.randrange(municipalities)
+        m = rng.choices(range(municipalities), weights=m_weights)[0]
         for d in rng.sample(DIRECTIONS, rng.randint(2, 6)):
             needs.append(Need(s, m, d))
     cands = []
     for s in range(risk, risk + candidates):
-        m = rng.randrange(municipalities)
-        shares = {
-            d: round(rng.uniform(0.75, 1.0), 3) for d in rng.sample(DIRECTIONS, rng.randint(1, 5))
-        }
+        m = rng.choices(range(municipalities), weights=c_weights)[0]
+        strong = set(rng.choices(DIRECTIONS, weights=d_weights, k=rng.randint(1, 3)))
+        shares = {d: round(rng.uniform(0.75, 1.0), 3) for d in sorted(strong)}
         cands.append(Candidate(s, f"Школа {s:05d}", m, shares))
     return needs, cands, geography
 

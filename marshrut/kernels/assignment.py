@@ -254,10 +254,12 @@ class _Flow:
 
     def _blocking(self, s: int, t: int, potential: list[int]) -> int:
         n, head, to, cap, cost = self.n, self.head, self.to, self.cap, self.cost
-
-        def admissible(a: int, u: int) -> bool:
-            return cap[a] > 0 and cost[a] + potential[u] - potential[to[a]] == 0
-
+        # The arcs of zero reduced cost, once per phase: the level graph of every round is
+        # searched among them only.
+        zero: list[list[int]] = [
+            [a for a in head[u] if cost[a] + potential[u] - potential[to[a]] == 0]
+            for u in range(n)
+        ]
         pushed = 0
         while True:
             level = [-1] * n
@@ -265,9 +267,9 @@ class _Flow:
             queue = deque([s])
             while queue:
                 u = queue.popleft()
-                for a in head[u]:
+                for a in zero[u]:
                     v = to[a]
-                    if level[v] < 0 and admissible(a, u):
+                    if level[v] < 0 and cap[a] > 0:
                         level[v] = level[u] + 1
                         queue.append(v)
             if level[t] < 0:
@@ -279,12 +281,12 @@ class _Flow:
                 path: list[int] = []
                 u = s
                 while u != t:
-                    arcs = head[u]
+                    arcs = zero[u]
                     i = it[u]
+                    next_level = level[u] + 1
                     while i < len(arcs):
                         a = arcs[i]
-                        v = to[a]
-                        if level[v] == level[u] + 1 and admissible(a, u):
+                        if cap[a] > 0 and level[to[a]] == next_level:
                             break
                         i += 1
                     it[u] = i

@@ -636,7 +636,7 @@ def whatif(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = get_campaign_for_user(request.user, pk)
     if not _manages(request.user, campaign):
         raise PermissionDenied
-    budget = {"schools": 20, "per_school": 5, "total": None, "risk_only": False}
+    budget: dict[str, Any] = {"schools": 20, "per_school": 5, "total": None, "risk_only": False}
     given = request.POST or request.GET
     form = WhatIfForm(
         {"schools": 20, "per_school": 5, **given.dict()} if given else None,
