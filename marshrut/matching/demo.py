@@ -4,9 +4,8 @@ effectiveness of mechanisms counts)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import datetime as dt
+from typing import Any
 
 from marshrut.audit.log import Source
 from marshrut.diagnostics.models import Campaign
