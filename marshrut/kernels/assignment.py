@@ -257,8 +257,7 @@ class _Flow:
         # The arcs of zero reduced cost, once per phase: the level graph of every round is
         # searched among them only.
         zero: list[list[int]] = [
-            [a for a in head[u] if cost[a] + potential[u] - potential[to[a]] == 0]
-            for u in range(n)
+            [a for a in head[u] if cost[a] + potential[u] - potential[to[a]] == 0] for u in range(n)
         ]
         pushed = 0
         while True:
