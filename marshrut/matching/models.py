@@ -135,3 +135,109 @@ def get_session_plan_for_user(
         ),
         pk=pk,
     )
+
+
+# Partner assignment ------------------------------------------------------------------------------
+
+
+class AssignmentRunQuerySet(models.QuerySet["AssignmentRun"]):
+    def for_user(self, user: Any, cap: Cap = Cap.DIAGNOSTICS_VIEW) -> AssignmentRunQuerySet:
+        """Accepted assignments of the regions where the user holds ``cap`` for the whole region
+        (an assignment weighs the region's schools against each other, as a plan of sessions)."""
+        g = grant(user, cap)
+        if g.everything:
+            return self
+        return self.filter(campaign__region_id__in=g.regions)
+
+
+class AssignmentRun(models.Model):
+    """An accepted region-wide assignment of partner schools: the partnerships from ``starts_on``.
+
+    The parameters and both coverages are kept as they were when the operator accepted it, so
+    the record says what was compared with what even after the results change.
+    """
+
+    campaign = models.ForeignKey(
+        Campaign,
+        on_delete=models.CASCADE,
+        related_name="assignment_runs",
+        verbose_name=_("кампания самодиагностики"),
+    )
+    capacity = models.PositiveSmallIntegerField(_("ёмкость школы-партнёра"))
+    near_penalty = models.PositiveSmallIntegerField(_("штраф: соседний муниципалитет"))
+    far_penalty = models.PositiveSmallIntegerField(_("штраф: другой муниципалитет"))
+    max_ring = models.PositiveSmallIntegerField(_("дальность"), default=2)
+    needs = models.PositiveIntegerField(_("дефицитных направлений"))
+    covered = models.PositiveIntegerField(_("закрыто партнёрами"))
+    greedy_covered = models.PositiveIntegerField(_("закрыто жадным выбором"))
+    starts_on = models.DateField(_("партнёрство с"))
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    accepted_at = models.DateTimeField(_("принято"), default=timezone.now)
+
+    objects = AssignmentRunQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("распределение партнёров")
+        verbose_name_plural = _("распределения партнёров")
+        ordering = ["-accepted_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(covered__lte=models.F("needs"))
+                & Q(greedy_covered__lte=models.F("needs")),
+                name="assignment_covered_within_needs",
+            ),
+            models.CheckConstraint(
+                condition=Q(capacity__gte=1), name="assignment_capacity_positive"
+            ),
+            models.CheckConstraint(condition=Q(max_ring__lte=2), name="assignment_ring_known"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Распределение партнёров от {self.starts_on:%d.%m.%Y}"
+
+    @property
+    def coverage(self) -> float:
+        return self.covered / self.needs if self.needs else 1.0
+
+    @property
+    def greedy_coverage(self) -> float:
+        return self.greedy_covered / self.needs if self.needs else 1.0
+
+
+class AssignmentPair(models.Model):
+    """A partnership: a weak school helped in one direction by a partner school."""
+
+    run = models.ForeignKey(AssignmentRun, on_delete=models.CASCADE, related_name="pairs")
+    school = models.ForeignKey(
+        "orgs.School", on_delete=models.CASCADE, related_name="+", verbose_name=_("школа")
+    )
+    direction = models.CharField(_("направление"), max_length=30)
+    partner = models.ForeignKey(
+        "orgs.School", on_delete=models.CASCADE, related_name="+", verbose_name=_("школа-партнёр")
+    )
+    ring = models.PositiveSmallIntegerField(_("расстояние"))
+
+    class Meta:
+        verbose_name = _("партнёрство")
+        verbose_name_plural = _("партнёрства")
+        ordering = ["run", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "school", "direction"], name="assignment_pair_once"
+            ),
+            models.CheckConstraint(
+                condition=~Q(school=models.F("partner")), name="assignment_pair_not_itself"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school_id} ← {self.partner_id} ({self.direction})"
+
+
+def get_assignment_for_user(user: Any, pk: int, cap: Cap = Cap.DIAGNOSTICS_VIEW) -> AssignmentRun:
+    return get_object_or_404(
+        AssignmentRun.objects.for_user(user, cap).select_related("campaign__region", "accepted_by"),
+        pk=pk,
+    )

@@ -7,6 +7,7 @@ it — so the pages decide what of each partner the viewer may open (see ``views
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -16,9 +17,12 @@ from django.db.models import Avg, Count, F, Q
 from django.db.models.functions import NullIf
 
 from marshrut.diagnostics.models import Campaign, Deficit, Result, Submission
+from marshrut.kernels import assignment as kernel
+from marshrut.kernels import whatif
 from marshrut.kernels.criteria import MODEL_DIRECTIONS, Catalogue, SchoolProfile
 from marshrut.kernels.matching import MunicipalityProfile, SchoolRef, SharedDirection, Strength
-from marshrut.orgs.models import Municipality
+from marshrut.kernels.scoring import next_level_path
+from marshrut.orgs.models import Municipality, Region
 
 
 def neighbours(region_id: int) -> dict[int, set[int]]:
@@ -207,3 +211,164 @@ def shared_rows(
         }
         for s in shared
     ]
+
+
+# Partner assignment ------------------------------------------------------------------------------
+
+
+@dataclass
+class AssignmentData:
+    """The region as :mod:`marshrut.kernels.assignment` wants it, and how to name what it returns.
+
+    ``needs`` are the deficit directions of the risk-zone schools in the order of the risk zone
+    (municipality, name) and of the model's directions; ``candidates`` the other scored schools
+    with the directions they are strong in.
+    """
+
+    needs: list[kernel.Need]
+    candidates: list[kernel.Candidate]
+    neighbours: dict[int, set[int]]
+    names: dict[int, str]  # school id → short name, every scored school
+    municipality_of: dict[int, int]
+    municipality_names: dict[int, str]
+    risk: list[int]  # risk-zone school ids, in order
+
+
+def assignment_data(campaign: Campaign) -> AssignmentData:
+    """Needs and candidates of the whole region for one campaign.
+
+    The risk zone is the analytics' one (:func:`marshrut.analytics.queries.risk_zone`: below
+    basic, or a level lower than in the previous campaign). A need is a direction in which a
+    risk-zone school has deficits and is not strong (by the matching kernel's rule: level
+    «средний»/«высокий» or 75 % of points); a candidate is a scored school outside the risk zone,
+    with the directions it is strong in. A handful of queries whatever the number of schools.
+    """
+    from marshrut.analytics.queries import Filters, risk_zone
+
+    order = {code: i for i, (code, _n, _k) in enumerate(MODEL_DIRECTIONS)}
+    risk = [r.school_id for r in risk_zone(campaign, Filters())]
+    in_risk = set(risk)
+    data = region_strengths(campaign, ())
+    with_deficits: set[tuple[int, str]] = set(
+        Deficit.objects.filter(campaign=campaign, school_id__in=risk)
+        .values_list("school_id", "direction")
+        .distinct()
+        .order_by()
+    )
+    by_id = {s.school.id: s for s in data.strengths}
+    needs = []
+    for sid in risk:
+        strength = by_id.get(sid)
+        if strength is None:
+            continue
+        for d in sorted(strength.levels, key=lambda c: (order.get(c, len(order)), c)):
+            if (sid, d) in with_deficits and not strength.strong_in(d):
+                needs.append(kernel.Need(sid, strength.school.municipality, d))
+    candidates = []
+    for s in data.strengths:
+        if s.school.id in in_risk:
+            continue
+        shares = {d: s.shares.get(d, 0.0) for d in s.levels if s.strong_in(d)}
+        if shares:
+            candidates.append(
+                kernel.Candidate(s.school.id, s.school.name, s.school.municipality, shares)
+            )
+    return AssignmentData(
+        needs=needs,
+        candidates=candidates,
+        neighbours=data.neighbours,
+        names={s.school.id: s.school.name for s in data.strengths},
+        municipality_of={s.school.id: s.school.municipality for s in data.strengths},
+        municipality_names=data.municipality_names,
+        risk=risk,
+    )
+
+
+@dataclass
+class AssignmentOutcome:
+    """Both assignments of one run, over the same data."""
+
+    data: AssignmentData
+    best: kernel.Assignment
+    greedy: kernel.Assignment
+    capacity: int
+    costs: kernel.Costs
+
+    def uncovered(self) -> list[kernel.Need]:
+        covered = {p.need for p in self.best.pairs}
+        return [n for n in dict.fromkeys(self.data.needs) if n not in covered]
+
+
+def run_assignment(
+    campaign: Campaign,
+    *,
+    capacity: int = kernel.DEFAULT_CAPACITY,
+    costs: kernel.Costs | None = None,
+) -> AssignmentOutcome:
+    """The min-cost-flow assignment and the greedy choice, in the same run on the same data."""
+    costs = costs or kernel.Costs()
+    data = assignment_data(campaign)
+    args = (data.needs, data.candidates, data.neighbours)
+    return AssignmentOutcome(
+        data,
+        kernel.assign(*args, capacity=capacity, costs=costs),
+        kernel.assign_greedy(*args, capacity=capacity, costs=costs),
+        capacity,
+        costs,
+    )
+
+
+def partnership_treatments(region: Region) -> list[tuple[int, str, dt.date]]:
+    """(weak school id, direction code, since) of every accepted partnership in the region.
+
+    What the effectiveness of mechanisms counts as «got a partner»: a school and a direction
+    appear once, with the earliest start among the accepted assignments that paired them.
+    One query.
+    """
+    from marshrut.matching.models import AssignmentPair
+
+    since: dict[tuple[int, str], dt.date] = {}
+    for school_id, direction, starts_on in AssignmentPair.objects.filter(
+        run__campaign__region=region
+    ).values_list("school_id", "direction", "run__starts_on"):
+        key = (school_id, direction)
+        if key not in since or starts_on < since[key]:
+            since[key] = starts_on
+    return sorted((s, d, on) for (s, d), on in since.items())
+
+
+# What-if planner ---------------------------------------------------------------------------------
+
+
+@dataclass
+class WhatIfData:
+    """Every scored school of the campaign (or of its risk zone) with its path to the next level."""
+
+    schools: list[whatif.Candidate]
+    municipality_of: dict[int, str]  # school id → municipality name
+
+
+def whatif_data(campaign: Campaign, *, risk_only: bool = False) -> WhatIfData:
+    """Paths to the next overall level (:func:`marshrut.kernels.scoring.next_level_path`, as on the
+    result page) of the scored schools: two queries (submissions, their answers) and the kernel."""
+    from marshrut.analytics.queries import Filters, risk_zone
+    from marshrut.diagnostics.scoring import answers_of, normalised
+
+    catalogue = campaign.criteria.catalogue
+    subs = Submission.objects.filter(campaign=campaign, results__scope="overall").select_related(
+        "school__municipality"
+    )
+    if risk_only:
+        subs = subs.filter(school_id__in=[r.school_id for r in risk_zone(campaign, Filters())])
+    subs_list = list(subs.order_by("school__municipality__name", "school__short_name", "pk"))
+    answers = answers_of(subs_list)
+    schools = []
+    for sub in subs_list:
+        path = next_level_path(
+            catalogue, sub.profile, normalised(catalogue, answers.get(sub.pk, {}))
+        )["overall"]
+        steps = tuple(s.indicator for s in path.steps) if path.reachable else None
+        schools.append(
+            whatif.Candidate(sub.school_id, sub.school.short_name, path.level, path.target, steps)
+        )
+    return WhatIfData(schools, {sub.school_id: sub.school.municipality.name for sub in subs_list})

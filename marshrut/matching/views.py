@@ -10,6 +10,7 @@ region; proposing and saving a plan needs the right to run campaigns there.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -29,6 +30,8 @@ from marshrut.diagnostics.models import (
     get_campaign_for_user,
     get_submission_for_user,
 )
+from marshrut.kernels.assignment import Costs
+from marshrut.kernels.criteria import LEVELS as LEVEL_CODES
 from marshrut.kernels.criteria import level_name
 from marshrut.kernels.matching import (
     Basis,
@@ -41,14 +44,23 @@ from marshrut.kernels.matching import (
     describe_grouping,
     group_municipalities,
 )
+from marshrut.kernels.whatif import plan as plan_whatif
 from marshrut.lib.exports import ExportColumn, export_response
 from marshrut.lib.listing import export_format, paginate, query_without
 from marshrut.matching import actions, queries
-from marshrut.matching.forms import SessionCountForm, SessionPlanForm
+from marshrut.matching.forms import (
+    RING_CHOICES,
+    AssignmentForm,
+    SessionCountForm,
+    SessionPlanForm,
+    WhatIfForm,
+)
 from marshrut.matching.models import (
+    AssignmentRun,
     ProjectSession,
     ProjectSessionMember,
     ProjectSessionPlan,
+    get_assignment_for_user,
     get_session_plan_for_user,
 )
 from marshrut.matching.queries import direction_name, shared_rows
@@ -417,3 +429,278 @@ def plan_delete(request: HttpRequest, pk: int) -> HttpResponse:
     actions.do_delete_session_plan(request.user, plan)
     messages.success(request, _("План удалён."))
     return redirect("matching:plan_list")
+
+
+# Partner assignment ------------------------------------------------------------------------------
+
+
+@dataclass
+class PairRow:
+    """A row of the assignment table and of its XLSX: a need, and its partner when covered."""
+
+    municipality: str
+    school: str
+    direction: str
+    partner: str = ""
+    partner_municipality: str = ""
+    ring: int | None = None
+
+    @property
+    def direction_name(self) -> str:
+        return direction_name(self.direction)
+
+    @property
+    def ring_name(self) -> str:
+        return RING_NAMES[Ring(self.ring)] if self.ring is not None else "партнёр не найден"
+
+
+ASSIGNMENT_COLUMNS = [
+    ExportColumn("Муниципалитет школы", lambda r: r.municipality, 30),
+    ExportColumn("Школа зоны риска", lambda r: r.school, 36),
+    ExportColumn("Дефицитное направление", lambda r: direction_name(r.direction), 28),
+    ExportColumn("Школа-партнёр", lambda r: r.partner or "—", 36),
+    ExportColumn("Муниципалитет партнёра", lambda r: r.partner_municipality or "—", 30),
+    ExportColumn("Расстояние", lambda r: r.ring_name, 26),
+]
+
+
+def _outcome_rows(outcome: queries.AssignmentOutcome) -> list[PairRow]:
+    data = outcome.data
+    mnames = data.municipality_names
+    by_need = {p.need: p for p in outcome.best.pairs}
+    rows = []
+    for need in dict.fromkeys(data.needs):
+        pair = by_need.get(need)
+        row = PairRow(mnames.get(need.municipality, ""), data.names[need.school], need.direction)
+        if pair is not None:
+            row.partner = data.names[pair.partner]
+            row.partner_municipality = mnames.get(data.municipality_of[pair.partner], "")
+            row.ring = pair.ring
+        rows.append(row)
+    return rows
+
+
+def _by_municipality(rows: list[PairRow]) -> list[dict[str, Any]]:
+    grouped: dict[str, list[PairRow]] = {}
+    for r in rows:
+        grouped.setdefault(r.municipality, []).append(r)
+    return [
+        {
+            "name": name,
+            "rows": items,
+            "covered": sum(1 for r in items if r.partner),
+            "needs": len(items),
+        }
+        for name, items in sorted(grouped.items())
+    ]
+
+
+def _percent(x: float) -> int:
+    return round(100 * x)
+
+
+@login_required
+def assignment(request: HttpRequest, pk: int) -> HttpResponse:
+    """Assign partner schools to the risk zone's deficit directions under a capacity; accept."""
+    campaign = get_campaign_for_user(request.user, pk)
+    if not _manages(request.user, campaign):
+        raise PermissionDenied
+    region = campaign.region
+    params = {"capacity": 5, "near": 1, "far": 3, "max_ring": 2}
+    given = request.POST or request.GET
+    # A link may name only some parameters: the rest keep their defaults.
+    form = AssignmentForm(
+        {**params, "starts_on": region.today().isoformat(), **given.dict()}
+        if given.keys() - {"export"} or request.method == "POST"
+        else None,
+        initial={**params, "starts_on": region.today()},
+    )
+    if form.is_bound and form.is_valid():
+        params = {k: form.cleaned_data[k] for k in params}
+    outcome = queries.run_assignment(
+        campaign,
+        capacity=params["capacity"],
+        costs=Costs(params["near"], params["far"], params["max_ring"]),
+    )
+    rows = _outcome_rows(outcome)
+    fmt = export_format(request)
+    if fmt:
+        return export_response(
+            fmt,
+            ASSIGNMENT_COLUMNS,
+            rows,
+            filename=f"partner-assignment-{campaign.pk}",
+            title=_("Распределение партнёров: %(c)s") % {"c": campaign.title},
+        )
+    if request.method == "POST" and form.is_valid():
+        try:
+            run = actions.do_accept_assignment(
+                request.user,
+                campaign,
+                outcome,
+                starts_on=form.cleaned_data["starts_on"] or region.today(),
+            )
+        except ValidationError as e:
+            form.add_error(None, e)
+        else:
+            messages.success(
+                request,
+                _("Распределение принято: партнёрств %(n)s с %(d)s.")
+                % {"n": run.covered, "d": run.starts_on.strftime("%d.%m.%Y")},
+            )
+            return redirect("matching:assignment_detail", pk=run.pk)
+    best, greedy = outcome.best, outcome.greedy
+    return render(
+        request,
+        "matching/assignment.html",
+        {
+            "campaign": campaign,
+            "form": form,
+            "groups": _by_municipality(rows),
+            "risk": len(outcome.data.risk),
+            "needs": best.needs,
+            "covered": best.covered,
+            "coverage": _percent(best.coverage),
+            "greedy_covered": greedy.covered,
+            "greedy_coverage": _percent(greedy.coverage),
+            "cost": best.cost,
+            "greedy_cost": greedy.cost,
+            "partners": len(best.load()),
+            "candidates": len(outcome.data.candidates),
+            "query": query_without(request, "export"),
+            "runs": AssignmentRun.objects.filter(campaign=campaign).annotate(
+                pair_count=Count("pairs")
+            ),
+        },
+    )
+
+
+def _run_rows(run: AssignmentRun) -> list[PairRow]:
+    pairs = run.pairs.select_related("school__municipality", "partner__municipality").order_by(
+        "school__municipality__name", "school__short_name", "pk"
+    )
+    order = {code: i for i, code in enumerate(queries.DIRECTION_NAMES)}
+    rows = [
+        PairRow(
+            p.school.municipality.name,
+            p.school.short_name,
+            p.direction,
+            p.partner.short_name,
+            p.partner.municipality.name,
+            p.ring,
+        )
+        for p in pairs
+    ]
+    # Within a school, directions in the model's order (the database sorts by name only).
+    rows.sort(key=lambda r: (r.municipality, r.school, order.get(r.direction, len(order))))
+    return rows
+
+
+@login_required
+def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """An accepted assignment: its partnerships by municipality, coverage against greedy."""
+    run = get_assignment_for_user(request.user, pk)
+    rows = _run_rows(run)
+    fmt = export_format(request)
+    if fmt:
+        return export_response(
+            fmt,
+            ASSIGNMENT_COLUMNS,
+            rows,
+            filename=f"partnerships-{run.pk}",
+            title=str(run),
+        )
+    return render(
+        request,
+        "matching/assignment_detail.html",
+        {
+            "run": run,
+            "groups": _by_municipality(rows),
+            "coverage": _percent(run.coverage),
+            "greedy_coverage": _percent(run.greedy_coverage),
+            "ring_choice": dict(RING_CHOICES).get(run.max_ring, ""),
+        },
+    )
+
+
+# What-if planner ---------------------------------------------------------------------------------
+
+
+def _may_draft_regional(user: Any, campaign: Campaign) -> bool:
+    return access.grant(user, Cap.PLAN_MANAGE).covers(campaign.region_id, None, None)
+
+
+@login_required
+def whatif(request: HttpRequest, pk: int) -> HttpResponse:
+    """Which schools to support with which indicators to lift the most schools a level."""
+    campaign = get_campaign_for_user(request.user, pk)
+    if not _manages(request.user, campaign):
+        raise PermissionDenied
+    budget: dict[str, Any] = {"schools": 20, "per_school": 5, "total": None, "risk_only": False}
+    given = request.POST or request.GET
+    form = WhatIfForm(
+        {"schools": 20, "per_school": 5, **given.dict()} if given else None,
+    )
+    if form.is_bound and form.is_valid():
+        budget = {k: form.cleaned_data[k] for k in budget}
+    data = queries.whatif_data(campaign, risk_only=budget["risk_only"])
+    result = plan_whatif(
+        data.schools,
+        LEVEL_CODES,
+        limit=budget["schools"],
+        per_school=budget["per_school"],
+        total=budget["total"],
+    )
+    if request.method == "POST" and form.is_valid():
+        if not _may_draft_regional(request.user, campaign):
+            raise PermissionDenied
+        try:
+            roadmap = actions.do_draft_whatif_roadmap(request.user, campaign, result)
+        except ValidationError as e:
+            form.add_error(None, e)
+        else:
+            messages.success(
+                request,
+                _("Создан проект региональной дорожной карты «%(t)s» (черновик).")
+                % {"t": roadmap.title},
+            )
+            return redirect("plans:plan_detail", pk=roadmap.pk)
+    catalogue = campaign.criteria.catalogue
+    chosen = [
+        {
+            "school": s,
+            "municipality": data.municipality_of.get(s.school, ""),
+            "level": level_name(s.level),
+            "target": level_name(s.target) if s.target else "",
+            "indicators": [
+                {
+                    "code": code,
+                    "text": ind.text if (ind := catalogue.indicators.get(code)) else code,
+                    "direction": direction_name(ind.direction) if ind else "",
+                }
+                for code in s.steps or ()
+            ],
+        }
+        for s in result.chosen
+    ]
+    return render(
+        request,
+        "matching/whatif.html",
+        {
+            "campaign": campaign,
+            "form": form,
+            "plan": result,
+            "chosen": chosen,
+            "levels": [
+                {
+                    "name": level_name(code),
+                    "before": result.before[code],
+                    "after": result.after[code],
+                    "change": result.after[code] - result.before[code],
+                }
+                for code in LEVEL_CODES
+            ],
+            "considered": len(data.schools),
+            "can_draft": _may_draft_regional(request.user, campaign),
+        },
+    )

@@ -697,6 +697,7 @@ def _merge_app_rows() -> None:
     from tests.api.matrix_api import MATRIX_API
     from tests.diagnostics.matrix_import import MATRIX_IMPORT
     from tests.networks.matrix_networks import MATRIX_NETWORKS
+    from tests.matching.matrix_assignment import MATRIX_ASSIGNMENT
     from tests.programmes.matrix_interviews import MATRIX_INTERVIEWS
     from tests.programmes.matrix_programmes import MATRIX_PROGRAMMES
     from tests.support.matrix_cohort import MATRIX_COHORT
@@ -719,6 +720,7 @@ def _merge_app_rows() -> None:
         MATRIX_INTERVIEWS,
         MATRIX_RISKS,
         MATRIX_NETWORKS,
+        MATRIX_ASSIGNMENT,
     ):
         for name, rows in rows_of_app.items():
             MATRIX[name] = [
