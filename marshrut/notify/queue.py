@@ -241,6 +241,30 @@ def grouped(tasks: list[Task]) -> list[tuple[str, list[Task]]]:
     return sorted(groups.items(), key=lambda kv: (not any(t.overdue for t in kv[1]), kv[0]))
 
 
+# Tasks whose dates the calendar feed already carries one by one (each control date of an item).
+PER_ITEM_KINDS = frozenset({"plans.overdue", "plans.week"})
+
+
+def calendar_tasks(user: Any, today: dt.date | None = None) -> tuple[list[Task], str]:
+    """The dated tasks of the user's queue for the calendar feed, and the zone of their region.
+
+    The roadmap items' tasks are left out: the feed lists each of their control dates itself.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return [], ""
+    who = who_is(user, today)
+    tasks = [
+        task
+        for func in SOURCES
+        for task in func(who)
+        if task.due is not None and task.kind not in PER_ITEM_KINDS
+    ]
+    zone = (
+        next(iter(sorted(set(who.zones.values()))), "") if len(set(who.zones.values())) == 1 else ""
+    )
+    return sorted(tasks, key=Task.sort_key), zone
+
+
 # --- helpers -------------------------------------------------------------------------------------
 
 

@@ -20,7 +20,6 @@ from marshrut.orgs.models import Membership, Municipality, Person, School
 from marshrut.orgs.roles import Cap, Role
 from marshrut.web.pages import cached_body, digest, zone_dates
 
-
 # What the home body reads: the work queue's sources (marshrut/notify/queue.py) and the figures.
 QUEUE_TABLES = (
     "people",

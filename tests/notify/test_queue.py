@@ -162,9 +162,7 @@ def test_a_programme_returned_with_remarks_counts_the_unresolved_ones(
     ProgrammeComment.objects.create(section=section, text="раз")
     ProgrammeComment.objects.create(section=section, text="два")
     ProgrammeComment.objects.create(section=section, text="учтено", resolved=True)
-    expected = sum(
-        1 for s in programme.sections.all() for c in s.comments.all() if not c.resolved
-    )
+    expected = sum(1 for s in programme.sections.all() for c in s.comments.all() if not c.resolved)
     task = one(tasks_for(world.users["head"], today), "programmes.returned")
     assert task.count == expected
     assert task.url == f"/programmes/{programme.pk}/"
@@ -264,11 +262,17 @@ def test_interviews_ahead_and_protocols_missing(world: World, today: dt.date) ->
         ends_on=today + dt.timedelta(days=30),
     )
     ahead = InterviewSlot.objects.create(
-        round=round_, municipality=world.m1, school=world.s1, on=today + dt.timedelta(days=2),
+        round=round_,
+        municipality=world.m1,
+        school=world.s1,
+        on=today + dt.timedelta(days=2),
         starts_at=dt.time(10, 0),
     )
     InterviewSlot.objects.create(
-        round=round_, municipality=world.m1, school=world.s3, on=today - dt.timedelta(days=2),
+        round=round_,
+        municipality=world.m1,
+        school=world.s3,
+        on=today - dt.timedelta(days=2),
         starts_at=dt.time(11, 0),
     )
     tasks = tasks_for(world.users["coordinator"], today)
