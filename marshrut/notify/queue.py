@@ -1189,6 +1189,9 @@ def shnor_school(who: Who) -> Iterable[Task]:
     return tasks
 
 
+VISITOR_NAMES = {Role.CURATOR.value: "куратор", Role.MENTOR.value: "наставник"}
+
+
 @register
 def shnor_visits(who: Who) -> Iterable[Task]:
     """A curator's or mentor's own visits: planned ahead, and past ones not reported; visits
@@ -1247,7 +1250,7 @@ def shnor_visits(who: Who) -> Iterable[Task]:
                 Task(
                     key=f"visit-school-{visit.pk}-{visit.school_id}",
                     kind="shnor.visit_school",
-                    title=f"Посещение школы: {visit.get_visitor_role_display().lower()} "
+                    title=f"Посещение школы: {VISITOR_NAMES.get(visit.visitor_role, '')} "
                     f"{visit.visitor.short_name}",
                     detail=f"{_d(visit.planned_on)}; цель: {visit.purpose[:150]}",
                     due=visit.planned_on,
