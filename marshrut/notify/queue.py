@@ -663,7 +663,7 @@ def municipal_campaign(who: Who) -> Iterable[Task]:
         )
         .annotate(
             n=Count("id", distinct=True),
-            flags=Count("flags", filter=Q(flags__resolution=Flag.Resolution.OPEN)),
+            open_flags=Count("flags", filter=Q(flags__resolution=Flag.Resolution.OPEN)),
         )
         .order_by("campaign__closes_on", "campaign_id")
     )
@@ -674,7 +674,7 @@ def municipal_campaign(who: Who) -> Iterable[Task]:
         h = held[municipality_id]
         if r["status"] == Status.SUBMITTED:
             sent[municipality_id][0] += r["n"]
-            sent[municipality_id][1] += r["flags"]
+            sent[municipality_id][1] += r["open_flags"]
             continue
         closes = r["campaign__closes_on"]
         tasks.append(
