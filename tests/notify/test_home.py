@@ -84,3 +84,29 @@ def test_the_operators_home_is_a_fixed_number_of_queries_whatever_the_schools(
 # The session and user, the frame (memberships, regions), the generations, the queue and the
 # figures; with the body cached, fewer.
 HOME_QUERIES = 24
+
+
+def test_two_curators_of_the_same_school_each_see_only_their_own_visits(world: World) -> None:
+    # Same role on the same schools: the same scope for the page cache, yet different visits.
+    from marshrut.orgs.models import Membership, Person
+    from marshrut.orgs.roles import Role
+    from marshrut.support.models.visits import Visit
+
+    other = Person.objects.create(region=world.region, last_name="Второй", first_name="Куратор")
+    user = type(world.users["curator"]).objects.create_user("curator2", password="x")
+    other.user = user
+    other.save()
+    Membership.objects.create(person=other, role=Role.CURATOR, region=world.region).schools.set(
+        [world.s1]
+    )
+    Visit.objects.create(
+        school=world.s1,
+        visitor=world.people["curator"],
+        visitor_role=Role.CURATOR,
+        planned_on=world.region.today() + dt.timedelta(days=2),
+        purpose="посещение уроков математики",
+    )
+    assert "посещение уроков математики" in _home(world, "curator")
+    client = world.client(None)
+    client.force_login(user)
+    assert "посещение уроков математики" not in client.get(reverse("home")).content.decode()
