@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "marshrut.matching",
     "marshrut.networks",
     "marshrut.analytics",
+    "marshrut.notify",
 ]
 
 MIDDLEWARE = [

@@ -90,6 +90,12 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "diagnostics_flag",
         "diagnostics_result",
     ),
+    # Development programmes, interviews and management decisions: the home page's work queue.
+    "programmes": ("programmes_",),
+    # ШНОР: cohort, stages, documents, visits — the work queue of schools, curators, reviewers.
+    "support": ("support_",),
+    # Uploaded files waiting to be applied: the operator's work queue.
+    "imports": ("lib_importbatch",),
 }
 # Written often and shown on none of the cached pages.
 UNWATCHED = ("plans_planimport", "plans_calendartoken")

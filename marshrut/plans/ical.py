@@ -46,7 +46,9 @@ def fold(line: str) -> str:
     return "\r\n".join(parts)
 
 
-def calendar(events: Iterable[Event], *, name: str, stamp: dt.datetime) -> str:
+def calendar(events: Iterable[Event], *, name: str, stamp: dt.datetime, time_zone: str = "") -> str:
+    """The feed. Events are whole days of the region's calendar; ``time_zone`` (the region's)
+    tells clients which zone those days are in (``X-WR-TIMEZONE``)."""
     utc = stamp.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     lines = [
         "BEGIN:VCALENDAR",
@@ -56,6 +58,8 @@ def calendar(events: Iterable[Event], *, name: str, stamp: dt.datetime) -> str:
         "METHOD:PUBLISH",
         f"X-WR-CALNAME:{escape(name)}",
     ]
+    if time_zone:
+        lines.append(f"X-WR-TIMEZONE:{time_zone}")
     for event in events:
         lines += [
             "BEGIN:VEVENT",

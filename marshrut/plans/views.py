@@ -29,6 +29,7 @@ from marshrut.lib.files import Served
 from marshrut.lib.imports import ImportBatch, get_batch_for_user
 from marshrut.lib.listing import maybe_export, paginate, query_without
 from marshrut.lib.plural import plural
+from marshrut.notify import queue
 from marshrut.orgs import access
 from marshrut.orgs.context import by_region_date, current_region, holds_on_region, in_region
 from marshrut.orgs.models import Region
@@ -761,7 +762,22 @@ def calendar_feed(request: HttpRequest, key: str) -> HttpResponse:
         )
         for c in dates
     ]
-    body = ical.calendar(events, name=_("Сроки дорожных карт"), stamp=timezone.now())
+    # Every other dated task of the person's work queue (the questionnaire, returned answers,
+    # programmes, ШНОР stages and visits, interviews, decisions, events), one event per task
+    # with the task's own stable UID.
+    tasks, zone = queue.calendar_tasks(user)
+    events += [
+        ical.Event(
+            uid=f"task-{task.key}@marshrut",
+            day=task.due,
+            summary=task.title[:250],
+            description="\n".join(p for p in (task.detail, task.group) if p),
+            url=base + task.url,
+        )
+        for task in tasks
+        if task.due is not None
+    ]
+    body = ical.calendar(events, name=_("Маршрут: мои сроки"), stamp=timezone.now(), time_zone=zone)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="marshrut.ics"'
     return response

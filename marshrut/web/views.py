@@ -13,15 +13,31 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from marshrut.notify import queue
 from marshrut.orgs import access
 from marshrut.orgs.context import PARAM, SESSION_KEY, in_region
 from marshrut.orgs.models import Membership, Municipality, Person, School
 from marshrut.orgs.roles import Cap, Role
+from marshrut.web.pages import cached_body, digest, zone_dates
+
+# What the home body reads: the work queue's sources (marshrut/notify/queue.py) and the figures.
+QUEUE_TABLES = (
+    "people",
+    "registry",
+    "plans",
+    "diagnostics",
+    "programmes",
+    "support",
+    "imports",
+)
+HOME_CODE = digest("notify", "diagnostics", "plans", "programmes", "support", "events")
 
 
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
+def _figures(request: HttpRequest, user: Any) -> dict[str, Any]:
+    """The region's figures, for those who work on a whole region (not a school or municipality)."""
+    g = access.grant(user, Cap.SCHOOL_VIEW)
+    if not (g.everything or g.regions):
+        return {}
     schools = in_region(request, School.objects.for_user(user).active(), "municipality__region")
     figures = schools.aggregate(
         total=Count("id"),
@@ -30,7 +46,6 @@ def home(request: HttpRequest) -> HttpResponse:
         rip=Count("id", filter=Q(is_rip=True)),
         pilot=Count("id", filter=Q(is_pilot=True)),
     )
-    municipalities = in_region(request, Municipality.objects.for_user(user)).count()
     coordinators = None
     if access.grant(user, Cap.PERSON_VIEW):
         coordinators = (
@@ -38,20 +53,48 @@ def home(request: HttpRequest) -> HttpResponse:
             .filter(role=Role.MUNICIPAL_COORDINATOR, person__in=Person.objects.for_user(user))
             .count()
         )
-    person = getattr(user, "person", None)
+    return {
+        "figures": figures,
+        "municipality_count": in_region(request, Municipality.objects.for_user(user)).count(),
+        "coordinator_count": coordinators,
+    }
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """«Что сделать сейчас»: the user's work queue; the region's figures below for operators."""
+    user: Any = request.user
+
+    def context() -> dict[str, Any]:
+        tasks = queue.tasks_for(user)
+        return {
+            "tasks": tasks,
+            "groups": queue.grouped(tasks),
+            "overdue": sum(1 for t in tasks if t.overdue),
+            **_figures(request, user),
+        }
+
+    # Keyed by the user (a curator's visits are their own), «today» in every zone and every
+    # table the sources read: a change anywhere in them renders the queue again.
+    body = cached_body(
+        request,
+        "web.home",
+        code=HOME_CODE,
+        tables=QUEUE_TABLES,
+        parts=(user.pk, zone_dates()),
+        template="web/_home_body.html",
+        context=context,
+    )
     return render(
         request,
         "web/home.html",
         {
-            "figures": figures,
-            "municipality_count": municipalities,
-            "coordinator_count": coordinators,
-            "person": person,
+            "body": body,
+            "person": getattr(user, "person", None),
             "memberships": Membership.objects.active()
             .filter(person__user=user)
             .select_related("region", "municipality", "school")
             .prefetch_related("schools"),
-            "only_school": schools.first() if figures["total"] == 1 else None,
         },
     )
 
