@@ -20,7 +20,7 @@ from marshrut.kernels.plan_reader import Plan as ParsedPlan
 from marshrut.kernels.plan_reader import PlanReadError, read_plan, read_plan_rows
 from marshrut.kernels.responsibles import DEFAULT_ABBREVIATIONS, OrgDictionary, parse_responsibles
 from marshrut.kernels.tables import TableError, read_sheets
-from marshrut.kernels.targets import parse_targets
+from marshrut.kernels.targets import item_targets
 from marshrut.lib.uploads import PLAN_DOCUMENT, refusal
 from marshrut.orgs.models import Region
 from marshrut.plans.models import Organisation
@@ -183,6 +183,8 @@ def draft_from_plan(plan: ParsedPlan, *, kind: str = "") -> dict[str, Any]:
                 "responsible": item.responsible_text or "",
                 "expected_result": item.expected_result or "",
                 "indicator": item.indicator or "",
+                "indicator_unit": item.indicator_unit or "",
+                "indicator_value": item.indicator_value or "",
             }
             rows.append(
                 {
@@ -194,6 +196,8 @@ def draft_from_plan(plan: ParsedPlan, *, kind: str = "") -> dict[str, Any]:
                     "responsible_text": item.responsible_text or "",
                     "expected_result": item.expected_result or "",
                     "indicator": item.indicator or "",
+                    "indicator_unit": item.indicator_unit or "",
+                    "indicator_value": item.indicator_value or "",
                     "deadlines": [d.to_dict() for d in item.deadlines],
                     "responsible": [r.to_dict() for r in item.responsible],
                     "targets": [t.to_dict() for t in item.targets],
@@ -228,23 +232,16 @@ def reparse_row(
         {"text": r.text, "organisation": r.organisation or mappings.get(r.text)}
         for r in parse_responsibles(row.get("responsible_text", ""), orgs)
     ]
-    targets = [t.to_dict() for t in parse_targets(row.get("expected_result", ""))]
-    indicator = row.get("indicator", "")
-    if indicator:
-        # An indicator without a value stays visible as a target the operator completes.
-        found = [t.to_dict() for t in parse_targets(indicator)]
-        targets.extend(
-            found
-            or [
-                {
-                    "text": indicator,
-                    "metric": indicator,
-                    "comparator": None,
-                    "value": None,
-                    "unit": None,
-                }
-            ]
+    targets = [
+        t.to_dict()
+        for t in item_targets(
+            row.get("expected_result", ""),
+            row.get("indicator", ""),
+            row.get("indicator_unit", ""),
+            row.get("indicator_value", ""),
+            year,
         )
+    ]
     return {**row, "deadlines": deadlines, "responsible": responsible, "targets": targets}
 
 

@@ -94,7 +94,7 @@ def test_free_text_without_a_known_role_is_kept_for_the_operator() -> None:
 
 
 def test_unknown_abbreviation_is_an_entry_of_its_own() -> None:
-    assert parsed("ТОГИРРО ЦОКО МОУО") == [("ТОГИРРО", "ТОГИРРО"), ("ЦОКО", None), ("МОУО", "МОУО")]
+    assert parsed("ТОГИРРО ЦДОД МОУО") == [("ТОГИРРО", "ТОГИРРО"), ("ЦДОД", None), ("МОУО", "МОУО")]
 
 
 def test_full_names_match_ignoring_case() -> None:
@@ -102,10 +102,52 @@ def test_full_names_match_ignoring_case() -> None:
         ("Департамент общего образования Томской области", "ДОО ТО"),
         ("ТОИПКРО", "ТОИПКРО"),
     ]
-    assert parsed("ФГБУ ФИОКО; федеральный институт оценки качества образования") == [
-        ("ФГБУ", None),
-        ("ФИОКО", "ФИОКО"),
+    assert parsed("федеральный институт оценки качества образования") == [
         ("федеральный институт оценки качества образования", "ФИОКО"),
+    ]
+
+
+def test_a_legal_form_stays_with_the_name_it_qualifies() -> None:
+    assert parsed("ФГБУ ФИОКО; ФГБНУ «ФИПИ», ТОГИРРО") == [
+        ("ФГБУ ФИОКО", "ФИОКО"),
+        ("ФГБНУ «ФИПИ»", "ФИПИ"),
+        ("ТОГИРРО", "ТОГИРРО"),
+    ]
+    assert parsed("Муниципальное казённое учреждение «Информационно-методический центр города»") == [
+        ("Муниципальное казенное учреждение «Информационно-методический центр города»", "ИМЦ"),
+    ]
+    # A quoted name the dictionary does not know is still one party, not two.
+    assert parsed("ГАУ ДПО «Центр опережающей подготовки»") == [
+        ("ГАУ ДПО «Центр опережающей подготовки»", None),
+    ]
+
+
+def test_one_organisation_named_twice_is_responsible_once() -> None:
+    assert parsed("ОО, школьные координаторы") == [("ОО", "ОО")]
+
+
+def test_and_between_two_organisations_joins_them() -> None:
+    assert parsed("ЦОКО и РЦОИ") == [("ЦОКО", "ЦОКО"), ("РЦОИ", "РЦОИ")]
+    assert parsed("Управление образования совместно с ИМЦ") == [
+        ("Управление образования", "МОУО"),
+        ("ИМЦ", "ИМЦ"),
+    ]
+
+
+def test_a_further_clause_is_not_part_of_the_name() -> None:
+    assert parsed("ТОГИРРО (далее – институт), ОО высокого уровня") == [
+        ("ТОГИРРО", "ТОГИРРО"),
+        ("ОО высокого уровня", "ОО"),
+    ]
+
+
+def test_roles_written_as_words_name_their_organisations() -> None:
+    assert parsed("региональный оператор; муниципальные координаторы") == [
+        ("региональный оператор", "Региональный оператор"),
+        ("муниципальные координаторы", "МОУО"),
+    ]
+    assert parsed("региональному координатору") == [
+        ("региональному координатору", "Региональный оператор")
     ]
 
 

@@ -22,6 +22,7 @@ committed fixtures::
 from __future__ import annotations
 
 import io
+import warnings
 import json
 import re
 import sys
@@ -39,6 +40,8 @@ from fpdf import FPDF
 from openpyxl.styles import Alignment, Font
 
 HERE = Path(__file__).resolve().parent
+# fpdf2 warns that it fixed A5's size in 2.8.5; the pages are what it draws now.
+warnings.filterwarnings("ignore", message="Dimensions for page format")
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 FONT_BOLD = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
 FORMS = ("txt", "docx", "xlsx", "pdf")
@@ -296,7 +299,7 @@ class _Pdf(FPDF):
         self.set_auto_page_break(False)
         self.set_margins(12, 12, 12)
         self.source = source
-        self.size = float(source.get("pdf_font", 9))
+        self.size = float(source.get("pdf_font", 8))
         total = sum(float(weight) for weight in source["widths"])
         usable = self.w - 24
         self.widths = [usable * float(weight) / total for weight in source["widths"]]
@@ -305,8 +308,13 @@ class _Pdf(FPDF):
     def lines(self, text: str, width: float) -> list[str]:
         if not text:
             return []
-        found = self.multi_cell(width, LINE, text, dry_run=True, output="LINES", padding=(0, 1))
-        return list(found)
+        found = list(self.multi_cell(width, LINE, text, dry_run=True, output="LINES", padding=(0, 1)))
+        words = {word for line in found for word in line.split()}
+        broken = [word for word in text.split() if word not in words and "-" not in word]
+        if broken:
+            # A word wider than its column is cut where no reader could join it: widen it.
+            print(f"  column too narrow for {broken}", file=sys.stderr)
+        return found
 
     def draw_row(self, cells: list[tuple[float, str]], bold: bool = False) -> None:
         """Draw one band of a row: cells as (width, text) with their lines already cut."""
