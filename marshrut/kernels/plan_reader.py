@@ -35,6 +35,7 @@ from datetime import date, datetime
 from typing import Any
 
 from marshrut.kernels.archives import ArchiveError, inspect_zip
+from marshrut.kernels.confidence import CONTINUED, HEADERLESS, JOINED, Confidence, ocr
 from marshrut.kernels.deadlines import Schedule, ScheduleKind, parse_deadline
 from marshrut.kernels.responsibles import (
     DEFAULT_ABBREVIATIONS,
@@ -105,6 +106,8 @@ class PlanItem:
     # The indicator's unit and value when the table gives them columns of their own.
     indicator_unit: str | None = None
     indicator_value: str | None = None
+    # What the reader is unsure of in how this item was put together (see kernels.confidence).
+    doubts: list[Confidence] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, object]:
         """Return the JSON-ready dict of the CLI contract."""
@@ -134,6 +137,10 @@ class Plan:
     year: int
     sections: list[PlanSection]
     columns: list[Column]
+    # Doubts about the table as a whole, and the item numbers missing from the numbering: rows
+    # the reader believes it lost.
+    notes: list[Confidence] = field(default_factory=list)
+    lost: list[str] = field(default_factory=list)
 
     @property
     def items(self) -> list[PlanItem]:
@@ -167,6 +174,8 @@ class _Cell:
     key: object | None = None
     # Covered by a horizontally merged cell to its left (or ``None`` in a pdfplumber table).
     spanned: bool = False
+    # How sure OCR is of a cell read from a scan (0..1); ``None`` for a text layer's cell.
+    confidence: float | None = None
 
 
 @dataclass
@@ -363,6 +372,7 @@ class _Layout:
     body: list[_Row]
     signature: list[str | None]
     header_texts: set[tuple[str, ...]]
+    inferred: bool = False
 
 
 def _find_header(rows: list[_Row], limit: int | None = None) -> int | None:
@@ -437,6 +447,7 @@ def _infer_layout(tables: list[_Table], orgs: OrgDictionary) -> _Layout | None:
     read as deadlines, the responsible column when they name known organisations; of the rest,
     the one with the longest texts is the title and the next one to its right the result.
     """
+
     def filled(row: _Row) -> int:
         return sum(1 for cell in row.cells if cell.text)
 
@@ -488,14 +499,16 @@ def _infer_layout(tables: list[_Table], orgs: OrgDictionary) -> _Layout | None:
         roles[results[0]] = "result"
     if "deadline" not in roles and "responsible" not in roles:
         return None
-    columns = [Column(index, role, _INFERRED_LABELS[role]) for index, role in enumerate(roles) if role]
+    columns = [
+        Column(index, role, _INFERRED_LABELS[role]) for index, role in enumerate(roles) if role
+    ]
     first = rows.index(items[0])
     # A section heading right above the first item belongs to the table.
     while first > 0 and filled(rows[first - 1]) == 1:
         first -= 1
         if _HEADING_RE.match(next(cell.text for cell in rows[first].cells if cell.text)):
             break
-    return _Layout(columns, rows[first:], list(roles), set())
+    return _Layout(columns, rows[first:], list(roles), set(), inferred=True)
 
 
 def _reads_as_deadline(text: str) -> bool:
@@ -533,6 +546,18 @@ class _Draft:
 
     texts: dict[int, str]
     source: int
+    doubts: list[Confidence] = field(default_factory=list)
+    # The lowest OCR confidence of the cells joined into each column.
+    scanned: dict[int, float] = field(default_factory=dict)
+
+    def doubt(self, doubt: Confidence) -> None:
+        if doubt not in self.doubts:
+            self.doubts.append(doubt)
+
+    def scan(self, row: _Row) -> None:
+        for index, cell in enumerate(row.cells):
+            if cell.confidence is not None and cell.text:
+                self.scanned[index] = min(self.scanned.get(index, 1.0), cell.confidence)
 
 
 def _joined(head: str, tail: str) -> str:
@@ -714,6 +739,8 @@ class _BodyReader:
     def _append(self, row: _Row) -> None:
         draft = self.last
         assert draft is not None
+        draft.doubt(CONTINUED if row.after_break else JOINED)
+        draft.scan(row)
         for index in range(len(row.cells)):
             text = self._fresh(row, index)
             if text:
@@ -731,11 +758,14 @@ class _BodyReader:
                 for index in self.by_role.get(role, []):
                     head = _unfinished_head(last.texts.get(index, ""), texts.get(index, ""))
                     if head is not None:
+                        last.doubt(CONTINUED)
                         last.texts[index] = _joined(last.texts[index], texts[index][:head])
                         texts[index] = texts[index][head:].strip()
         if not self.sections:
             self.sections.append((PlanSection(None, None), []))
-        self.sections[-1][1].append(_Draft(texts, row.source))
+        draft = _Draft(texts, row.source)
+        draft.scan(row)
+        self.sections[-1][1].append(draft)
 
 
 def _item(draft: _Draft, columns: list[Column], year: int, orgs: OrgDictionary) -> PlanItem:
@@ -768,6 +798,12 @@ def _item(draft: _Draft, columns: list[Column], year: int, orgs: OrgDictionary) 
         source_row=draft.source,
         indicator_unit=unit or None,
         indicator_value=value or None,
+        doubts=draft.doubts
+        + [
+            ocr(score, column.role)
+            for column in columns
+            if (score := draft.scanned.get(column.index, 1.0)) < 1.0
+        ],
     )
 
 
@@ -804,7 +840,24 @@ def _read_tables(tables: list[_Table], year: int, dictionary: Dictionary) -> Pla
         sections.pop()
     if not sections:
         raise PlanReadError("Таблица плана найдена, но в ней нет ни одного мероприятия.")
-    return Plan(year, sections, columns)
+    notes = [HEADERLESS] if layout.inferred else []
+    return Plan(year, sections, columns, notes, _lost_numbers(sections))
+
+
+def _lost_numbers(sections: list[PlanSection]) -> list[str]:
+    """Item numbers missing from a section's numbering: «1.1, 1.2, 1.4» lost «1.3»."""
+    lost: list[str] = []
+    for section in sections:
+        previous: tuple[str, int] | None = None
+        for item in section.items:
+            match = re.fullmatch(r"((?:\d{1,2}\.)*)(\d{1,3})", item.number or "")
+            if match is None:
+                continue
+            prefix, last = match.group(1), int(match.group(2))
+            if previous is not None and previous[0] == prefix and 1 < last - previous[1] <= 20:
+                lost.extend(f"{prefix}{missing}" for missing in range(previous[1] + 1, last))
+            previous = (prefix, last)
+    return lost
 
 
 # --- formats -----------------------------------------------------------------------------------

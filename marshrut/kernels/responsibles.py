@@ -441,10 +441,5 @@ def parse_responsibles(
     # «ТОГИРРО (далее – институт)»: the clause names the party for the rest of the order.
     text = _FURTHER_RE.sub("", text)
     for entry in _split_entries(_normalise(text.replace("\n", ";"))):
-        for party in _parse_entry(entry, orgs, role_list):
-            # «ОО, школьные координаторы»: the school is responsible once.
-            if party.organisation is None or all(
-                party.organisation != other.organisation for other in found
-            ):
-                found.append(party)
+        found.extend(_parse_entry(entry, orgs, role_list))
     return found

@@ -152,7 +152,11 @@ def _sentence_targets(sentence: str) -> list[Target]:
             )
             if not is_count or _is_year(raw, after):
                 continue
-        elif not pct and _is_year(raw, after) and not (written_cmp and not _YEAR_WORD_RE.match(after)):
+        elif (
+            not pct
+            and _is_year(raw, after)
+            and not (written_cmp and not _YEAR_WORD_RE.match(after))
+        ):
             # «не менее 2000 респондентов» is a count; «не позднее 2024 года» a date.
             continue
         value = _number(raw)

@@ -102,7 +102,8 @@ def test_full_names_match_ignoring_case() -> None:
         ("Департамент общего образования Томской области", "ДОО ТО"),
         ("ТОИПКРО", "ТОИПКРО"),
     ]
-    assert parsed("федеральный институт оценки качества образования") == [
+    assert parsed("ФИОКО; федеральный институт оценки качества образования") == [
+        ("ФИОКО", "ФИОКО"),
         ("федеральный институт оценки качества образования", "ФИОКО"),
     ]
 
@@ -113,7 +114,9 @@ def test_a_legal_form_stays_with_the_name_it_qualifies() -> None:
         ("ФГБНУ «ФИПИ»", "ФИПИ"),
         ("ТОГИРРО", "ТОГИРРО"),
     ]
-    assert parsed("Муниципальное казённое учреждение «Информационно-методический центр города»") == [
+    assert parsed(
+        "Муниципальное казённое учреждение «Информационно-методический центр города»"
+    ) == [
         ("Муниципальное казенное учреждение «Информационно-методический центр города»", "ИМЦ"),
     ]
     # A quoted name the dictionary does not know is still one party, not two.
@@ -122,8 +125,8 @@ def test_a_legal_form_stays_with_the_name_it_qualifies() -> None:
     ]
 
 
-def test_one_organisation_named_twice_is_responsible_once() -> None:
-    assert parsed("ОО, школьные координаторы") == [("ОО", "ОО")]
+def test_a_role_of_a_named_organisation_is_linked_to_it_too() -> None:
+    assert parsed("ОО, школьные координаторы") == [("ОО", "ОО"), ("школьные координаторы", "ОО")]
 
 
 def test_and_between_two_organisations_joins_them() -> None:
@@ -142,12 +145,12 @@ def test_a_further_clause_is_not_part_of_the_name() -> None:
 
 
 def test_roles_written_as_words_name_their_organisations() -> None:
-    assert parsed("региональный оператор; муниципальные координаторы") == [
+    assert parsed(
+        "региональный оператор; муниципальные координаторы; региональному координатору"
+    ) == [
         ("региональный оператор", "Региональный оператор"),
         ("муниципальные координаторы", "МОУО"),
-    ]
-    assert parsed("региональному координатору") == [
-        ("региональному координатору", "Региональный оператор")
+        ("региональному координатору", "Региональный оператор"),
     ]
 
 

@@ -22,11 +22,11 @@ committed fixtures::
 from __future__ import annotations
 
 import io
-import warnings
 import json
 import re
 import sys
 import textwrap
+import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -40,11 +40,29 @@ from fpdf import FPDF
 from openpyxl.styles import Alignment, Font
 
 HERE = Path(__file__).resolve().parent
-# fpdf2 warns that it fixed A5's size in 2.8.5; the pages are what it draws now.
-warnings.filterwarnings("ignore", message="Dimensions for page format")
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 FONT_BOLD = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
 FORMS = ("txt", "docx", "xlsx", "pdf")
+
+
+FIXED = datetime(2024, 1, 1, tzinfo=UTC)
+
+
+def stable_zip(data: bytes) -> bytes:
+    """The same package with fixed member times, so that an unchanged source gives equal bytes."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=(2024, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            content = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                # openpyxl stamps the time of saving whatever the properties say.
+                content = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2024-01-01T00:00:00Z", content
+                )
+            target.writestr(fixed, content)
+    return out.getvalue()
 
 
 def load(name: str) -> dict[str, Any]:
@@ -84,7 +102,9 @@ def cont_row(source: dict[str, Any], cont: dict[int, str]) -> list[str]:
 
 
 def section_title(text: str) -> str:
-    return re.sub(r"^(?:раздел\s+)?(?:\d{1,2}(?:\.\d{1,2})*|[IVXLC]{1,6})\.?\s*", "", text, flags=re.I)
+    return re.sub(
+        r"^(?:раздел\s+)?(?:\d{1,2}(?:\.\d{1,2})*|[IVXLC]{1,6})\.?\s*", "", text, flags=re.I
+    )
 
 
 def expected(source: dict[str, Any]) -> list[dict[str, Any]]:
@@ -130,7 +150,7 @@ def halves(text: str) -> tuple[str, str]:
 def render_text(source: dict[str, Any]) -> str:
     if source.get("text_style") == "spaces":
         return render_spaces(source)
-    lines = list(source["preamble"]) + [""]
+    lines = [*list(source["preamble"]), ""]
     headers = ["\t".join(header_texts(row)) for row in source["header"]]
     lines.extend(headers)
     for entry in source["body"]:
@@ -143,7 +163,7 @@ def render_text(source: dict[str, Any]) -> str:
             # The row breaks at the page end: its first halves, a blank line, the header again,
             # then the second halves with an empty number cell.
             first, second = zip(*(halves(cell) for cell in cells), strict=True)
-            second = ("",) + second[1:]
+            second = ("", *second[1:])
             lines.append("\t".join(first))
             lines.append("")
             lines.extend(headers)
@@ -152,22 +172,28 @@ def render_text(source: dict[str, Any]) -> str:
             lines.append("\t".join(cells))
         if cont:
             lines.append("\t".join(cont_row(source, cont)))
-    lines.extend([""] + list(source.get("signature", [])))
+    lines.extend(["", *list(source.get("signature", []))])
     return "\n".join(lines) + "\n"
 
 
 def render_spaces(source: dict[str, Any]) -> str:
     """Columns aligned by runs of spaces; long cells wrap onto lines with the number cell empty."""
     widths = [int(width) for width in source["text_widths"]]
-    lines = list(source["preamble"]) + [""]
+    lines = [*list(source["preamble"]), ""]
 
     def block(cells: list[str]) -> list[str]:
-        wrapped = [textwrap.wrap(cell, width) or [""] for cell, width in zip(cells, widths, strict=True)]
+        wrapped = [
+            textwrap.wrap(cell, width) or [""] for cell, width in zip(cells, widths, strict=True)
+        ]
         height = max(len(parts) for parts in wrapped)
         out = []
         for line in range(height):
             parts = [(part[line] if line < len(part) else "") for part in wrapped]
-            out.append("  ".join(part.ljust(width) for part, width in zip(parts, widths, strict=True)).rstrip())
+            out.append(
+                "  ".join(
+                    part.ljust(width) for part, width in zip(parts, widths, strict=True)
+                ).rstrip()
+            )
         return out
 
     for row in source["header"]:
@@ -182,7 +208,7 @@ def render_spaces(source: dict[str, Any]) -> str:
         for index, text in cont.items():
             cells[int(index)] = f"{cells[int(index)]} {text}".strip()
         lines.extend(block(cells))
-    lines.extend([""] + list(source.get("signature", [])))
+    lines.extend(["", *list(source.get("signature", []))])
     return "\n".join(lines) + "\n"
 
 
@@ -236,8 +262,10 @@ def render_docx(source: dict[str, Any]) -> bytes:
         document.add_paragraph(line)
     buffer = io.BytesIO()
     document.core_properties.author = "corpus"
+    document.core_properties.created = document.core_properties.modified = FIXED
+    document.core_properties.last_modified_by = "corpus"
     document.save(buffer)
-    return buffer.getvalue()
+    return stable_zip(buffer.getvalue())
 
 
 # --- XLSX ---------------------------------------------------------------------------------------
@@ -280,19 +308,22 @@ def render_xlsx(source: dict[str, Any]) -> bytes:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     buffer = io.BytesIO()
     workbook.properties.creator = "corpus"
+    workbook.properties.created = workbook.properties.modified = FIXED.replace(tzinfo=None)
     workbook.save(buffer)
-    return buffer.getvalue()
+    return stable_zip(buffer.getvalue())
 
 
 # --- PDF ----------------------------------------------------------------------------------------
 
+PAGE_SIZES = {"A5": (148.0, 210.0), "A4": (210.0, 297.0)}
 LINE = 4.6
 PAD = 1.2
 
 
 class _Pdf(FPDF):
     def __init__(self, source: dict[str, Any]) -> None:
-        super().__init__(orientation="L", format=source.get("pdf_format", "A5"))
+        size = PAGE_SIZES[source.get("pdf_format", "A5")]
+        super().__init__(orientation="L", format=size)
         self.set_creation_date(datetime(2024, 1, 1, tzinfo=UTC))
         self.add_font("DejaVu", "", FONT)
         self.add_font("DejaVu", "B", FONT_BOLD)
@@ -308,7 +339,9 @@ class _Pdf(FPDF):
     def lines(self, text: str, width: float) -> list[str]:
         if not text:
             return []
-        found = list(self.multi_cell(width, LINE, text, dry_run=True, output="LINES", padding=(0, 1)))
+        found = list(
+            self.multi_cell(width, LINE, text, dry_run=True, output="LINES", padding=(0, 1))
+        )
         words = {word for line in found for word in line.split()}
         broken = [word for word in text.split() if word not in words and "-" not in word]
         if broken:
@@ -339,7 +372,9 @@ class _Pdf(FPDF):
                     merged[-1] = (width + self.widths[index], label)
                 else:
                     merged.append((self.widths[index], str(text or "")))
-            self.draw_row([(width, "\n".join(self.lines(t, width)) if t else "") for width, t in merged])
+            self.draw_row(
+                [(width, "\n".join(self.lines(t, width)) if t else "") for width, t in merged]
+            )
 
     def new_page(self) -> None:
         self.add_page()
@@ -392,7 +427,9 @@ def render_pdf(source: dict[str, Any]) -> tuple[bytes, int]:
         if "section" in entry:
             pdf.body_row([entry["section"]], bold_span=True)
             continue
-        pdf.body_row(full_row(source, entry.get("row") or entry.get("total")), cut=entry.get("cut", False))
+        pdf.body_row(
+            full_row(source, entry.get("row") or entry.get("total")), cut=entry.get("cut", False)
+        )
         if entry.get("cont"):
             pdf.body_row(cont_row(source, entry["cont"]))
     pdf.set_font("DejaVu", "", pdf.size)
