@@ -636,6 +636,8 @@ class _BodyReader:
                 pending_break = True
                 continue
             if self._is_noise(row):
+                # The column numbers repeated under a repeated header do not end the break.
+                pending_break = row.after_break
                 continue
             section = self._section(row)
             if section is not None:

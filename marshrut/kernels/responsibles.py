@@ -364,15 +364,15 @@ def _parse_entry(
             i = legal[1]
             continue
         if found and word.lower() in _JOINERS:
-            following = i
-            while following < len(words) and words[following].text.lower() in _JOINERS:
-                following += 1
-            if following < len(words) and (
-                dictionary.match(words, following)
-                or _looks_like_abbreviation(words[following].text)
-                or _legal_name(entry, words, following, dictionary)
+            ahead = i
+            while ahead < len(words) and words[ahead].text.lower() in _JOINERS:
+                ahead += 1
+            if ahead < len(words) and (
+                dictionary.match(words, ahead)
+                or _looks_like_abbreviation(words[ahead].text)
+                or _legal_name(entry, words, ahead, dictionary)
             ):
-                i = following
+                i = ahead
                 continue
         rest = entry[words[i].start :]
         if (
