@@ -19,6 +19,20 @@ reader then finds the table and reads it, so all formats behave the same:
   are appended to the previous item cell by cell. When the break falls inside a quotation the
   tail can land at the head of the next item's cell («… в сфере» | «повышения» (…) Повышение …»);
   that lowercase head, up to the closing quote, goes back to the previous item.
+* Up to two sub-header rows under cells spanning several columns are part of the header; a
+  «начало | окончание» pair of date columns gives one deadline «2019 – 2024»; «ед. изм.» and
+  «значение» columns give the indicator's unit and value (:func:`targets.indicator_targets`).
+  A cell holding only a dash is empty; «Итого»/«Всего» rows are no items. A row without a
+  number whose title starts in lowercase or with «(» continues the item above even without a
+  page break (a DOCX continuation row), and after a break even when its date cell holds the
+  rest of a cut date.
+* A table without a header row is read by what its columns hold (numbers, dates, known
+  organisations, the longest text as the title); a text table whose columns are aligned by runs
+  of spaces is cut at the columns of its header line.
+* The reader records what it is unsure of on each item (:mod:`marshrut.kernels.confidence`): a
+  row joined across a page break or from a continuation row, a cell read by OCR (a cell's
+  ``confidence``); the plan notes a guessed header, and numbers missing from a section's
+  numbering are the rows it believes it lost.
 * A cell that cannot be parsed is not an error: its deadline is kind ``unknown`` and its text
   stays. A document without a plan table raises :class:`PlanReadError` with a Russian message.
 """
@@ -847,18 +861,29 @@ def _read_tables(tables: list[_Table], year: int, dictionary: Dictionary) -> Pla
 
 
 def _lost_numbers(sections: list[PlanSection]) -> list[str]:
-    """Item numbers missing from a section's numbering: «1.1, 1.2, 1.4» lost «1.3»."""
+    """Item numbers missing from a section's numbering: «1.1, 1.2, 1.4» lost «1.3».
+
+    Items without a number between the two (the seeds have them) may be the missing ones, so
+    such a gap is not counted.
+    """
     lost: list[str] = []
     for section in sections:
         previous: tuple[str, int] | None = None
+        unnumbered = 0
         for item in section.items:
             match = re.fullmatch(r"((?:\d{1,2}\.)*)(\d{1,3})", item.number or "")
             if match is None:
+                unnumbered += 1
                 continue
             prefix, last = match.group(1), int(match.group(2))
-            if previous is not None and previous[0] == prefix and 1 < last - previous[1] <= 20:
+            if (
+                previous is not None
+                and previous[0] == prefix
+                and 1 < last - previous[1] <= 20
+                and not unnumbered
+            ):
                 lost.extend(f"{prefix}{missing}" for missing in range(previous[1] + 1, last))
-            previous = (prefix, last)
+            previous, unnumbered = (prefix, last), 0
     return lost
 
 
