@@ -15,12 +15,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from marshrut.kernels.confidence import Confidence, field_doubts, row_score
 from marshrut.kernels.deadlines import parse_deadline
 from marshrut.kernels.plan_reader import Plan as ParsedPlan
 from marshrut.kernels.plan_reader import PlanReadError, read_plan, read_plan_rows
 from marshrut.kernels.responsibles import DEFAULT_ABBREVIATIONS, OrgDictionary, parse_responsibles
 from marshrut.kernels.tables import TableError, read_sheets
-from marshrut.kernels.targets import parse_targets
+from marshrut.kernels.targets import item_targets
 from marshrut.lib.uploads import PLAN_DOCUMENT, refusal
 from marshrut.orgs.models import Region
 from marshrut.plans.models import Organisation
@@ -183,6 +184,8 @@ def draft_from_plan(plan: ParsedPlan, *, kind: str = "") -> dict[str, Any]:
                 "responsible": item.responsible_text or "",
                 "expected_result": item.expected_result or "",
                 "indicator": item.indicator or "",
+                "indicator_unit": item.indicator_unit or "",
+                "indicator_value": item.indicator_value or "",
             }
             rows.append(
                 {
@@ -194,13 +197,17 @@ def draft_from_plan(plan: ParsedPlan, *, kind: str = "") -> dict[str, Any]:
                     "responsible_text": item.responsible_text or "",
                     "expected_result": item.expected_result or "",
                     "indicator": item.indicator or "",
+                    "indicator_unit": item.indicator_unit or "",
+                    "indicator_value": item.indicator_value or "",
                     "deadlines": [d.to_dict() for d in item.deadlines],
                     "responsible": [r.to_dict() for r in item.responsible],
                     "targets": [t.to_dict() for t in item.targets],
                     "source": source,
                     "source_row": item.source_row,
+                    "doubts": [doubt.to_dict() for doubt in item.doubts],
                 }
             )
+            rows[-1]["confidence"] = confidence_of(rows[-1])
     return {
         "year": plan.year,
         "kind": kind,
@@ -208,6 +215,24 @@ def draft_from_plan(plan: ParsedPlan, *, kind: str = "") -> dict[str, Any]:
         "columns": [{"role": c.role, "label": c.label} for c in plan.columns],
         "rows": rows,
         "mappings": {},
+        "notes": [note.reason for note in plan.notes],
+        "lost": plan.lost,
+    }
+
+
+def confidence_of(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A draft row's confidence: what the reader recorded while reading, and its fields' doubts.
+
+    The structural doubts (a row joined across a page break, a cell read from a scan) stay as
+    read; the fields' doubts are judged again from the row as it is now, so a correction clears
+    them.
+    """
+    doubts = [Confidence.from_dict(doubt) for doubt in row.get("doubts", [])]
+    doubts += field_doubts(row)
+    doubts.sort(key=lambda doubt: doubt.score)
+    return {
+        "score": round(row_score(doubts), 2),
+        "reasons": [doubt.to_dict() for doubt in doubts],
     }
 
 
@@ -228,24 +253,19 @@ def reparse_row(
         {"text": r.text, "organisation": r.organisation or mappings.get(r.text)}
         for r in parse_responsibles(row.get("responsible_text", ""), orgs)
     ]
-    targets = [t.to_dict() for t in parse_targets(row.get("expected_result", ""))]
-    indicator = row.get("indicator", "")
-    if indicator:
-        # An indicator without a value stays visible as a target the operator completes.
-        found = [t.to_dict() for t in parse_targets(indicator)]
-        targets.extend(
-            found
-            or [
-                {
-                    "text": indicator,
-                    "metric": indicator,
-                    "comparator": None,
-                    "value": None,
-                    "unit": None,
-                }
-            ]
+    targets = [
+        t.to_dict()
+        for t in item_targets(
+            row.get("expected_result", ""),
+            row.get("indicator", ""),
+            row.get("indicator_unit", ""),
+            row.get("indicator_value", ""),
+            year,
         )
-    return {**row, "deadlines": deadlines, "responsible": responsible, "targets": targets}
+    ]
+    parsed = {**row, "deadlines": deadlines, "responsible": responsible, "targets": targets}
+    parsed["confidence"] = confidence_of(parsed)
+    return parsed
 
 
 def apply_mappings(draft: dict[str, Any], orgs: OrgDictionary) -> dict[str, Any]:
@@ -277,6 +297,10 @@ def unmapped_names(draft: Mapping[str, Any]) -> list[str]:
     return sorted(counts, key=lambda n: (-counts[n], n))
 
 
+# A row scoring below this is listed among those the operator should look at first.
+DOUBTFUL = 0.95
+
+
 def draft_summary(draft: Mapping[str, Any]) -> dict[str, int]:
     rows = draft.get("rows", [])
     flags = [row_flags(r) for r in rows]
@@ -286,7 +310,24 @@ def draft_summary(draft: Mapping[str, Any]) -> dict[str, int]:
         "unknown_deadline": sum(f.unknown_deadline for f in flags),
         "no_deadline": sum(f.no_deadline for f in flags),
         "unmapped": sum(bool(f.unmapped) for f in flags),
+        "doubtful": len(doubtful_rows(draft)),
+        "lost": len(draft.get("lost", [])),
     }
+
+
+def doubtful_rows(draft: Mapping[str, Any]) -> list[tuple[int, Mapping[str, Any]]]:
+    """(position, row) of the rows the reader is unsure of, worst first, then in document order."""
+    scored = [
+        (row.get("confidence") or confidence_of(row), index, row)
+        for index, row in enumerate(draft.get("rows", []))
+    ]
+    doubtful = [
+        (confidence["score"], index, row)
+        for confidence, index, row in scored
+        if confidence["score"] < DOUBTFUL
+    ]
+    doubtful.sort(key=lambda entry: (entry[0], entry[1]))
+    return [(index, row) for _score, index, row in doubtful]
 
 
 def sections_of(

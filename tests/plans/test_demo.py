@@ -40,12 +40,26 @@ def test_demo_is_built_once(world: World) -> None:
         PlanItem.objects.count(),
         ProgressReport.objects.count(),
     ) == counts
-    assert ImportBatch.objects.filter(kind="plans").count() == 1
+    # The regional roadmap, applied, and the municipal draft waiting for checking.
+    assert ImportBatch.objects.filter(kind="plans").count() == 2
+
+
+def test_demo_leaves_a_draft_whose_preview_shows_what_to_check_first(world: World) -> None:
+    from marshrut.plans.importing import doubtful_rows
+
+    build_demo(world.region, io.StringIO())
+    batch = ImportBatch.objects.get(kind="plans", filename=demo_documents.DRAFT_FILENAME)
+    assert batch.status == ImportBatch.Status.CHECKED
+    draft = batch.counts["draft"]
+    assert draft["lost"] == ["1.3"]
+    worst = [row["number"] for _index, row in doubtful_rows(draft)]
+    assert worst[0] == "1.4"  # «когда объявят» is no date
+    assert {"1.1", "1.2"} <= set(worst)
 
 
 def test_demo_uploads_its_regional_roadmap_document_as_an_operator_would(world: World) -> None:
     build_demo(world.region, io.StringIO())
-    batch = ImportBatch.objects.get(kind="plans")
+    batch = ImportBatch.objects.get(kind="plans", filename=demo_documents.FILENAME)
     regional = Plan.objects.get(level=Level.REGION)
     # The upload page's path: the document is kept with its draft, and the draft became the plan.
     assert batch.status == ImportBatch.Status.APPLIED and batch.counts["plan"] == regional.pk
