@@ -74,8 +74,10 @@ def build_demo(region: Region, stdout: Any) -> None:
         .order_by("pk")
     )
     for item in items:
-        chance = DONE_IF_CLOSED if (item.plan.school_id, item.indicator_code) in closed else (
-            DONE_IF_OPEN
+        chance = (
+            DONE_IF_CLOSED
+            if (item.plan.school_id, item.indicator_code) in closed
+            else (DONE_IF_OPEN)
         )
         item.status = ItemStatus.DONE if rng.random() < chance else ItemStatus.NOT_DONE
         item.next_due_on = None

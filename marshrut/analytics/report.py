@@ -1325,7 +1325,7 @@ def effectiveness_section(lay: _Layout, e: eff_queries.Effectiveness, number: in
                 "Вывод",
             ],
             detail,
-            [3.2, 2.6, 2.6, 2.6, 3.3, 2.2],
+            [3.0, 3.4, 2.4, 2.4, 3.3, 2.0],
         )
 
 

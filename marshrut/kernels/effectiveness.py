@@ -196,9 +196,14 @@ def effect(
         base = 0 if hit else 2
         row[base] += 1
         row[base + 1] += f.closed
+
+    def comparison(row: list[int]) -> Comparison:
+        treated, treated_closed, control, control_closed = row
+        return Comparison(treated, treated_closed, control, control_closed, min_group)
+
     total = [sum(row[i] for row in counts.values()) for i in range(4)]
     return Effect(
-        overall=Comparison(*total, min_group=min_group),
-        by_direction={d: Comparison(*row, min_group=min_group) for d, row in counts.items()},
+        overall=comparison(total),
+        by_direction={d: comparison(row) for d, row in counts.items()},
         indicators=indicators,
     )
