@@ -30,8 +30,8 @@ from tests.analytics.effectiveness_world import (
     SEMINAR,
     TREATED,
     EffWorld,
-    deficit,
     build,
+    deficit,
 )
 from tests.conftest import World
 
