@@ -161,12 +161,6 @@ class Effect:
     indicators: frozenset[str] = frozenset()  # the indicators it reached at least once
 
 
-def _reaches(target: str, fact: Fact) -> bool:
-    if target.startswith(DIRECTION_PREFIX):
-        return target[len(DIRECTION_PREFIX) :] == fact.direction
-    return target == fact.indicator
-
-
 def effect(
     facts: Iterable[Fact],
     treatments: Iterable[Treatment],
@@ -182,11 +176,22 @@ def effect(
     both groups face the same deficits.
     """
     facts = list(facts)
-    by_school: dict[int, set[str]] = {}
+    # Per school, the indicators and the directions the mechanism reached it for: a fact is
+    # then two set lookups, not a loop over the school's treatments.
+    reached_for: dict[int, tuple[set[str], set[str]]] = {}
+    cut = len(DIRECTION_PREFIX)
     for t in treatments:
         if start <= t.since <= end:
-            by_school.setdefault(t.school, set()).add(t.target)
-    reached = [any(_reaches(target, f) for target in by_school.get(f.school, ())) for f in facts]
+            codes, directions = reached_for.setdefault(t.school, (set(), set()))
+            if t.target.startswith(DIRECTION_PREFIX):
+                directions.add(t.target[cut:])
+            else:
+                codes.add(t.target)
+    nothing: tuple[set[str], set[str]] = (set(), set())
+    reached = []
+    for f in facts:
+        codes, directions = reached_for.get(f.school, nothing)
+        reached.append(f.indicator in codes or f.direction in directions)
     indicators = frozenset(f.indicator for f, hit in zip(facts, reached, strict=True) if hit)
     counts: dict[str, list[int]] = {}  # direction → [treated, closed, control, closed]
     for f, hit in zip(facts, reached, strict=True):
