@@ -234,3 +234,29 @@ def test_cli_writes_the_section_alone(ew: EffWorld, tmp_path: Path) -> None:
     )
     assert measure.cells[2].text == "10 из 15 (66,7\u00a0%)"
     assert measure.cells[5].text == "помогает"
+
+
+# --------------------------------------------------------------------------------------------------
+# The demo's part
+# --------------------------------------------------------------------------------------------------
+
+
+def test_demo_drafts_2024_roadmaps_from_2023_deficits_once(ew: EffWorld) -> None:
+    from marshrut.analytics import demo
+    from marshrut.diagnostics.models import Status
+    from marshrut.plans.models import ItemStatus, Plan, PlanItem
+
+    Campaign.objects.filter(pk=ew.before.pk).update(title=demo.BEFORE)
+    Campaign.objects.filter(pk=ew.after.pk).update(title=demo.AFTER)
+    ew.before.submissions.update(status=Status.SUBMITTED, submitted_at=ew.after.created_at)
+    out = io.StringIO()
+    demo.build_demo(ew.world.region, out)
+    drafted = Plan.objects.filter(title__startswith="Дорожная карта школы по итогам")
+    assert drafted.exists() and set(drafted.values_list("year", flat=True)) == {2024}
+    items = PlanItem.objects.filter(plan__in=drafted)
+    assert set(items.values_list("indicator_code", flat=True)) == {"ZN.01"}
+    assert set(items.values_list("status", flat=True)) <= {ItemStatus.DONE, ItemStatus.NOT_DONE}
+    assert "дорожных карт школ на 2024 год" in out.getvalue()
+    count = drafted.count()
+    demo.build_demo(ew.world.region, io.StringIO())
+    assert drafted.count() == count
