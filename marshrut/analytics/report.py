@@ -1219,24 +1219,25 @@ def _group_cell(closed: int, total: int) -> str:
 def rule_effectiveness(e: eff_queries.Effectiveness) -> str:
     """What was compared, and how: the basis of every figure of the section.
 
-    Condition: there is a previous campaign; otherwise the sentence says there is nothing to
-    compare with.
+    Condition: there is a previous campaign and a school that had its deficits finished the
+    later one; otherwise the sentence says there is nothing to compare.
     """
     if e.previous is None:
         return (
             f"У кампании «{e.campaign.title}» нет предыдущей кампании: оценить, какие механизмы "
             "помогли закрыть дефициты, пока не с чем."
         )
-    closed = (
-        f"закрыто к кампании «{e.campaign.title}» — {e.closed} ({pct(e.closed, e.facts)}\u00a0%)"
-        if e.facts
-        else "ни одна из этих школ ещё не завершила самодиагностику"
-    )
+    if not e.facts:
+        return (
+            f"Ни одна школа с дефицитами кампании «{e.previous.title}» ещё не завершила "
+            f"кампанию «{e.campaign.title}»: сравнивать пока нечего."
+        )
     start = f"{e.start:%d.%m.%Y}" if e.start else "—"
     end = f"{e.end:%d.%m.%Y}" if e.end else "—"
     return (
         f"Сравнивались дефициты кампании «{e.previous.title}» у школ, прошедших следующую "
-        f"самодиагностику: {plural(e.facts, 'дефицит', 'дефицита', 'дефицитов')}, из них {closed}. "
+        f"самодиагностику: {plural(e.facts, 'дефицит', 'дефицита', 'дефицитов')}, из них закрыто "
+        f"к кампании «{e.campaign.title}» — {e.closed} ({pct(e.closed, e.facts)}\u00a0%). "
         f"Для каждого механизма доля закрытых дефицитов у школ, получивших его с {start} по {end} "
         "(по показателю или направлению, на которые он направлен), сравнивается с долей у школ "
         "с тем же дефицитом, которые его не получали. Разность указана в процентных пунктах "
@@ -1270,7 +1271,7 @@ def effectiveness_section(lay: _Layout, e: eff_queries.Effectiveness, number: in
     """Seed 001 §5.5: the analysis of the mechanisms of closing the deficits found."""
     lay.heading(f"{number}. Эффективность механизмов устранения дефицитов")
     lay.para(rule_effectiveness(e))
-    if e.previous is None:
+    if e.previous is None or not e.facts:
         return
     lay.para(rule_effectiveness_verdicts(e))
     rows = []

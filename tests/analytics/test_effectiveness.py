@@ -260,3 +260,16 @@ def test_demo_drafts_2024_roadmaps_from_2023_deficits_once(ew: EffWorld) -> None
     count = drafted.count()
     demo.build_demo(ew.world.region, io.StringIO())
     assert drafted.count() == count
+
+
+def test_section_says_why_there_is_nothing_to_compare() -> None:
+    from marshrut.analytics import report
+
+    before, after = Campaign(title="Самодиагностика 2023"), Campaign(title="Самодиагностика 2024")
+    alone = effectiveness.Effectiveness(after, None)
+    assert "нет предыдущей кампании" in report.rule_effectiveness(alone)
+    empty = effectiveness.Effectiveness(after, before)
+    sentence = report.rule_effectiveness(empty)
+    assert sentence.startswith("Ни одна школа с дефицитами кампании «Самодиагностика 2023»")
+    texts = [b.text for b in report.effectiveness_blocks(empty)]
+    assert texts == ["1. Эффективность механизмов устранения дефицитов", sentence]
