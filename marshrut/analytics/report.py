@@ -1298,7 +1298,7 @@ def effectiveness_section(lay: _Layout, e: eff_queries.Effectiveness, number: in
             "Вывод",
         ],
         rows,
-        [0.8, 4.2, 2.8, 2.8, 3.6, 2.3],
+        [0.8, 4.2, 2.8, 2.8, 3.4, 2.5],
     )
     detail = [
         [
