@@ -250,6 +250,9 @@ CRITERIA_MAX_BYTES = envint("CRITERIA_MAX_BYTES", 1024 * 1024)
 IMPORT_INLINE_CHECK_BYTES = envint("IMPORT_INLINE_CHECK_BYTES", 2 * 1024 * 1024)
 # An XLSX/DOCX/ODS is refused when its members really inflate to more than this («zip bomb»).
 UPLOAD_MAX_UNPACKED_BYTES = envint("UPLOAD_MAX_UNPACKED_BYTES", 256 * 1024 * 1024)
+# Effectiveness of mechanisms (marshrut/analytics/effectiveness.py): below this many deficits in
+# the treated or the comparison group nothing is claimed («недостаточно данных»).
+EFFECTIVENESS_MIN_GROUP = envint("EFFECTIVENESS_MIN_GROUP", 10)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

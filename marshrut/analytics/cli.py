@@ -1,4 +1,5 @@
-"""``marshrut report diagnostics`` and ``marshrut report school-sheets``.
+"""``marshrut report diagnostics``, ``marshrut report school-sheets`` and
+``marshrut report effectiveness``.
 
 Registered in the ``report`` command's ``SUBCOMMANDS`` (marshrut/events/management/commands/
 report.py) through :data:`SUBCOMMANDS` here: name → (help, add arguments, handle).
@@ -79,11 +80,42 @@ def handle_school_sheets(command: BaseCommand, options: dict[str, Any]) -> None:
     command.stdout.write(f"Записано: {out} — листов: {total}")
 
 
+def add_effectiveness_arguments(parser: Any) -> None:
+    _common(parser)
+    parser.add_argument("-o", "--output", required=True, help="файл .docx")
+
+
+def handle_effectiveness(command: BaseCommand, options: dict[str, Any]) -> None:
+    from marshrut.analytics import effectiveness, report
+    from marshrut.kernels.effectiveness import Verdict
+
+    campaign = resolve_campaign(options["campaign"])
+    municipality = resolve_municipality(campaign, options.get("municipality"))
+    result = effectiveness.compute(campaign, municipality)
+    out = Path(options["output"])
+    out.write_bytes(report.build_effectiveness_docx(result))
+    if result.previous is None:
+        command.stdout.write(
+            f"Записано: {out} — у кампании «{campaign.title}» нет предыдущей: сравнивать не с чем"
+        )
+        return
+    helps = sum(1 for r in result.rows if r.overall.verdict is Verdict.HELPS)
+    command.stdout.write(
+        f"Записано: {out} — «{result.previous.title}» → «{campaign.title}»: дефицитов "
+        f"{result.facts}, закрыто {result.closed}; механизмов {len(result.rows)}, помогают {helps}"
+    )
+
+
 SUBCOMMANDS: dict[str, tuple[str, Any, Any]] = {
     "diagnostics": (
         "информационно-аналитическая справка о результатах самодиагностики (DOCX или PDF)",
         add_diagnostics_arguments,
         handle_diagnostics,
+    ),
+    "effectiveness": (
+        "анализ эффективности механизмов устранения дефицитов: кампания против предыдущей (DOCX)",
+        add_effectiveness_arguments,
+        handle_effectiveness,
     ),
     "school-sheets": (
         "листы результатов школ (по PDF на школу) одним ZIP-архивом",

@@ -28,6 +28,7 @@ from typing import Any
 from django.template.loader import render_to_string
 
 from marshrut.analytics import charts, queries
+from marshrut.analytics import effectiveness as eff_queries
 from marshrut.analytics.queries import Filters
 from marshrut.diagnostics.models import DONE, Campaign, Deficit, Submission
 from marshrut.diagnostics.scoring import answers_of, normalised
@@ -245,6 +246,8 @@ class ReportData:
     regional_below_pct: float | None = None  # for a municipal report: the region's share
     # The decisions register since the campaign opened: taken, executed, overdue (one sentence).
     decisions_taken: str = ""
+    # The mechanisms of closing deficits against the previous campaign (section 8).
+    effectiveness: eff_queries.Effectiveness | None = None
 
     @property
     def scored(self) -> int:
@@ -488,6 +491,7 @@ def collect(campaign: Campaign, municipality: Municipality | None = None) -> Rep
         )
     data.risk_recommendations = risk_recommendations(campaign, catalogue, risk)
     data.decisions_taken = decisions_taken(campaign, municipality, data.generated_on)
+    data.effectiveness = eff_queries.compute(campaign, municipality)
     return data
 
 
@@ -1161,10 +1165,13 @@ def blocks(
     lay.para(rule_risk(data.risk, data.dynamics, scored))
     lay.para(rule_municipalities(data))
 
+    if data.effectiveness is not None:
+        effectiveness_section(lay, data.effectiveness, 8)
+
     for number, key, title in (
-        (8, "conclusions", "Выводы"),
-        (9, "decisions", "Управленческие решения"),
-        (10, "recommendations", "Адресные рекомендации"),
+        (9, "conclusions", "Выводы"),
+        (10, "decisions", "Управленческие решения"),
+        (11, "recommendations", "Адресные рекомендации"),
     ):
         lay.heading(f"{number}. {title}")
         for line in texts.get(key, "").splitlines():
@@ -1201,6 +1208,150 @@ def blocks(
         [1.2, 5.8, 4.0, 2.9, 2.6],
     )
     return lay.blocks
+
+
+def _group_cell(closed: int, total: int) -> str:
+    if not total:
+        return "—"
+    return f"{closed} из {total} ({pct(closed, total)}\u00a0%)"
+
+
+def rule_effectiveness(e: eff_queries.Effectiveness) -> str:
+    """What was compared, and how: the basis of every figure of the section.
+
+    Condition: there is a previous campaign and a school that had its deficits finished the
+    later one; otherwise the sentence says there is nothing to compare.
+    """
+    if e.previous is None:
+        return (
+            f"У кампании «{e.campaign.title}» нет предыдущей кампании: оценить, какие механизмы "
+            "помогли закрыть дефициты, пока не с чем."
+        )
+    if not e.facts:
+        return (
+            f"Ни одна школа с дефицитами кампании «{e.previous.title}» ещё не завершила "
+            f"кампанию «{e.campaign.title}»: сравнивать пока нечего."
+        )
+    start = f"{e.start:%d.%m.%Y}" if e.start else "—"
+    end = f"{e.end:%d.%m.%Y}" if e.end else "—"
+    return (
+        f"Сравнивались дефициты кампании «{e.previous.title}» у школ, прошедших следующую "
+        f"самодиагностику: {plural(e.facts, 'дефицит', 'дефицита', 'дефицитов')}, из них закрыто "
+        f"к кампании «{e.campaign.title}» — {e.closed} ({pct(e.closed, e.facts)}\u00a0%). "
+        f"Для каждого механизма доля закрытых дефицитов у школ, получивших его с {start} по {end} "
+        "(по показателю или направлению, на которые он направлен), сравнивается с долей у школ "
+        "с тем же дефицитом, которые его не получали. Разность указана в процентных пунктах "
+        "с 95-процентным доверительным интервалом (гибридный интервал Ньюкомба); механизм "
+        "«помогает», если весь интервал выше нуля. Если в одной из групп меньше "
+        f"{plural(e.min_group, 'дефицита', 'дефицитов', 'дефицитов')}, вывод не делается: "
+        "«недостаточно данных». Сравнение наблюдательное: школы выбирают механизмы сами, "
+        "поэтому разность показывает связь, а не доказывает причину."
+    )
+
+
+def rule_effectiveness_verdicts(e: eff_queries.Effectiveness) -> str:
+    """Which mechanisms help, show no effect, or have too few cases; nothing when none applied.
+
+    Condition: at least one mechanism reached a deficit of the compared schools.
+    """
+    applied = [r for r in e.rows if r.overall.treated]
+    if not applied:
+        return "Ни один из учтённых механизмов не дошёл до дефицитов сравниваемых школ."
+    by: dict[str, list[str]] = defaultdict(list)
+    for r in applied:
+        by[r.overall.verdict_label].append(f"«{r.title}»")
+    parts = []
+    for label in ("помогает", "не видно эффекта", "недостаточно данных"):
+        if by.get(label):
+            parts.append(f"{label} — {', '.join(by[label])}")
+    return "По итогам сравнения: " + "; ".join(parts) + "."
+
+
+def effectiveness_section(lay: _Layout, e: eff_queries.Effectiveness, number: int) -> None:
+    """Seed 001 §5.5: the analysis of the mechanisms of closing the deficits found."""
+    lay.heading(f"{number}. Эффективность механизмов устранения дефицитов")
+    lay.para(rule_effectiveness(e))
+    if e.previous is None or not e.facts:
+        return
+    lay.para(rule_effectiveness_verdicts(e))
+    rows = []
+    for i, r in enumerate(e.rows, 1):
+        c = r.overall
+        rows.append(
+            [
+                str(i),
+                r.title,
+                _group_cell(c.treated_closed, c.treated),
+                _group_cell(c.control_closed, c.control),
+                eff_queries.difference_text(c),
+                c.verdict_label if c.treated else "не применялся",
+            ]
+        )
+    lay.table(
+        "Доля закрытых дефицитов: получившие механизм и не получившие",
+        [
+            "№",
+            "Механизм",
+            "Получили: закрыто",
+            "Не получили: закрыто",
+            "Разность, п.\u00a0п. (95\u00a0% ДИ)",
+            "Вывод",
+        ],
+        rows,
+        [0.8, 4.2, 2.8, 2.8, 3.4, 2.5],
+    )
+    detail = [
+        [
+            r.title,
+            d.name,
+            _group_cell(d.comparison.treated_closed, d.comparison.treated),
+            _group_cell(d.comparison.control_closed, d.comparison.control),
+            eff_queries.difference_text(d.comparison),
+            d.comparison.verdict_label,
+        ]
+        for r in e.rows
+        if r.overall.treated
+        for d in r.directions
+        if d.comparison.treated
+    ]
+    if detail:
+        lay.table(
+            "Доля закрытых дефицитов по направлениям",
+            [
+                "Механизм",
+                "Направление",
+                "Получили: закрыто",
+                "Не получили: закрыто",
+                "Разность, п.\u00a0п. (95\u00a0% ДИ)",
+                "Вывод",
+            ],
+            detail,
+            [3.0, 3.4, 2.4, 2.4, 3.3, 2.0],
+        )
+
+
+def effectiveness_title(e: eff_queries.Effectiveness) -> list[str]:
+    where = e.campaign.region.name
+    if e.municipality is not None:
+        where = f"{e.municipality.name} ({where})"
+    pair = f"«{e.previous.title}» → «{e.campaign.title}»" if e.previous else e.campaign.title
+    return [
+        "Анализ эффективности механизмов",
+        "устранения выявленных дефицитов",
+        "в рамках проекта «Школа Минпросвещения России»",
+        f"{where}; {pair}",
+    ]
+
+
+def effectiveness_blocks(e: eff_queries.Effectiveness) -> list[Block]:
+    """The section alone, numbered 1: what ``marshrut report effectiveness`` writes."""
+    lay = _Layout()
+    effectiveness_section(lay, e, 1)
+    return lay.blocks
+
+
+def build_effectiveness_docx(e: eff_queries.Effectiveness) -> bytes:
+    return write_docx(effectiveness_title(e), effectiveness_blocks(e))
 
 
 def title_lines(data: ReportData) -> list[str]:
@@ -1373,6 +1524,11 @@ def build_docx(
     data: ReportData, texts: dict[str, str], pictures: dict[str, bytes] | None = None
 ) -> bytes:
     """The report as DOCX: A4, margins 3/1.5/2/2 cm, Times New Roman 14, numbered captions."""
+    return write_docx(title_lines(data), blocks(data, texts, pictures))
+
+
+def write_docx(title: Sequence[str], laid_out: Sequence[Block]) -> bytes:
+    """Title lines (the first three bold) and blocks as a DOCX in the report's house style."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml.ns import qn
     from docx.shared import Cm
@@ -1409,11 +1565,11 @@ def build_docx(
             run.add_t(_clean(text))
         return p
 
-    for n, line in enumerate(title_lines(data)):
+    for n, line in enumerate(title):
         para(line, CENTRED, bold=n < 3)
     body.add_p()
 
-    for block in blocks(data, texts, pictures):
+    for block in laid_out:
         if block.kind == "pagebreak":
             new_page = True
         elif block.kind == "heading":

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from marshrut.analytics import views
+from marshrut.analytics.views_effectiveness import effectiveness_urlpatterns
 from marshrut.analytics.views_federal import federal_urlpatterns
 from marshrut.analytics.views_reports import report_urlpatterns
 
@@ -9,4 +10,5 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     *report_urlpatterns,
     *federal_urlpatterns,
+    *effectiveness_urlpatterns,
 ]

@@ -693,6 +693,7 @@ MATRIX: dict[str, list[Case]] = {
 
 def _merge_app_rows() -> None:
     """Rows that live beside the apps' own tests, in the same ten-column format."""
+    from tests.analytics.matrix_effectiveness import MATRIX_EFFECTIVENESS
     from tests.analytics.matrix_reports import MATRIX_REPORTS
     from tests.api.matrix_api import MATRIX_API
     from tests.diagnostics.matrix_import import MATRIX_IMPORT
@@ -721,6 +722,7 @@ def _merge_app_rows() -> None:
         MATRIX_RISKS,
         MATRIX_NETWORKS,
         MATRIX_ASSIGNMENT,
+        MATRIX_EFFECTIVENESS,
     ):
         for name, rows in rows_of_app.items():
             MATRIX[name] = [
