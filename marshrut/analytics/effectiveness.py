@@ -195,9 +195,12 @@ SOURCES: list[Source] = [
         titles=_event_form_titles,
         description="участие представителей школы в мероприятии по направлению дефицита",
     ),
-    # Adopted practices and partnerships plug in here, one line each:
-    # Source("practice", "Внедрённая практика", lazy("marshrut.practices.queries.adoption_treatments")),
-    # Source("partnership", "Школа-партнёр", lazy("marshrut.matching.queries.partnership_treatments")),
+    Source(
+        "partnership",
+        "Школа-партнёр",
+        lazy("marshrut.matching.queries.partnership_treatments"),
+        description="школа-партнёр, сильная в направлении дефицита (принятое распределение)",
+    ),
 ]
 
 

@@ -319,7 +319,7 @@ def run_assignment(
 
 
 def partnership_treatments(region: Region) -> list[tuple[int, str, dt.date]]:
-    """(weak school id, direction code, since) of every accepted partnership in the region.
+    """(weak school id, ``direction:<code>``, since) of every accepted partnership in the region.
 
     What the effectiveness of mechanisms counts as «got a partner»: a school and a direction
     appear once, with the earliest start among the accepted assignments that paired them.
@@ -334,7 +334,8 @@ def partnership_treatments(region: Region) -> list[tuple[int, str, dt.date]]:
         key = (school_id, direction)
         if key not in since or starts_on < since[key]:
             since[key] = starts_on
-    return sorted((s, d, on) for (s, d), on in since.items())
+    # A partner is strong in a direction: it targets every deficit of the school in it.
+    return sorted((s, f"direction:{d}", on) for (s, d), on in since.items())
 
 
 # What-if planner ---------------------------------------------------------------------------------

@@ -154,9 +154,9 @@ def test_partnership_treatments_take_the_earliest_start(scored: Scored) -> None:
     s1 = scored.world.s1.pk
     assert partnership_treatments(region) == sorted(
         [
-            (s1, KL, dt.date(2025, 9, 1)),
-            (s1, PF, dt.date(2025, 9, 1)),
-            (s1, ZN, dt.date(2025, 9, 1)),
+            (s1, f"direction:{KL}", dt.date(2025, 9, 1)),
+            (s1, f"direction:{PF}", dt.date(2025, 9, 1)),
+            (s1, f"direction:{ZN}", dt.date(2025, 9, 1)),
         ]
     )
 
