@@ -697,8 +697,8 @@ def _merge_app_rows() -> None:
     from tests.analytics.matrix_reports import MATRIX_REPORTS
     from tests.api.matrix_api import MATRIX_API
     from tests.diagnostics.matrix_import import MATRIX_IMPORT
-    from tests.networks.matrix_networks import MATRIX_NETWORKS
     from tests.matching.matrix_assignment import MATRIX_ASSIGNMENT
+    from tests.networks.matrix_networks import MATRIX_NETWORKS
     from tests.programmes.matrix_interviews import MATRIX_INTERVIEWS
     from tests.programmes.matrix_programmes import MATRIX_PROGRAMMES
     from tests.support.matrix_cohort import MATRIX_COHORT
