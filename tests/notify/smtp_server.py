@@ -9,6 +9,7 @@ message is then received in full but not confirmed — the window a sender kille
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email
 import email.policy
 import threading
@@ -93,8 +94,17 @@ class SMTPServer:
         except (ConnectionError, asyncio.CancelledError):
             pass
         finally:
-            writer.close()
+            with contextlib.suppress(RuntimeError):
+                writer.close()
+
+    async def _shutdown(self) -> None:
+        self.server.close()
+        tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self.loop.stop()
 
     def close(self) -> None:
-        self.loop.call_soon_threadsafe(self.loop.stop)
+        asyncio.run_coroutine_threadsafe(self._shutdown(), self.loop)
         self.thread.join(5)
