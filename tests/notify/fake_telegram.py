@@ -88,7 +88,12 @@ class FakeTelegram:
             if method == "getMe":
                 return 200, {
                     "ok": True,
-                    "result": {"id": 1, "is_bot": True, "first_name": "Маршрут", "username": "m_bot"},
+                    "result": {
+                        "id": 1,
+                        "is_bot": True,
+                        "first_name": "Маршрут",
+                        "username": "m_bot",
+                    },
                 }
             if method == "setWebhook":
                 self.webhook = params

@@ -72,7 +72,9 @@ class SMTPServer:
                         if data in (b".\r\n", b".\n", b""):
                             break
                         chunks.append(data[1:] if data.startswith(b"..") else data)
-                    message = email.message_from_bytes(b"".join(chunks), policy=email.policy.default)
+                    message = email.message_from_bytes(
+                        b"".join(chunks), policy=email.policy.default
+                    )
                     self.messages.append(message)
                     self.envelopes.append((sender, rcpts))
                     self.received.set()

@@ -57,9 +57,19 @@ def test_a_daily_digest_is_one_letter_with_links(
         Preference.objects.create(person=person, kind=kind, email=Mode.DAILY)
     notify(
         [
-            draft(world, kind=Kind.PLAN_RETURNED, key="a", subject="Карта возвращена", link="/plans/1/"),
-            draft(world, kind=Kind.ITEMS_DUE, key="b", subject="Просрочено 2", link="/plans/items/"),
-            draft(world, kind=Kind.STAGE_DUE, key="c", subject="Этап 1 через 7 дней", link="/shnor/"),
+            draft(
+                world,
+                kind=Kind.PLAN_RETURNED,
+                key="a",
+                subject="Карта возвращена",
+                link="/plans/1/",
+            ),
+            draft(
+                world, kind=Kind.ITEMS_DUE, key="b", subject="Просрочено 2", link="/plans/items/"
+            ),
+            draft(
+                world, kind=Kind.STAGE_DUE, key="c", subject="Этап 1 через 7 дней", link="/shnor/"
+            ),
             draft(world, "school", key="d", subject="Школе: сразу"),
         ]
     )

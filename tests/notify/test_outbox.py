@@ -151,4 +151,6 @@ def test_unsubscribed_kinds_stop_pending_letters(world: World) -> None:
     notify([draft(world)])
     do_unsubscribe(world.people["head"], Kind.PLAN_RETURNED)
     assert sender.run(["email"])["email"].sent == 0
-    assert Preference.objects.get(person=world.people["head"], kind=Kind.PLAN_RETURNED).email == "off"
+    assert (
+        Preference.objects.get(person=world.people["head"], kind=Kind.PLAN_RETURNED).email == "off"
+    )
