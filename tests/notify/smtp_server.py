@@ -82,9 +82,7 @@ class SMTPServer:
                         self.held.set()
                         await asyncio.sleep(3600)  # never confirm: the client is killed meanwhile
                     say("250 OK: queued")
-                elif verb == "RSET":
-                    say("250 OK")
-                elif verb == "NOOP":
+                elif verb == "RSET" or verb == "NOOP":
                     say("250 OK")
                 elif verb == "QUIT":
                     say("221 Bye")

@@ -107,7 +107,7 @@ def test_a_refusal_is_retried_with_backoff_then_failed(world: World, monkeypatch
     assert d.next_attempt_at >= start + dt.timedelta(seconds=BACKOFF[0])
     sender.run(use=[channel])
     assert channel.calls == 1  # not due yet
-    for i in range(2, MAX_ATTEMPTS + 1):
+    for _i in range(2, MAX_ATTEMPTS + 1):
         Delivery.objects.filter(pk=d.pk).update(next_attempt_at=timezone.now())
         sender.run(use=[channel])
     d.refresh_from_db()

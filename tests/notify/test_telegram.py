@@ -21,7 +21,7 @@ import marshrut.notify
 from marshrut.notify import sender
 from marshrut.notify.actions import do_link_chat, do_new_link_code, notify
 from marshrut.notify.models import Delivery, Kind, Notification, RegionChat, TelegramLink
-from marshrut.notify.telegram import BotAPI, Limiter, TelegramChannel, poll_once
+from marshrut.notify.telegram import BotAPI, Limiter, TelegramChannel, TelegramError, poll_once
 from tests.conftest import World
 from tests.notify.fake_telegram import FakeTelegram
 from tests.notify.test_outbox import draft
@@ -226,7 +226,7 @@ def test_logs_hold_no_token_and_no_chat_text(
     telegram.push(CHAT, "/задачи личный вопрос")
     poll_once(BotAPI())
     broken = BotAPI(base="http://127.0.0.1:9")  # nothing listens: an error is logged
-    with pytest.raises(Exception):
+    with pytest.raises(TelegramError):
         broken.call("sendMessage", chat_id=CHAT, text="Личные данные Иванова")
     assert "ошибка 429" in caplog.text  # something was logged
     for secret in (telegram.token, "Личные данные", "Секретная тема", "личный вопрос", str(CHAT)):
