@@ -88,8 +88,17 @@ def notify(drafts: Iterable[Draft]) -> list[Notification]:
     unique constraint decides and the loser's rows are ignored.
     """
     drafts = [d for d in drafts if d.recipient is not None]
-    if not drafts:
-        return []
+    created: list[Notification] = []
+    # In chunks: a reminder run for a large region stays under the limit of query parameters.
+    for start in range(0, len(drafts), CHUNK):
+        created += _notify(drafts[start : start + CHUNK])
+    return created
+
+
+CHUNK = 400
+
+
+def _notify(drafts: list[Draft]) -> list[Notification]:
     people = {d.recipient.pk: d.recipient for d in drafts}
     with transaction.atomic():
         rows = [

@@ -114,10 +114,13 @@ def claim(channel: str, worker: str, limit: int, now: dt.datetime | None = None)
             pick = pick.select_for_update(skip_locked=True, of=("self",))
         ids = list(pick.values_list("pk", flat=True)[:limit])
         # On SQLite the filter repeated in the UPDATE is the claim: a row another run claimed
-        # in between no longer matches.
-        due.filter(pk__in=ids).update(claimed_by=worker, claimed_until=lease)
+        # in between no longer matches. Chunks keep under the limit of query parameters.
+        for start in range(0, len(ids), 500):
+            due.filter(pk__in=ids[start : start + 500]).update(
+                claimed_by=worker, claimed_until=lease
+            )
     return list(
-        Delivery.objects.filter(claimed_by=worker, status=Delivery.Status.PENDING, pk__in=ids)
+        Delivery.objects.filter(claimed_by=worker, status=Delivery.Status.PENDING)
         .select_related("notification__recipient", "notification__region")
         .order_by("notification__recipient_id", "pk")
     )

@@ -906,4 +906,13 @@ def test_the_federal_persona_reads_and_changes_nothing(
 
 
 # POSTs that are not changes of the region's data: one's own session and tokens, public forms.
-PUBLIC_POSTS = {"accounts:logout", "accounts:token_revoke", "accounts:login", "set_language"}
+PUBLIC_POSTS = {
+    "accounts:logout",
+    "accounts:token_revoke",
+    "accounts:login",
+    "set_language",
+    # One's own inbox and notification settings.
+    "notify:mark_all_read",
+    "notify:telegram_code",
+    "notify:telegram_unlink",
+}
