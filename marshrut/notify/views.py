@@ -28,7 +28,9 @@ INBOX_SIZE = 200
 
 
 def _person(request: HttpRequest) -> Person | None:
-    return Person.objects.filter(user=request.user).first()
+    if not request.user.is_authenticated:
+        return None
+    return Person.objects.filter(user_id=request.user.pk).first()
 
 
 @login_required

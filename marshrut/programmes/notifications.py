@@ -38,7 +38,7 @@ def drafts(review_id: int) -> list[Draft]:
     )
     path = reverse("programmes:programme_detail", args=[programme.pk])
     by = (review.by.get_full_name() or review.by.get_username()) if review.by else ""
-    lines = [f"«{programme.title}» — {school.short_name or school.name}."]
+    lines = [f"«{programme.title}» — {school.short_name or school.full_name}."]
     if by:
         lines.append(f"Кто: {by}.")
     if review.comment:
@@ -49,7 +49,7 @@ def drafts(review_id: int) -> list[Draft]:
         Draft(
             recipient=person,
             kind=KINDS[decision],
-            subject=SUBJECTS[decision].format(school=school.short_name or school.name),
+            subject=SUBJECTS[decision].format(school=school.short_name or school.full_name),
             body=f"Здравствуйте, {person.full_name}!\n\n" + "\n\n".join(lines),
             link=path,
             region=programme.region,
