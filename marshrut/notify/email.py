@@ -8,9 +8,11 @@ template engine would be most of the cost (bench/bench_digests.py).
 from __future__ import annotations
 
 import contextlib
+import secrets
 import smtplib
 from collections.abc import Iterable, Sequence
 from html import escape
+from typing import Any
 
 from django.conf import settings
 from django.core import signing
@@ -22,6 +24,17 @@ from marshrut.notify.models import Delivery, Mode, Notification
 from marshrut.notify.sender import ChannelError
 
 SALT = "marshrut.notify.unsubscribe"
+
+
+class Letter(EmailMultiAlternatives):
+    """A letter whose MIME boundary is chosen here: the standard library otherwise compiles a
+    regular expression per letter to pick one — a tenth of the cost of a digest run."""
+
+    def message(self) -> Any:
+        msg = super().message()
+        if msg.is_multipart():
+            msg.set_boundary(f"=_marshrut_{secrets.token_hex(16)}")
+        return msg
 
 
 def unsubscribe_token(person_id: int, kind: str | None) -> str:
@@ -71,7 +84,7 @@ def letter(note: Notification, email: str) -> EmailMultiAlternatives:
     html_body = "".join(f"<p>{escape(p).replace(chr(10), '<br>')}</p>" for p in body.split("\n\n"))
     if note.link:
         html_body += f'<p><a href="{escape(absolute(note.link))}">Открыть в Маршруте</a></p>'
-    message = EmailMultiAlternatives(
+    message = Letter(
         note.subject,
         body + _footer(unsubscribe),
         settings.DEFAULT_FROM_EMAIL,
@@ -105,7 +118,7 @@ def digest(
         f"<p>Здравствуйте, {escape(name)}!</p>"
         f"<p>Что произошло в Маршруте за {period} ({count}):</p><ul>{''.join(items)}</ul>"
     )
-    message = EmailMultiAlternatives(
+    message = Letter(
         f"Маршрут: сводка за {period} — {count}",
         "\n".join(lines) + _footer(unsubscribe),
         settings.DEFAULT_FROM_EMAIL,

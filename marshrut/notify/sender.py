@@ -121,7 +121,7 @@ def claim(channel: str, worker: str, limit: int, now: dt.datetime | None = None)
             )
     return list(
         Delivery.objects.filter(claimed_by=worker, status=Delivery.Status.PENDING)
-        .select_related("notification__recipient", "notification__region")
+        .select_related("notification__recipient")
         .order_by("notification__recipient_id", "pk")
     )
 

@@ -34,7 +34,7 @@ def drafts(review_id: int) -> list[Draft]:
     to = (
         reviewers(Cap.PLAN_APPROVE, programme.region_id, school.municipality_id)
         if decision == ProgrammeReview.Decision.SUBMITTED
-        else people(Q(role__in=roles_with(Cap.PLAN_MANAGE, Node.SCHOOL), school_id=school.pk))
+        else people(Q(role__in=roles_with(Cap.PLAN_REPORT, Node.SCHOOL), school_id=school.pk))
     )
     path = reverse("programmes:programme_detail", args=[programme.pk])
     by = (review.by.get_full_name() or review.by.get_username()) if review.by else ""
