@@ -11,7 +11,7 @@ batches (one letter, one digest, one message). The steps, and what a kill at eac
 2. **Mark «sending»** (one transaction, just before the channel is called). Killed between this
    and step 3: the channel may or may not have delivered. The next run finds the row «sending»
    with its lease over and does *not* send it again: it fails it as «доставка не подтверждена»
-   (visible in the admin; the in-app inbox has the notification anyway). This is the honest
+   (the run prints how many failed; the in-app inbox has the notification anyway). This is the honest
    window: exactly-once holds as far as the channel confirms; a delivery the channel took but did
    not confirm before the kill is not repeated, so it may be lost on that channel, never doubled.
 3. **Send**, then **mark «sent»** in the transaction that records the channel's confirmation (the
