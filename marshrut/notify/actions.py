@@ -9,6 +9,7 @@ them out. The outbox imports nothing from those apps, so any of them may call it
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -33,6 +34,8 @@ from marshrut.notify.models import (
     TelegramLink,
 )
 from marshrut.orgs.models import Person, Region
+
+logger = logging.getLogger(__name__)
 
 CODE_LIFETIME = dt.timedelta(minutes=30)
 
@@ -170,7 +173,14 @@ def notify_on_commit(drafts: Any) -> None:
 
     ``drafts`` is a callable returning the drafts, run after the commit (it reads what committed).
     """
-    transaction.on_commit(lambda: notify(drafts()))
+
+    def write() -> None:
+        try:
+            notify(drafts())
+        except Exception:  # the step is committed already: telling of it must not undo it
+            logger.exception("Уведомления о событии не записаны")
+
+    transaction.on_commit(write)
 
 
 # The inbox

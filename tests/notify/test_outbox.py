@@ -154,3 +154,23 @@ def test_unsubscribed_kinds_stop_pending_letters(world: World) -> None:
     assert (
         Preference.objects.get(person=world.people["head"], kind=Kind.PLAN_RETURNED).email == "off"
     )
+
+
+def test_a_failure_to_write_notifications_does_not_undo_the_step(
+    world: World, django_capture_on_commit_callbacks: Any, caplog: Any
+) -> None:
+    from django.db import transaction
+
+    from marshrut.notify.actions import notify_on_commit
+
+    def broken() -> list[Draft]:
+        raise RuntimeError("the registry is locked")
+
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        notify_on_commit(broken)
+        world.people["head"].notes = "шаг сделан"
+        world.people["head"].save()
+    world.people["head"].refresh_from_db()
+    assert world.people["head"].notes == "шаг сделан"
+    assert "Уведомления о событии не записаны" in caplog.text
+    assert not Notification.objects.exists()
