@@ -266,6 +266,18 @@ EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "marshrut@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Notifications (marshrut/notify, docs/notifications.md): the site's address for links in letters
+# and bot messages, the hour digests leave (in the region's zone), how long a sender holds what
+# it claimed, and the Telegram bot.
+SITE_URL = envstr("SITE_URL", "")
+NOTIFY_DIGEST_HOUR = envint("NOTIFY_DIGEST_HOUR", 7)
+NOTIFY_LEASE_SECONDS = envint("NOTIFY_LEASE_SECONDS", 300)
+TELEGRAM_BOT_TOKEN = envstr("TELEGRAM_BOT_TOKEN")
+TELEGRAM_API_BASE = envstr("TELEGRAM_API_BASE", "https://api.telegram.org")
+TELEGRAM_WEBHOOK_SECRET = envstr("TELEGRAM_WEBHOOK_SECRET")
+# A 429 asking to wait this long or less is waited out in place; longer, the run stops the channel.
+TELEGRAM_MAX_WAIT = envint("TELEGRAM_MAX_WAIT", 5)
+
 TASKS = {
     "default": {
         "BACKEND": "django_tasks_db.DatabaseBackend",

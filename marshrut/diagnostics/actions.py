@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from marshrut.audit.log import Action, Source, record, user_or_none
-from marshrut.diagnostics import verification
+from marshrut.diagnostics import notifications, verification
 from marshrut.diagnostics.bulk import insert_rows
 from marshrut.diagnostics.models import (
     DONE,
@@ -508,6 +508,7 @@ def do_return(actor: Any, submission: Submission, comment: str) -> None:
         )
         submission.save(update_fields=["reopened_until"])
     _review(actor, submission, Status.RETURNED, comment, "анкета возвращена на доработку")
+    notifications.notify_returned(submission)
 
 
 @transaction.atomic

@@ -1,71 +1,36 @@
-"""E-mails of the school roadmap approval: a submission to the municipal coordinators, a decision
-(returned with remarks, or approved) to the school's team.
+"""Notifications of the school roadmap approval: a submission to the municipal coordinators, a
+decision (returned with remarks, or approved) to the school's team.
 
-Sent after the transaction commits, so nobody is told of a step that was rolled back; one message
-per person, as the reminders are.
+Written to the outbox (:mod:`marshrut.notify`) after the transaction commits, so nobody is told of
+a step that was rolled back; one notification per person, delivered by ``marshrut notify send``
+by e-mail (at once or in the person's digest) and the bot, and shown in the inbox.
 """
 
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass
-
 from django.conf import settings
-from django.core.mail import EmailMessage
-from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from marshrut.orgs.models import Membership
-from marshrut.orgs.roles import ROLES, Cap, Node
+from marshrut.notify.actions import Draft, notify_on_commit
+from marshrut.notify.models import Kind
+from marshrut.notify.recipients import people, reviewers
+from marshrut.orgs.models import Person
+from marshrut.orgs.roles import Cap
 from marshrut.plans.models import Level, Plan, PlanReview
 from marshrut.plans.reminders import REPORTING_ROLES
 
-logger = logging.getLogger(__name__)
+
+def coordinators(plan: Plan) -> list[Person]:
+    """Who decides on a school roadmap: its municipality's coordinators, else the region's
+    operators (:func:`marshrut.notify.recipients.reviewers`)."""
+    return reviewers(Cap.PLAN_APPROVE, plan.region_id, plan.municipality_id)
 
 
-def _approving_roles(node: Node) -> list[str]:
-    return [
-        spec.role.value
-        for spec in ROLES.values()
-        if spec.node == node and Cap.PLAN_APPROVE in spec.caps
-    ]
-
-
-@dataclass(frozen=True)
-class Recipient:
-    email: str
-    name: str
-
-
-def _recipients(q: Q) -> list[Recipient]:
-    found: dict[str, Recipient] = {}
-    for m in (
-        Membership.objects.mailable()
-        .filter(q)
-        .select_related("person")
-        .order_by("person__last_name", "person__first_name", "pk")
-    ):
-        found.setdefault(m.person.email.lower(), Recipient(m.person.email, m.person.full_name))
-    return list(found.values())
-
-
-def coordinators(plan: Plan) -> list[Recipient]:
-    """Who decides on a school roadmap: its municipality's coordinators.
-
-    A municipality without one (with an e-mail) falls back to the region's operators, who may
-    decide too, so that a submission is never left unseen.
-    """
-    found = _recipients(
-        Q(role__in=_approving_roles(Node.MUNICIPALITY), municipality_id=plan.municipality_id)
-    )
-    return found or _recipients(Q(role__in=_approving_roles(Node.REGION), region_id=plan.region_id))
-
-
-def school_team(plan: Plan) -> list[Recipient]:
+def school_team(plan: Plan) -> list[Person]:
     """The school's people who work on its roadmap: the head and the school coordinators."""
-    return _recipients(Q(role__in=REPORTING_ROLES[Level.SCHOOL], school_id=plan.school_id))
+    return people(Q(role__in=REPORTING_ROLES[Level.SCHOOL], school_id=plan.school_id))
 
 
 SUBJECTS = {
@@ -75,44 +40,48 @@ SUBJECTS = {
 }
 
 
-def messages(review: PlanReview, *, base_url: str = "") -> list[EmailMessage]:
-    """The e-mails a step of the approval sends, one per person."""
+KINDS = {
+    PlanReview.Decision.SUBMITTED: Kind.PLAN_SUBMITTED,
+    PlanReview.Decision.RETURNED: Kind.PLAN_RETURNED,
+    PlanReview.Decision.APPROVED: Kind.PLAN_APPROVED,
+}
+
+
+def drafts(review: PlanReview, *, base_url: str = "") -> list[Draft]:
+    """The notifications a step of the approval writes, one per person."""
     plan = review.plan
     submitted = review.decision == PlanReview.Decision.SUBMITTED
     to = coordinators(plan) if submitted else school_team(plan)
     subject = SUBJECTS[PlanReview.Decision(review.decision)].format(school=plan.owner_name)
     by = (review.by.get_full_name() or review.by.get_username()) if review.by else ""
+    path = reverse("plans:plan_detail", args=[plan.pk])
     context = {
         "plan": plan,
         "review": review,
         "by": by,
-        "link": f"{base_url.rstrip('/')}{reverse('plans:plan_detail', args=[plan.pk])}",
+        "link": f"{(base_url or settings.SITE_URL).rstrip('/')}{path}",
         "items": plan.items.count(),
     }
     return [
-        EmailMessage(
-            subject,
-            render_to_string("plans/review_email.txt", {**context, "name": r.name}),
-            settings.DEFAULT_FROM_EMAIL,
-            [r.email],
+        Draft(
+            recipient=person,
+            kind=KINDS[PlanReview.Decision(review.decision)],
+            subject=subject,
+            body=render_to_string("plans/review_email.txt", {**context, "name": person.full_name}),
+            link=path,
+            region=plan.region,
+            key=f"planreview:{review.pk}",
         )
-        for r in to
+        for person in to
     ]
 
 
 def send_on_commit(review: PlanReview, *, base_url: str = "") -> None:
-    """Send the step's e-mails once the transaction that made it commits."""
-    transaction.on_commit(lambda: _send(review.pk, base_url))
+    """Tell of the step once the transaction that made it commits."""
+    notify_on_commit(lambda: drafts(_reload(review.pk), base_url=base_url))
 
 
-def _send(review_id: int, base_url: str) -> int:
-    review = PlanReview.objects.select_related(
+def _reload(review_id: int) -> PlanReview:
+    return PlanReview.objects.select_related(
         "plan__region", "plan__municipality", "plan__school", "by"
     ).get(pk=review_id)
-    sent = 0
-    for message in messages(review, base_url=base_url):
-        try:
-            sent += message.send()
-        except Exception:  # the step is committed already: a mail server down must not undo it
-            logger.exception("Письмо о согласовании дорожной карты не отправлено: %s", message.to)
-    return sent

@@ -1,4 +1,9 @@
-"""Reminder e-mails: to the people who report on a plan, about its items due soon and overdue."""
+"""Reminders to the people who report on a plan, about its items due soon and overdue.
+
+``collect`` finds them; ``send`` writes one notification per person and day to the outbox
+(:mod:`marshrut.notify`), which ``marshrut notify send`` delivers — so a second run the same day
+tells nobody twice.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +12,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db.models import Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 
+from marshrut.notify.actions import Draft, notify
+from marshrut.notify.models import Kind
 from marshrut.orgs.context import by_region_date
-from marshrut.orgs.models import Membership
+from marshrut.orgs.models import Membership, Person
 from marshrut.orgs.roles import ROLES, Cap, Node
 from marshrut.plans.models import Level, PlanItem
 
@@ -33,12 +40,19 @@ REPORTING_ROLES = {
 
 @dataclass
 class Reminder:
-    email: str
-    name: str
+    person: Person
     overdue: list[PlanItem] = field(default_factory=list)
     soon: list[PlanItem] = field(default_factory=list)
     # The date the reminder is written for: «today» in the region of the person's plans.
     on: dt.date | None = None
+
+    @property
+    def email(self) -> str:
+        return self.person.email
+
+    @property
+    def name(self) -> str:
+        return self.person.full_name
 
 
 def _node(
@@ -103,9 +117,7 @@ def collect(on: dt.date | None = None, days: int = 7) -> list[Reminder]:
             if m.municipality_id
             else ("region", m.region_id)
         )
-        reminder = reminders.setdefault(
-            m.person.email.lower(), Reminder(m.person.email, m.person.full_name)
-        )
+        reminder = reminders.setdefault(m.person.email.lower(), Reminder(m.person))
         for item in by_node.get(node, []):  # type: ignore[arg-type]
             region = item.plan.region
             day = on or today.setdefault(region.pk, region.today())
@@ -119,10 +131,23 @@ def collect(on: dt.date | None = None, days: int = 7) -> list[Reminder]:
 
 
 def send(reminders: list[Reminder], *, on: dt.date | None = None, base_url: str = "") -> int:
-    sent = 0
+    """Write the reminders to the outbox; returns how many notifications are new."""
+    base_url = base_url or settings.SITE_URL
+    drafts = []
     for r in reminders:
-        context = {"r": r, "on": on or r.on, "base_url": base_url.rstrip("/")}
-        subject = f"Маршрут: просрочено {len(r.overdue)}, срок скоро {len(r.soon)}"
-        body = render_to_string("plans/remind_email.txt", context)
-        sent += EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [r.email]).send()
-    return sent
+        day = on or r.on
+        context = {"r": r, "on": day, "base_url": base_url.rstrip("/")}
+        first = (r.overdue or r.soon)[0]
+        drafts.append(
+            Draft(
+                recipient=r.person,
+                kind=Kind.ITEMS_DUE,
+                subject=f"Маршрут: просрочено {len(r.overdue)}, срок скоро {len(r.soon)}",
+                body=render_to_string("plans/remind_email.txt", context),
+                link=reverse("plans:item_list") + ("?status=overdue" if r.overdue else ""),
+                region=first.plan.region,
+                key="items",
+                on=day,
+            )
+        )
+    return len(notify(drafts))

@@ -19,7 +19,7 @@ from marshrut.lib.concurrency import claim
 from marshrut.lib.files import replace_file
 from marshrut.orgs.models import School
 from marshrut.plans.actions import do_draft_school_roadmap, drafted_roadmap
-from marshrut.programmes import prefill
+from marshrut.programmes import notifications, prefill
 from marshrut.programmes.models import (
     Defence,
     Programme,
@@ -238,6 +238,7 @@ def _step(
         changes={"status": [before, status]},
         message=review.get_decision_display() + (f": {review.comment[:300]}" if comment else ""),
     )
+    notifications.notify_on_review(review)
     return review
 
 

@@ -10,17 +10,20 @@ twice; editing the due date starts over.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db.models import Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 
+from marshrut.notify.actions import Draft, notify
+from marshrut.notify.models import Kind
 from marshrut.orgs.context import by_region_date
-from marshrut.orgs.models import Membership
+from marshrut.orgs.models import Membership, Person
 from marshrut.orgs.roles import ROLES, Cap, Node
 from marshrut.plans.models import Level
 from marshrut.plans.reminders import REPORTING_ROLES
@@ -33,11 +36,18 @@ SOON, OVERDUE = "soon", "overdue"
 class Reminder:
     """One letter: a person's decisions overdue and due soon (as ``plans.reminders.Reminder``)."""
 
-    email: str
-    name: str
+    person: Person
     overdue: list[Decision] = field(default_factory=list)
     soon: list[Decision] = field(default_factory=list)
     on: dt.date | None = None
+
+    @property
+    def email(self) -> str:
+        return self.person.email
+
+    @property
+    def name(self) -> str:
+        return self.person.full_name
 
 
 _KEEPERS = {
@@ -50,8 +60,8 @@ def _kind(decision: Decision, day: dt.date) -> str:
     return OVERDUE if decision.due_on < day else SOON
 
 
-def _fallback(decisions: list[Decision]) -> dict[int, list[tuple[str, str]]]:
-    """Decision id → (e-mail, name) of the people who answer for it when the owner cannot be
+def _fallback(decisions: list[Decision]) -> dict[int, list[Person]]:
+    """Decision id → the people who answer for it when the owner cannot be
     written to: one query."""
     schools = {d.school_id for d in decisions if d.school_id}
     municipalities = {d.municipality_id for d in decisions if d.municipality_id and not d.school_id}
@@ -65,7 +75,7 @@ def _fallback(decisions: list[Decision]) -> dict[int, list[tuple[str, str]]]:
         )
         .select_related("person")
     )
-    by_node: dict[tuple[str, int], list[tuple[str, str]]] = defaultdict(list)
+    by_node: dict[tuple[str, int], list[Person]] = defaultdict(list)
     for m in rows:
         key = (
             ("school", m.school_id)
@@ -74,8 +84,8 @@ def _fallback(decisions: list[Decision]) -> dict[int, list[tuple[str, str]]]:
             if m.municipality_id
             else ("region", m.region_id)
         )
-        by_node[key].append((m.person.email, m.person.full_name))  # type: ignore[index]
-    out: dict[int, list[tuple[str, str]]] = {}
+        by_node[key].append(m.person)  # type: ignore[index]
+    out: dict[int, list[Person]] = {}
     for d in decisions:
         key = (
             ("school", d.school_id)
@@ -112,27 +122,48 @@ def collect(on: dt.date | None = None, days: int = 7) -> tuple[list[Reminder], l
     reminders: dict[str, Reminder] = {}
     for d, kind, day in pending:
         people = (
-            [(d.owner.email, d.owner.full_name)]
+            [d.owner]
             if d.owner is not None and d.owner.email and d.owner.is_active
             else fallback.get(d.pk, [])
         )
-        for email, name in people:
-            r = reminders.setdefault(email.lower(), Reminder(email, name, on=day))
+        for person in people:
+            r = reminders.setdefault(person.email.lower(), Reminder(person, on=day))
             (r.overdue if kind == OVERDUE else r.soon).append(d)
     return list(reminders.values()), pending
 
 
+def _key(r: Reminder) -> str:
+    """The event: these decisions in these states with these dates (a new state is a new one)."""
+    parts = sorted(
+        f"{d.pk}:{d.due_on}:{OVERDUE if d in r.overdue else SOON}" for d in r.overdue + r.soon
+    )
+    return "decisions:" + hashlib.sha1("|".join(parts).encode()).hexdigest()[:20]
+
+
 def send(reminders: list[Reminder], pending: list[Any], *, base_url: str = "") -> int:
-    """Send the reminders and mark their decisions as reminded of their state."""
-    sent = 0
+    """Write the reminders to the outbox and mark their decisions as reminded of their state."""
+    base_url = base_url or settings.SITE_URL
+    drafts = []
     for r in reminders:
         context = {"r": r, "on": r.on, "base_url": base_url.rstrip("/")}
-        subject = (
-            f"Маршрут: управленческие решения — просрочено {len(r.overdue)}, "
-            f"срок скоро {len(r.soon)}"
+        first = (r.overdue or r.soon)[0]
+        drafts.append(
+            Draft(
+                recipient=r.person,
+                kind=Kind.DECISIONS_DUE,
+                subject=(
+                    f"Маршрут: управленческие решения — просрочено {len(r.overdue)}, "
+                    f"срок скоро {len(r.soon)}"
+                ),
+                body=render_to_string("programmes/decision_remind_email.txt", context),
+                link=reverse("programmes:decision_list"),
+                region=first.region,
+                # The decisions and their states: a new state (or a new due date) is a new event.
+                key=_key(r),
+                on=r.on,
+            )
         )
-        body = render_to_string("programmes/decision_remind_email.txt", context)
-        sent += EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [r.email]).send()
+    written = len(notify(drafts))
     for d, kind, day in pending:
         Decision.objects.filter(pk=d.pk).update(reminded_on=day, reminded_kind=kind)
-    return sent
+    return written

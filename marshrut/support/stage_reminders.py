@@ -1,9 +1,10 @@
 """Reminders before a stage's control date: to the schools whose documents are not all in.
 
 The mechanism is the roadmaps' (:mod:`marshrut.plans.reminders`): a command run daily by cron
-(``marshrut shnor remind``) collects, then sends one e-mail per person. «Today» is each region's
+(``marshrut shnor remind``) collects, then writes one notification per person to the outbox
+(:mod:`marshrut.notify`; ``marshrut notify send`` delivers it). «Today» is each region's
 own. A reminder goes at each horizon («за 7 дней», «за 1 день») once: the row
-:class:`~marshrut.support.models.stages.StageReminder` is written before the letters, and a
+:class:`~marshrut.support.models.stages.StageReminder` is written before the notifications, and a
 second run the same day — or the next day within the same horizon — finds it and sends nothing.
 A returned document counts as not sent: the school has to send it again.
 """
@@ -11,26 +12,24 @@ A returned document counts as not sent: the school has to send it again.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 
 from marshrut.lib.plural import plural
+from marshrut.notify.actions import Draft, notify
+from marshrut.notify.models import Kind
 from marshrut.orgs.context import by_region_date
-from marshrut.orgs.models import Membership, School
+from marshrut.orgs.models import Membership, Person, School
 from marshrut.orgs.roles import ROLES, Cap, Node
 from marshrut.support.models import Participation
 from marshrut.support.models.stages import Stage, StageReminder, StageSubmission, SubmissionStatus
-
-logger = logging.getLogger(__name__)
 
 # Who sends a school's documents: the school roles that hold SHNOR_SUBMIT (head, coordinator).
 SCHOOL_ROLES = [
@@ -47,11 +46,11 @@ class Reminder:
     on: dt.date
     days_before: int
     missing: list[str]
-    recipients: list[tuple[str, str]] = field(default_factory=list)  # (e-mail, name)
+    recipients: list[Person] = field(default_factory=list)
 
     @property
     def emails(self) -> list[str]:
-        return [e for e, _n in self.recipients]
+        return [p.email for p in self.recipients]
 
     @property
     def days_left(self) -> int:
@@ -105,16 +104,16 @@ def collect(horizons: Sequence[int], on: dt.date | None = None) -> list[Reminder
             missing = [d.title for d in stage.documents.all() if (d.pk, school.pk) not in done]
             if missing:
                 found.append(Reminder(stage, school, day, tier, missing))
-    people: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    people: dict[int, list[Person]] = defaultdict(list)
     for m in (
         Membership.objects.mailable()
         .filter(role__in=SCHOOL_ROLES, school_id__in={r.school.pk for r in found})
         .select_related("person")
         .order_by("person__last_name", "pk")
     ):
-        pair = (m.person.email, m.person.full_name)
-        if pair not in people[m.school_id]:  # type: ignore[index]
-            people[m.school_id].append(pair)  # type: ignore[index]
+        known = {p.email.lower() for p in people[m.school_id]}  # type: ignore[index]
+        if m.person.email.lower() not in known:
+            people[m.school_id].append(m.person)  # type: ignore[index]
     for r in found:
         r.recipients = people.get(r.school.pk, [])
     return found
@@ -129,8 +128,12 @@ def subject(r: Reminder) -> str:
 
 
 def send(reminders: list[Reminder], *, base_url: str = "") -> int:
-    """Send each school's reminder once: its row is claimed first, then the letters go."""
-    sent = 0
+    """Write each school's reminder once: its row is claimed first, then the notifications.
+
+    Returns how many notifications were written.
+    """
+    base_url = base_url or settings.SITE_URL
+    drafts = []
     for r in reminders:
         if not r.recipients:
             continue
@@ -145,17 +148,23 @@ def send(reminders: list[Reminder], *, base_url: str = "") -> int:
                     missing=len(r.missing),
                 )
         except IntegrityError:
-            continue  # another run has sent it
-        link = (
-            f"{base_url.rstrip('/')}{reverse('support:school_stages', args=[r.school.pk])}"
-            f"?year={r.stage.year}"
-        )
-        for email, name in r.recipients:
-            body = render_to_string(
-                "support/stage_remind_email.txt", {"r": r, "name": name, "link": link}
+            continue  # another run has written it
+        path = f"{reverse('support:school_stages', args=[r.school.pk])}?year={r.stage.year}"
+        link = f"{base_url.rstrip('/')}{path}"
+        for person in r.recipients:
+            drafts.append(
+                Draft(
+                    recipient=person,
+                    kind=Kind.STAGE_DUE,
+                    subject=subject(r),
+                    body=render_to_string(
+                        "support/stage_remind_email.txt",
+                        {"r": r, "name": person.full_name, "link": link},
+                    ),
+                    link=path,
+                    region=r.stage.region,
+                    key=f"stage:{r.stage.pk}:{r.school.pk}:{r.days_before}",
+                    on=r.on,
+                )
             )
-            try:
-                sent += EmailMessage(subject(r), body, settings.DEFAULT_FROM_EMAIL, [email]).send()
-            except Exception:
-                logger.exception("Напоминание об этапе ШНОР не отправлено: %s", email)
-    return sent
+    return len(notify(drafts))

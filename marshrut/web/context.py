@@ -12,6 +12,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import SafeString, mark_safe
 
 from marshrut.lib.cache import cached, code_digest
+from marshrut.notify.actions import unread_count
 from marshrut.orgs.context import user_frame
 from marshrut.orgs.roles import ROLES
 
@@ -39,4 +40,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "can": frame.can,
         "menu": SimpleLazyObject(lambda: menu(frame.can)),
         "my_roles": [ROLES[r].role.label for r in frame.roles if r in ROLES],
+        # Called only when the page's frame renders the badge: one cached count.
+        "notify_unread": lambda: unread_count(user),
     }

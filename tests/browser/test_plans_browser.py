@@ -12,6 +12,7 @@ from tests.browser.conftest import TIMEOUT_MS, screenshot
 from tests.browser.test_registry_pages import login
 from tests.conftest import World
 from tests.kernels.test_plan_reader import build_docx, layout, seed_plan
+from tests.notify.helpers import deliver
 from tests.plans.conftest import SEED_001, SEEDS
 
 pytestmark = [
@@ -117,6 +118,7 @@ def test_school_roadmap_from_deficits_is_returned_with_remarks_then_approved(
     page.get_by_label("Комментарий для координатора").fill("Черновик доработан командой школы")
     page.locator("[data-testid=submit-plan]").click()
     expect(page.locator("body")).to_contain_text("отправлена на согласование")
+    deliver()  # what `marshrut notify send` does after the step
     (to_coordinator,) = mail.outbox
     assert to_coordinator.to == ["coordinator@test.local"]
     assert f"/plans/{plan.pk}/" in to_coordinator.body
@@ -144,6 +146,7 @@ def test_school_roadmap_from_deficits_is_returned_with_remarks_then_approved(
         expect(coordinator.locator("body")).to_contain_text("возвращена школе с замечаниями")
         plan.refresh_from_db()
         assert plan.status == Plan.Status.RETURNED
+        deliver()
         assert sorted(m.to[0] for m in mail.outbox[1:]) == ["head@test.local", "school@test.local"]
 
         # The school sees the remark, fixes the item and sends the roadmap again.
@@ -182,5 +185,6 @@ def test_school_roadmap_from_deficits_is_returned_with_remarks_then_approved(
         assert text in history
     assert 'data-testid="submit-plan"' not in page.content()
     screenshot(page, "roadmap-approved")
+    deliver()
     assert len(mail.outbox) == 1 + 2 + 1 + 2
     assert all("утверждена" in m.subject for m in mail.outbox[-2:])

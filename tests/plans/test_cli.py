@@ -15,6 +15,7 @@ from marshrut.kernels.plan_reader import plan_to_dict, read_plan
 from marshrut.plans.actions import do_report_progress
 from marshrut.plans.models import ItemStatus, Level, Plan
 from tests.conftest import World
+from tests.notify.helpers import deliver
 from tests.plans.conftest import SEED_001, SEED_004, SEEDS, make_plan
 
 
@@ -99,7 +100,8 @@ def test_remind_mails_the_people_of_each_plan_about_late_and_coming_items(world:
     school = make_plan(world, Level.SCHOOL)
     do_report_progress(None, school.items.get(number="1.1"), status=ItemStatus.DONE)
     output = run("remind", "--on", "2024-06-25", "--days", "7", "--base-url", "https://m.example")
-    assert "Отправлено писем: 3" in output
+    assert "Записано уведомлений: 3" in output
+    assert deliver() == 3
     by_person = {m.to[0]: m for m in mail.outbox}
     assert set(by_person) == {"operator@test.local", "head@test.local", "school@test.local"}
     operator = by_person["operator@test.local"]
@@ -121,4 +123,4 @@ def test_nobody_is_reminded_when_nothing_is_due(world: World) -> None:
     plan = make_plan(world, Level.REGION)
     for item in plan.items.all():
         do_report_progress(None, item, status=ItemStatus.DONE, on=dt.date(2024, 1, 5))
-    assert "Отправлено писем: 0" in run("remind", "--on", "2024-06-25")
+    assert "Записано уведомлений: 0" in run("remind", "--on", "2024-06-25")

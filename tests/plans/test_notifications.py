@@ -20,6 +20,7 @@ from marshrut.plans import actions
 from marshrut.plans.models import Plan
 from tests.conftest import World
 from tests.diagnostics.factories import submission_for
+from tests.notify.helpers import deliver
 
 
 @pytest.fixture
@@ -35,6 +36,7 @@ def test_a_submission_mails_the_municipal_coordinator(
         actions.do_submit_plan(
             world.users["head"], roadmap, comment="Просим согласовать", base_url="http://m.local"
         )
+    deliver()
     (message,) = mail.outbox
     assert message.to == ["coordinator@test.local"]
     assert "на согласовании" in message.subject and world.s1.short_name in message.subject
@@ -52,6 +54,7 @@ def test_return_and_approval_mail_the_school_team(
         actions.do_return_plan(
             world.users["coordinator"], roadmap, comment="Уточните сроки по разделу «Знание»"
         )
+    deliver()
     assert sorted(m.to[0] for m in mail.outbox) == ["head@test.local", "school@test.local"]
     returned = mail.outbox[0]
     assert "возвращена на доработку" in returned.subject
@@ -60,6 +63,7 @@ def test_return_and_approval_mail_the_school_team(
     actions.do_submit_plan(world.users["head"], roadmap)
     with django_capture_on_commit_callbacks(execute=True):
         actions.do_approve_plan(world.users["coordinator"], roadmap, comment="Молодцы")
+    deliver()
     assert sorted(m.to[0] for m in mail.outbox) == ["head@test.local", "school@test.local"]
     assert all("утверждена" in m.subject and "Молодцы" in m.body for m in mail.outbox)
 
@@ -73,6 +77,7 @@ def test_nothing_is_sent_when_the_step_is_refused_or_rolled_back(
         with pytest.raises(RuntimeError), transaction.atomic():
             actions.do_submit_plan(world.users["head"], roadmap)
             raise RuntimeError("something after the submission failed")
+    deliver()
     assert mail.outbox == []
     roadmap.refresh_from_db()
     assert roadmap.status == Plan.Status.DRAFT
@@ -90,6 +95,7 @@ def test_people_without_e_mail_or_active_role_are_skipped(
     actions.do_submit_plan(world.users["head"], roadmap)
     with django_capture_on_commit_callbacks(execute=True):
         actions.do_approve_plan(world.users["coordinator"], roadmap)
+    deliver()
     assert mail.outbox == []
 
 
@@ -104,10 +110,12 @@ def test_a_municipality_without_a_coordinator_falls_back_to_the_operator(
     plan = actions.do_draft_school_roadmap(None, submission)
     with django_capture_on_commit_callbacks(execute=True):
         actions.do_submit_plan(None, plan)
+    deliver()
     assert [m.to for m in mail.outbox] == [["operator@test.local"]]
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         actions.do_approve_plan(world.users["operator"], plan)
+    deliver()
     assert [m.to for m in mail.outbox] == [[head2.email]]
 
 
@@ -116,6 +124,7 @@ def test_the_pages_send_the_mails_with_links_to_the_site(
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         world.client("head").post(reverse("plans:plan_submit", args=[roadmap.pk]))
+    deliver()
     (message,) = mail.outbox
     assert f"http://testserver{reverse('plans:plan_detail', args=[roadmap.pk])}" in message.body
     with django_capture_on_commit_callbacks(execute=True):
@@ -123,4 +132,5 @@ def test_the_pages_send_the_mails_with_links_to_the_site(
             reverse("plans:plan_review", args=[roadmap.pk]),
             {"decision": "return", "comment": "Добавьте ответственных"},
         )
+    deliver()
     assert len(mail.outbox) == 3 and "Добавьте ответственных" in mail.outbox[-1].body

@@ -11,6 +11,7 @@ from django.core.management import call_command
 
 from marshrut.programmes.models import Decision
 from tests.conftest import World
+from tests.notify.helpers import deliver
 from tests.programmes.factories_interviews import decision_for
 
 pytestmark = pytest.mark.django_db
@@ -20,6 +21,7 @@ ON = "2025-06-25"
 def _remind() -> str:
     out = io.StringIO()
     call_command("decision", "remind", "--on", ON, "--base-url", "https://m.example", stdout=out)
+    deliver()
     return out.getvalue()
 
 
@@ -29,13 +31,13 @@ def test_the_owner_is_reminded_once_of_each_state(world: World) -> None:
     decision_for(world, "s1", due=dt.date(2025, 6, 1), owner=owner, owner_text="", text="Старое")
     decision_for(world, "s1", due=dt.date(2025, 9, 1), owner=owner, owner_text="")  # far off
     decision_for(world, "s1", due=dt.date(2025, 6, 1), status="done")
-    assert "Отправлено писем: 1." in _remind()
+    assert "Записано уведомлений: 1." in _remind()
     [message] = mail.outbox
     assert message.to == [owner.email]
     assert "просрочено 1, срок скоро 1" in message.subject
     assert "Старое" in message.body and "https://m.example/programmes/decisions/" in message.body
     # The same day again, or the next day: nothing new to say.
-    assert "Отправлено писем: 0." in _remind()
+    assert "Записано уведомлений: 0." in _remind()
     assert len(mail.outbox) == 1
 
 

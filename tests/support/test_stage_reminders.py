@@ -20,6 +20,7 @@ from marshrut.support.stage_actions import (
     do_send_stage_file,
 )
 from tests.conftest import World
+from tests.notify.helpers import deliver
 
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 # 21:30 UTC: 14 May in Kaliningrad (UTC+2), already 15 May in Kamchatka (UTC+12).
@@ -70,6 +71,7 @@ def test_schools_with_missing_documents_are_reminded_once_a_horizon(
     assert sorted(by_school[world.s1.pk].emails) == ["head@test.local", "school@test.local"]
     assert by_school[world.s2.pk].emails == ["second@test.local"]
     assert stage_reminders.send(found, base_url="https://marshrut.example") == 3
+    assert deliver() == 3
     assert len(mail.outbox) == 3
     letter = next(m for m in mail.outbox if m.to == ["head@test.local"])
     assert "через 7 дней" in letter.subject and "1 документ" in letter.subject
@@ -93,6 +95,7 @@ def test_two_runs_sending_the_same_reminders_send_them_once(world: World, stage:
     second = stage_reminders.collect([7])
     assert stage_reminders.send(first) == 3
     assert stage_reminders.send(second) == 0
+    assert deliver() == 3 and deliver() == 0
     assert len(mail.outbox) == 3
 
 
@@ -111,7 +114,10 @@ def test_the_command_reminds_and_a_dry_run_sends_nothing(
     call_command("shnor", "remind", "--dry-run")
     assert "--dry-run" in capsys.readouterr().out and not mail.outbox
     call_command("shnor", "remind", "--days", "7")
-    assert "Отправлено писем: 3" in capsys.readouterr().out
+    assert "Записано уведомлений: 3" in capsys.readouterr().out
     call_command("shnor", "remind", "--days", "7")
-    assert "Отправлено писем: 0" in capsys.readouterr().out
+    assert "Записано уведомлений: 0" in capsys.readouterr().out
+    call_command("notify", "send")
+    assert "электронная почта: отправлено 3 уведомления" in capsys.readouterr().out
+    assert len(mail.outbox) == 3
     assert StageSubmission.objects.count() == 4

@@ -699,6 +699,7 @@ def _merge_app_rows() -> None:
     from tests.diagnostics.matrix_import import MATRIX_IMPORT
     from tests.matching.matrix_assignment import MATRIX_ASSIGNMENT
     from tests.networks.matrix_networks import MATRIX_NETWORKS
+    from tests.notify.matrix_notify import MATRIX_NOTIFY
     from tests.programmes.matrix_interviews import MATRIX_INTERVIEWS
     from tests.programmes.matrix_programmes import MATRIX_PROGRAMMES
     from tests.support.matrix_cohort import MATRIX_COHORT
@@ -723,6 +724,7 @@ def _merge_app_rows() -> None:
         MATRIX_NETWORKS,
         MATRIX_ASSIGNMENT,
         MATRIX_EFFECTIVENESS,
+        MATRIX_NOTIFY,
     ):
         for name, rows in rows_of_app.items():
             MATRIX[name] = [
@@ -910,4 +912,13 @@ def test_the_federal_persona_reads_and_changes_nothing(
 
 
 # POSTs that are not changes of the region's data: one's own session and tokens, public forms.
-PUBLIC_POSTS = {"accounts:logout", "accounts:token_revoke", "accounts:login", "set_language"}
+PUBLIC_POSTS = {
+    "accounts:logout",
+    "accounts:token_revoke",
+    "accounts:login",
+    "set_language",
+    # One's own inbox and notification settings.
+    "notify:mark_all_read",
+    "notify:telegram_code",
+    "notify:telegram_unlink",
+}

@@ -155,10 +155,14 @@ class Command(BaseCommand):
         for r in found:
             self.stdout.write(f"{r.email}: просрочено {len(r.overdue)}, срок скоро {len(r.soon)}")
         if options["dry_run"]:
-            self.stdout.write(f"--dry-run: писем не отправлено (адресатов {len(found)}).")
+            self.stdout.write(f"--dry-run: ничего не записано (адресатов {len(found)}).")
             return
-        sent = reminders.send(found, on=on, base_url=options["base_url"])
-        self.stdout.write(self.style.SUCCESS(f"Отправлено писем: {sent}."))
+        written = reminders.send(found, on=on, base_url=options["base_url"])
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Записано уведомлений: {written}. Доставит их «marshrut notify send»."
+            )
+        )
 
     def _tally(self, options: dict[str, Any]) -> None:
         count = rebuild_tallies()

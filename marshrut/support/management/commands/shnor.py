@@ -85,7 +85,11 @@ class Command(BaseCommand):
                 f"{plural(len(r.missing), 'документ', 'документа', 'документов')} → {emails}"
             )
         if options["dry_run"]:
-            self.stdout.write(f"--dry-run: писем не отправлено (школ {len(found)}).")
+            self.stdout.write(f"--dry-run: ничего не записано (школ {len(found)}).")
             return
-        sent = stage_reminders.send(found, base_url=options["base_url"])
-        self.stdout.write(self.style.SUCCESS(f"Отправлено писем: {sent}."))
+        written = stage_reminders.send(found, base_url=options["base_url"])
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Записано уведомлений: {written}. Доставит их «marshrut notify send»."
+            )
+        )
