@@ -206,33 +206,25 @@ HELP = (
 
 
 def tasks_text(person: Any) -> str:
-    """The person's work queue as a message (marshrut.notify.queue, when it is installed)."""
+    """The person's work queue as a message."""
     from marshrut.notify.email import absolute
+    from marshrut.notify.queue import tasks_for
 
     user = getattr(person, "user", None)
     if user is None:
         return "У вас нет учётной записи в Маршруте: задач нет."
-    try:
-        from marshrut.notify import queue  # type: ignore[attr-defined]
-    except ImportError:
-        return "Очередь задач пока недоступна."
-    tasks = list(queue.tasks_for(user))
+    tasks = tasks_for(user)
     if not tasks:
         return "Задач нет: всё сделано."
     lines = ["Ваши задачи:"]
     for t in tasks[:30]:
-        title = getattr(t, "title", None) or str(t)
-        due = getattr(t, "due_on", None) or getattr(t, "due", None)
-        count = getattr(t, "count", None)
-        url = getattr(t, "url", None) or getattr(t, "link", None) or ""
-        line = f"• {title}"
-        if count:
-            line += f" ({count})"
-        if due:
-            line += f" — до {due:%d.%m.%Y}"
-        if url:
-            line += f"\n  {absolute(url)}"
+        line = f"• {t.title}"
+        if t.count:
+            line += f" ({t.count})"
+        if t.due:
+            line += f" — до {t.due:%d.%m.%Y}"
         lines.append(line)
+        lines.append(f"  {absolute(t.url)}")
     if len(tasks) > 30:
         lines.append(f"…и ещё {len(tasks) - 30}")
     return "\n".join(lines)
