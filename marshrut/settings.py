@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "marshrut.support",
     "marshrut.programmes",
     "marshrut.matching",
+    "marshrut.practices",
     "marshrut.analytics",
 ]
 

@@ -20,6 +20,7 @@ urlpatterns = [
     path("s/", include("marshrut.surveys.public_urls")),
     path("shnor/", include("marshrut.support.urls")),
     path("programmes/", include("marshrut.programmes.urls")),
+    path("practices/", include("marshrut.practices.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
 ]

@@ -63,6 +63,17 @@ class Cap(models.TextChoices):
     )
     SHNOR_REVIEW = "shnor.review", _("проводить экспертизу документов ШНОР")
     SHNOR_VISIT = "shnor.visit", _("планировать посещения школ ШНОР и отчитываться о них")
+    # Good practices library (horizontal learning)
+    PRACTICE_VIEW = "practice.view", _("читать библиотеку лучших практик")
+    PRACTICE_SUBMIT = (
+        "practice.submit",
+        _("описывать практики своей школы и отправлять их на модерацию"),
+    )
+    PRACTICE_ADOPT = "practice.adopt", _("отмечать практики, внедрённые своей школой")
+    PRACTICE_MODERATE = (
+        "practice.moderate",
+        _("модерировать практики: публиковать, возвращать с замечаниями, убирать в архив"),
+    )
     # Above the regions
     FEDERAL_VIEW = "federal.view", _("видеть сводку по регионам")
 
@@ -99,7 +110,9 @@ class RoleSpec:
 
 _VIEW_REGISTRY = frozenset({Cap.MUNICIPALITY_VIEW, Cap.SCHOOL_VIEW})
 # What everybody with a place in the hierarchy may read there.
-_VIEW_WORK = frozenset({Cap.DIAGNOSTICS_VIEW, Cap.PLAN_VIEW, Cap.EVENT_VIEW, Cap.SHNOR_VIEW})
+_VIEW_WORK = frozenset(
+    {Cap.DIAGNOSTICS_VIEW, Cap.PLAN_VIEW, Cap.EVENT_VIEW, Cap.SHNOR_VIEW, Cap.PRACTICE_VIEW}
+)
 
 ROLES: dict[str, RoleSpec] = {
     spec.role.value: spec
@@ -128,7 +141,9 @@ ROLES: dict[str, RoleSpec] = {
             Node.REGION,
             "Методист регионального методического актива: видит школы региона для подбора "
             "практик и площадок, ведёт мероприятия.",
-            _VIEW_REGISTRY | _VIEW_WORK | {Cap.EVENT_MANAGE, Cap.SURVEY_MANAGE},
+            _VIEW_REGISTRY
+            | _VIEW_WORK
+            | {Cap.EVENT_MANAGE, Cap.SURVEY_MANAGE, Cap.PRACTICE_MODERATE},
         ),
         RoleSpec(
             Role.MUNICIPAL_COORDINATOR,
@@ -165,6 +180,8 @@ ROLES: dict[str, RoleSpec] = {
                 Cap.PLAN_MANAGE,
                 Cap.PLAN_REPORT,
                 Cap.SHNOR_SUBMIT,
+                Cap.PRACTICE_SUBMIT,
+                Cap.PRACTICE_ADOPT,
             },
         ),
         RoleSpec(
@@ -173,7 +190,14 @@ ROLES: dict[str, RoleSpec] = {
             "Своя школа: заполняет самодиагностику и отчёты, видит команду школы.",
             _VIEW_REGISTRY
             | _VIEW_WORK
-            | {Cap.PERSON_VIEW, Cap.DIAGNOSTICS_FILL, Cap.PLAN_REPORT, Cap.SHNOR_SUBMIT},
+            | {
+                Cap.PERSON_VIEW,
+                Cap.DIAGNOSTICS_FILL,
+                Cap.PLAN_REPORT,
+                Cap.SHNOR_SUBMIT,
+                Cap.PRACTICE_SUBMIT,
+                Cap.PRACTICE_ADOPT,
+            },
         ),
         RoleSpec(
             Role.CURATOR,
