@@ -187,7 +187,9 @@ class ModerateForm(StyledMixin, forms.Form):
 class MaterialForm(StyledMixin, forms.Form):
     title = forms.CharField(label=_("Название материала"), required=False, max_length=300)
     file = UploadField(label=_("Файл"), required=False, policy=EVIDENCE)
-    url = forms.URLField(label=_("или ссылка"), required=False, max_length=500, assume_scheme="https")
+    url = forms.URLField(
+        label=_("или ссылка"), required=False, max_length=500, assume_scheme="https"
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -222,9 +224,7 @@ class PracticeFilter(FilterForm):
     direction = forms.ChoiceField(label=_("Направление"), choices=[("", "—"), *DIRECTION_CHOICES])
     indicator = forms.ChoiceField(label=_("Показатель"), choices=[("", "—")])
     level = forms.ChoiceField(label=_("Уровень"), choices=[("", "—"), *LEVEL_CHOICES])
-    municipality = forms.ModelChoiceField(
-        label=_("Муниципалитет"), queryset=None, empty_label="—"
-    )
+    municipality = forms.ModelChoiceField(label=_("Муниципалитет"), queryset=None, empty_label="—")
     status = forms.ChoiceField(label=_("Состояние"), choices=[("", "—"), *Status.choices])
 
     def __init__(

@@ -147,9 +147,7 @@ def practice_list(request: HttpRequest) -> HttpResponse:
 
 def _form(request: HttpRequest, region: Any, instance: Practice) -> PracticeForm:
     user: Any = request.user
-    schools = School.objects.for_user(user, Cap.PRACTICE_SUBMIT).filter(
-        municipality__region=region
-    )
+    schools = School.objects.for_user(user, Cap.PRACTICE_SUBMIT).filter(municipality__region=region)
     if instance.pk:
         schools = School.objects.filter(pk=instance.school_id)
     people = Person.objects.filter(school__in=schools, is_active=True)
@@ -162,7 +160,9 @@ def _form(request: HttpRequest, region: Any, instance: Practice) -> PracticeForm
     )
 
 
-def _render_form(request: HttpRequest, form: PracticeForm, title: str, back: str, status: int = 200) -> HttpResponse:
+def _render_form(
+    request: HttpRequest, form: PracticeForm, title: str, back: str, status: int = 200
+) -> HttpResponse:
     return render(
         request,
         "practices/practice_form.html",
@@ -179,10 +179,16 @@ def practice_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         practice = form.save(commit=False)
         actions.do_save_practice(user, practice, authors=form.cleaned_data["authors"])
-        messages.success(request, _("Черновик практики сохранён. Отправьте его на модерацию, когда он будет готов."))
+        messages.success(
+            request,
+            _("Черновик практики сохранён. Отправьте его на модерацию, когда он будет готов."),
+        )
         return redirect("practices:practice_detail", pk=practice.pk)
     return _render_form(
-        request, form, _("Новая практика"), reverse("practices:practice_list"),
+        request,
+        form,
+        _("Новая практика"),
+        reverse("practices:practice_list"),
         status=400 if request.method == "POST" else 200,
     )
 
@@ -284,7 +290,9 @@ def _version(request: HttpRequest) -> int | None:
 def _stale(request: HttpRequest, practice: Practice) -> HttpResponse:
     messages.error(
         request,
-        _("Пока вы смотрели практику, её изменили. Ничего не сохранено: посмотрите, что изменилось."),
+        _(
+            "Пока вы смотрели практику, её изменили. Ничего не сохранено: посмотрите, что изменилось."
+        ),
     )
     return redirect("practices:practice_detail", pk=practice.pk)
 
@@ -443,7 +451,9 @@ def practice_adopt(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as e:
         form.add_error(None, e)
         return _detail(request, practice, adopt_form=form, status=400)
-    messages.success(request, _("Отмечено: практику внедряет %(s)s.") % {"s": data["school"].short_name})
+    messages.success(
+        request, _("Отмечено: практику внедряет %(s)s.") % {"s": data["school"].short_name}
+    )
     return redirect("practices:practice_detail", pk=practice.pk)
 
 
