@@ -92,8 +92,10 @@ class PracticeForm(VersionedFormMixin, StyledMixin, forms.ModelForm):
         school.label_from_instance = lambda s: s.short_name  # type: ignore[method-assign]
         if self.instance.pk:
             school.disabled = True
-        elif schools.count() == 1:
-            school.initial = schools.first()
+        elif len(school.queryset) == 1:
+            # The one school the user writes for: nothing to choose.
+            school.empty_label = None
+            self.initial["school"] = school.queryset[0].pk
         authors = self.fields["authors"]
         assert isinstance(authors, forms.ModelMultipleChoiceField)
         authors.queryset = people.order_by("last_name", "first_name")
