@@ -88,6 +88,12 @@ def ranked(qs: QuerySet[Practice], text: str) -> list[tuple[int, float]]:
     return [(pk, 0.0) for pk in qs.order_by("-published_at", "-pk").values_list("pk", flat=True)]
 
 
+def in_order(ids: Sequence[int]) -> list[Practice]:
+    """The practices of ``ids`` in that order (one query), for an export of a ranked list."""
+    by_pk = Practice.objects.select_related("school", "municipality").in_bulk(ids)
+    return [by_pk[pk] for pk in ids if pk in by_pk]
+
+
 def hits_for(ids: Sequence[tuple[int, float]], text: str) -> list[Hit]:
     """The practices of a slice of :func:`ranked`, in its order, with snippets (two queries)."""
     rows = Practice.objects.filter(pk__in=[pk for pk, _r in ids]).select_related(

@@ -99,14 +99,14 @@ def practice_list(request: HttpRequest) -> HttpResponse:
     text = (form.value("q") or "").strip()
     found = queries.ranked(queries.filtered(scope, filters), text)
     if export_format(request):
-        rows = queries.hits_for(found, "")
-        counts = queries.adoption_counts(h.practice.pk for h in rows)
-        for h in rows:
-            h.practice.adopters = counts.get(h.practice.pk, 0)  # type: ignore[attr-defined]
+        rows = queries.in_order([pk for pk, _rank in found])
+        counts = queries.adoption_counts(p.pk for p in rows)
+        for p in rows:
+            p.adopters = counts.get(p.pk, 0)  # type: ignore[attr-defined]
         return export_response(
             export_format(request) or "xlsx",
             COLUMNS,
-            [h.practice for h in rows],
+            rows,
             filename="practices",
             title="Библиотека лучших практик",
         )
