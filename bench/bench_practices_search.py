@@ -20,13 +20,14 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marshrut.settings")
 os.environ.setdefault("DEBUG", "1")
 if "DATABASE_URL" not in os.environ:
-    os.environ["MARSHRUT_VAR_DIR"] = tempfile.mkdtemp(prefix="marshrut-bench-")
+    os.environ.setdefault("MARSHRUT_VAR_DIR", tempfile.mkdtemp(prefix="marshrut-bench-"))
 
 PRACTICES = int(os.environ.get("PRACTICES", "10000"))
 SCHOOLS = 200
@@ -139,12 +140,9 @@ def sentence(rng: random.Random) -> str:
     return f"{text} {when}." if when else f"{text}."
 
 
-def main() -> None:
-    import django
-
-    django.setup()
+def build(connection: Any) -> None:
+    """A fresh region of SCHOOLS schools and PRACTICES practices, indexed."""
     from django.core.management import call_command
-    from django.db import connection
     from django.utils import timezone
 
     from marshrut.orgs.demo import make_inn, make_ogrn
@@ -152,11 +150,11 @@ def main() -> None:
     from marshrut.practices import search as fts
     from marshrut.practices.actions import search_text
     from marshrut.practices.models import CodeKind, Practice, PracticeCode, Status
-    from marshrut.practices.queries import search
 
     if connection.vendor == "postgresql":
         call_command("flush", interactive=False, verbosity=0)
     call_command("migrate", interactive=False, verbosity=0)
+    print(f"{connection.vendor}: database migrated", flush=True)
     rng = random.Random(14)
     start = time.perf_counter()
     region = Region.objects.create(name="Замерная область", code="77")
@@ -217,6 +215,23 @@ def main() -> None:
         f"{connection.vendor}: {PRACTICES} practices built and indexed in "
         f"{time.perf_counter() - start:.1f} s"
     )
+
+
+def main() -> None:
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from marshrut.orgs.models import Region
+    from marshrut.practices import search as fts
+    from marshrut.practices.models import Practice
+    from marshrut.practices.queries import search
+
+    reuse = os.environ.get("REUSE") and Practice.objects.filter(region__code="77").exists()
+    if not reuse:
+        build(connection)
+    region = Region.objects.get(code="77")
     worst = 0.0
     for text, filters in QUERIES:
         hits = search(region, text, filters)

@@ -131,7 +131,7 @@ def practices(
     )
     text = (q or "").strip()
     if text:
-        hits = queries.hits_for(queries.ranked(qs, text)[: page.limit], text)
+        hits = queries.hits_for(queries.ranked(qs, text, page.limit), text)
         return {
             "items": [_practice(h.practice, str(h.snippet), h.rank) for h in hits],
             "next_cursor": None,

@@ -205,6 +205,24 @@ def fts5_query(text: str) -> str:
     return " AND ".join(f'"{s}"' for s in stems)
 
 
+def _hits(text: str, wanted: set[str]) -> list[tuple[int, int, bool]]:
+    """Spans of the words of ``text`` whose stem is wanted.
+
+    A Snowball stem is a beginning of its (normalised) word, so only words starting with a wanted
+    stem are stemmed: a snippet does not stem the whole text.
+    """
+    stems = sorted((s for s in wanted if s), key=len, reverse=True)
+    if not stems:
+        return []
+    lowered = normalise(text)  # the same length: «ё» → «е» and lower case keep positions
+    pattern = re.compile(
+        r"(?<![0-9a-zа-я])(?:" + "|".join(map(re.escape, stems)) + r")[0-9a-zа-я]*"
+    )
+    return [
+        (m.start(), m.end(), True) for m in pattern.finditer(lowered) if stem(m.group()) in wanted
+    ]
+
+
 def snippet(text: str, query: str | Iterable[str], *, width: int = 240) -> list[tuple[str, bool]]:
     """A piece of ``text`` around the densest run of the query's words, as (part, highlighted).
 
@@ -213,10 +231,7 @@ def snippet(text: str, query: str | Iterable[str], *, width: int = 240) -> list[
     beginning of the text.
     """
     wanted = {stem(w) for w in (tokens(query) if isinstance(query, str) else query)}
-    spans = [
-        (m.start(), m.end(), stem(normalise(m.group())) in wanted) for m in _WORD.finditer(text)
-    ]
-    hits = [s for s in spans if s[2]]
+    hits = _hits(text, wanted)
     if len(text) <= width:
         start, end = 0, len(text)
     elif not hits:
@@ -238,8 +253,8 @@ def snippet(text: str, query: str | Iterable[str], *, width: int = 240) -> list[
         end = space if space > start else end
     parts: list[tuple[str, bool]] = [("…", False)] if start > 0 else []
     at = start
-    for s, e, hit in spans:
-        if not hit or s < start or e > end:
+    for s, e, _hit in hits:
+        if s < start or e > end:
             continue
         if s > at:
             parts.append((text[at:s], False))

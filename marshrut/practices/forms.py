@@ -15,6 +15,7 @@ from marshrut.lib.concurrency import VersionedFormMixin
 from marshrut.lib.forms import StyledMixin
 from marshrut.lib.listing import FilterForm
 from marshrut.lib.uploads import EVIDENCE, UploadField
+from marshrut.orgs.models import Municipality, School
 from marshrut.practices.models import DIRECTION_CHOICES, LEVEL_CHOICES, Practice, Status
 
 RESULT_ROWS = 4
@@ -89,7 +90,7 @@ class PracticeForm(VersionedFormMixin, StyledMixin, forms.ModelForm):
         school = self.fields["school"]
         assert isinstance(school, forms.ModelChoiceField)
         school.queryset = schools.select_related("municipality").order_by("short_name")
-        school.label_from_instance = lambda s: s.short_name  # type: ignore[method-assign]
+        school.label_from_instance = lambda s: s.short_name  # type: ignore[method-assign,assignment]
         if self.instance.pk:
             school.disabled = True
         elif len(school.queryset) == 1:
@@ -201,7 +202,9 @@ class MaterialForm(StyledMixin, forms.Form):
 
 
 class AdoptForm(StyledMixin, forms.Form):
-    school = forms.ModelChoiceField(label=_("Школа"), queryset=None, empty_label=None)
+    school = forms.ModelChoiceField(
+        label=_("Школа"), queryset=School.objects.none(), empty_label=None
+    )
     indicators = forms.MultipleChoiceField(
         label=_("Показатели, на которые нацелено внедрение"),
         widget=forms.CheckboxSelectMultiple,
@@ -218,7 +221,7 @@ class AdoptForm(StyledMixin, forms.Form):
         field = self.fields["school"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = schools.order_by("short_name")
-        field.label_from_instance = lambda s: s.short_name  # type: ignore[method-assign]
+        field.label_from_instance = lambda s: s.short_name  # type: ignore[method-assign,assignment]
         self.fields["indicators"].choices = choices  # type: ignore[attr-defined]
 
 
@@ -226,7 +229,9 @@ class PracticeFilter(FilterForm):
     direction = forms.ChoiceField(label=_("Направление"), choices=[("", "—"), *DIRECTION_CHOICES])
     indicator = forms.ChoiceField(label=_("Показатель"), choices=[("", "—")])
     level = forms.ChoiceField(label=_("Уровень"), choices=[("", "—"), *LEVEL_CHOICES])
-    municipality = forms.ModelChoiceField(label=_("Муниципалитет"), queryset=None, empty_label="—")
+    municipality = forms.ModelChoiceField(
+        label=_("Муниципалитет"), queryset=Municipality.objects.none(), empty_label="—"
+    )
     status = forms.ChoiceField(label=_("Состояние"), choices=[("", "—"), *Status.choices])
 
     def __init__(

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from marshrut.diagnostics.models import Campaign, CriteriaVersion, Deficit
 from marshrut.kernels.criteria import Catalogue
@@ -76,16 +76,18 @@ class Hit:
 def highlight(text: str, query: str, width: int = 240) -> SafeString:
     """The snippet of ``text`` for ``query`` as HTML: found words in ``<mark>``, the rest escaped."""
     parts = snippet(text, query, width=width)
-    return format_html_join(
-        "", "{}", ((format_html("<mark>{}</mark>", p) if hit else p,) for p, hit in parts)
+    # Safe: every part is escaped on the way in.
+    return mark_safe(
+        "".join(f"<mark>{escape(p)}</mark>" if hit else str(escape(p)) for p, hit in parts)
     )
 
 
-def ranked(qs: QuerySet[Practice], text: str) -> list[tuple[int, float]]:
+def ranked(qs: QuerySet[Practice], text: str, limit: int | None = None) -> list[tuple[int, float]]:
     """(id, rank) of the matching practices of ``qs``, best first; by date without a query."""
     if fts.has_words(text):
-        return fts.ranked_ids(qs, text)
-    return [(pk, 0.0) for pk in qs.order_by("-published_at", "-pk").values_list("pk", flat=True)]
+        return fts.ranked_ids(qs, text, limit)
+    ids = qs.order_by("-published_at", "-pk").values_list("pk", flat=True)
+    return [(pk, 0.0) for pk in (ids[:limit] if limit else ids)]
 
 
 def in_order(ids: Sequence[int]) -> list[Practice]:
@@ -96,8 +98,10 @@ def in_order(ids: Sequence[int]) -> list[Practice]:
 
 def hits_for(ids: Sequence[tuple[int, float]], text: str) -> list[Hit]:
     """The practices of a slice of :func:`ranked`, in its order, with snippets (two queries)."""
-    rows = Practice.objects.filter(pk__in=[pk for pk, _r in ids]).select_related(
-        "school", "municipality"
+    rows = (
+        Practice.objects.filter(pk__in=[pk for pk, _r in ids])
+        .select_related("school", "municipality")
+        .defer("search_document")
     )
     by_pk = {p.pk: p for p in rows}
     out = []
@@ -128,7 +132,7 @@ def search(
     filters.setdefault("status", Status.PUBLISHED)
     qs = filtered((scope if scope is not None else Practice.objects.all()), filters)
     qs = qs.filter(region=region)
-    return hits_for(ranked(qs, text)[:limit], text)
+    return hits_for(ranked(qs, text, limit), text)
 
 
 # --- offers by deficits ------------------------------------------------------------------------
@@ -161,16 +165,15 @@ def offers_for_codes(
     codes = set(codes)
     if not codes:
         return []
-    matches = (
-        PracticeCode.objects.filter(
-            kind=CodeKind.INDICATOR,
-            code__in=sorted(codes),
-            practice__region=region,
-            practice__status=Status.PUBLISHED,
-        )
-        .exclude(practice__school_id=exclude_school)
-        .values_list("practice_id", "code")
+    rows = PracticeCode.objects.filter(
+        kind=CodeKind.INDICATOR,
+        code__in=sorted(codes),
+        practice__region=region,
+        practice__status=Status.PUBLISHED,
     )
+    if exclude_school is not None:
+        rows = rows.exclude(practice__school_id=exclude_school)
+    matches = rows.values_list("practice_id", "code")
     matched: dict[int, list[str]] = defaultdict(list)
     for practice_id, code in matches:
         matched[practice_id].append(code)

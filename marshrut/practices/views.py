@@ -34,6 +34,7 @@ from marshrut.practices.forms import (
 )
 from marshrut.practices.models import (
     Adoption,
+    Material,
     Practice,
     Status,
     adopting_schools,
@@ -410,11 +411,10 @@ def material_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def material_delete(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
-    practice_id = get_object_or_404(
-        Practice.objects.for_user(user).filter(materials__pk=pk).values_list("pk", flat=True)
+    material = get_object_or_404(
+        Material.objects.filter(practice__in=Practice.objects.for_user(user)), pk=pk
     )
-    practice = get_practice_to_edit(user, practice_id)
-    material = get_object_or_404(practice.materials, pk=pk)
+    practice = get_practice_to_edit(user, material.practice_id)
     actions.do_remove_material(user, material)
     messages.success(request, _("Материал удалён."))
     return redirect("practices:practice_detail", pk=practice.pk)
