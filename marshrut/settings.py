@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "marshrut.programmes",
     "marshrut.matching",
     "marshrut.networks",
+    "marshrut.practices",
     "marshrut.analytics",
     "marshrut.notify",
 ]

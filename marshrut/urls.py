@@ -22,6 +22,7 @@ urlpatterns = [
     path("shnor/", include("marshrut.support.urls")),
     path("programmes/", include("marshrut.programmes.urls")),
     path("notify/", include("marshrut.notify.urls")),
+    path("practices/", include("marshrut.practices.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
 ]

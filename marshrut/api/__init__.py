@@ -6,7 +6,7 @@ pages; each area module declares a router that is mounted here.
 
 from __future__ import annotations
 
-from marshrut.api import decisions, diagnostics, events, plans, registry, surveys
+from marshrut.api import decisions, diagnostics, events, plans, practices, registry, surveys
 from marshrut.api.base import api
 
 api.add_router("", registry.router)
@@ -15,5 +15,6 @@ api.add_router("", plans.router)
 api.add_router("", events.router)
 api.add_router("", surveys.router)
 api.add_router("", decisions.router)
+api.add_router("", practices.router)
 
 __all__ = ["api"]

@@ -72,6 +72,17 @@ class Cap(models.TextChoices):
         "network.manage",
         _("вести проектные группы, их этапы и документы, назначать площадки"),
     )
+    # Good practices library (horizontal learning)
+    PRACTICE_VIEW = "practice.view", _("читать библиотеку лучших практик")
+    PRACTICE_SUBMIT = (
+        "practice.submit",
+        _("описывать практики своей школы и отправлять их на модерацию"),
+    )
+    PRACTICE_ADOPT = "practice.adopt", _("отмечать практики, внедрённые своей школой")
+    PRACTICE_MODERATE = (
+        "practice.moderate",
+        _("модерировать практики: публиковать, возвращать с замечаниями, убирать в архив"),
+    )
     # Above the regions
     FEDERAL_VIEW = "federal.view", _("видеть сводку по регионам")
 
@@ -108,7 +119,9 @@ class RoleSpec:
 
 _VIEW_REGISTRY = frozenset({Cap.MUNICIPALITY_VIEW, Cap.SCHOOL_VIEW})
 # What everybody with a place in the hierarchy may read there.
-_VIEW_WORK = frozenset({Cap.DIAGNOSTICS_VIEW, Cap.PLAN_VIEW, Cap.EVENT_VIEW, Cap.SHNOR_VIEW})
+_VIEW_WORK = frozenset(
+    {Cap.DIAGNOSTICS_VIEW, Cap.PLAN_VIEW, Cap.EVENT_VIEW, Cap.SHNOR_VIEW, Cap.PRACTICE_VIEW}
+)
 
 ROLES: dict[str, RoleSpec] = {
     spec.role.value: spec
@@ -139,7 +152,13 @@ ROLES: dict[str, RoleSpec] = {
             "практик и площадок, ведёт мероприятия.",
             _VIEW_REGISTRY
             | _VIEW_WORK
-            | {Cap.EVENT_MANAGE, Cap.SURVEY_MANAGE, Cap.NETWORK_VIEW, Cap.NETWORK_MANAGE},
+            | {
+                Cap.EVENT_MANAGE,
+                Cap.SURVEY_MANAGE,
+                Cap.NETWORK_VIEW,
+                Cap.NETWORK_MANAGE,
+                Cap.PRACTICE_MODERATE,
+            },
         ),
         RoleSpec(
             Role.MUNICIPAL_COORDINATOR,
@@ -178,6 +197,8 @@ ROLES: dict[str, RoleSpec] = {
                 Cap.PLAN_MANAGE,
                 Cap.PLAN_REPORT,
                 Cap.SHNOR_SUBMIT,
+                Cap.PRACTICE_SUBMIT,
+                Cap.PRACTICE_ADOPT,
             },
         ),
         RoleSpec(
@@ -186,7 +207,14 @@ ROLES: dict[str, RoleSpec] = {
             "Своя школа: заполняет самодиагностику и отчёты, видит команду школы.",
             _VIEW_REGISTRY
             | _VIEW_WORK
-            | {Cap.PERSON_VIEW, Cap.DIAGNOSTICS_FILL, Cap.PLAN_REPORT, Cap.SHNOR_SUBMIT},
+            | {
+                Cap.PERSON_VIEW,
+                Cap.DIAGNOSTICS_FILL,
+                Cap.PLAN_REPORT,
+                Cap.SHNOR_SUBMIT,
+                Cap.PRACTICE_SUBMIT,
+                Cap.PRACTICE_ADOPT,
+            },
         ),
         RoleSpec(
             Role.CURATOR,
