@@ -196,6 +196,12 @@ SOURCES: list[Source] = [
         description="участие представителей школы в мероприятии по направлению дефицита",
     ),
     Source(
+        "practice",
+        "Внедрённая практика",
+        lazy("marshrut.practices.queries.adoption_treatments"),
+        description="практика из библиотеки, которую школа отметила внедрённой, по её показателям",
+    ),
+    Source(
         "partnership",
         "Школа-партнёр",
         lazy("marshrut.matching.queries.partnership_treatments"),

@@ -96,6 +96,8 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "support": ("support_",),
     # Uploaded files waiting to be applied: the operator's work queue.
     "imports": ("lib_importbatch",),
+    # The practices library: practices to moderate and to rework in the work queue.
+    "practices": ("practices_",),
 }
 # Written often and shown on none of the cached pages.
 UNWATCHED = ("plans_planimport", "plans_calendartoken")

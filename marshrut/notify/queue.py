@@ -1384,8 +1384,61 @@ def events(who: Who) -> Iterable[Task]:
     return tasks
 
 
-# --- the practices library (being built in another branch) ---------------------------------------
-# PRACTICES: the methodologist's «practices to moderate» is one more source. When the practices
-# app lands, add its function here with one line, e.g.
-#     register(practices.queue.to_moderate)   # (who) -> Iterable[Task]
-# and its tables to the home page's cache groups (marshrut/web/views.py, QUEUE_TABLES).
+# --- the practices library ------------------------------------------------------------------------
+
+
+@register
+def practices(who: Who) -> Iterable[Task]:
+    """Practices waiting for a methodologist's moderation, and a school's practices returned with
+    remarks (one query)."""
+    from marshrut.practices.models import Practice, Status
+
+    moderators = {h.region_id: h for h in who.roles(Role.METHODOLOGIST) if h.region_id}
+    authors = {
+        h.school_id: h
+        for h in who.roles(Role.SCHOOL_HEAD, Role.SCHOOL_COORDINATOR)
+        if h.school_id is not None
+    }
+    if not moderators and not authors:
+        return []
+    rows = (
+        Practice.objects.filter(
+            Q(region_id__in=moderators, status=Status.MODERATION)
+            | Q(school_id__in=authors, status=Status.RETURNED)
+        )
+        .order_by("submitted_at", "pk")
+        .values("pk", "title", "status", "region_id", "school_id", "submitted_at")
+    )
+    waiting: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    tasks: list[Task] = []
+    for row in rows:
+        if row["status"] == Status.MODERATION and row["region_id"] in moderators:
+            waiting[row["region_id"]].append(row)
+        if row["status"] == Status.RETURNED and row["school_id"] in authors:
+            h = authors[row["school_id"]]
+            tasks.append(
+                Task(
+                    key=f"practice-returned-{row['pk']}",
+                    kind="practices.returned",
+                    title=f"Доработать практику по замечаниям: {row['title'][:120]}",
+                    url=reverse("practices:practice_detail", args=[row["pk"]]),
+                    role=h.role,
+                    node=h.label,
+                )
+            )
+    for region_id, found in waiting.items():
+        h = moderators[region_id]
+        first = found[0]["submitted_at"]
+        tasks.append(
+            Task(
+                key=f"practices-moderation-{region_id}",
+                kind="practices.moderation",
+                title="Рассмотреть практики на модерации: " + str(len(found)),
+                detail=f"первая отправлена {_d(timezone.localtime(first).date())}" if first else "",
+                count=len(found),
+                url=reverse("practices:moderation_queue"),
+                role=h.role,
+                node=h.label,
+            )
+        )
+    return tasks

@@ -29,8 +29,9 @@ QUEUE_TABLES = (
     "programmes",
     "support",
     "imports",
+    "practices",
 )
-HOME_CODE = digest("notify", "diagnostics", "plans", "programmes", "support", "events")
+HOME_CODE = digest("notify", "diagnostics", "plans", "programmes", "support", "events", "practices")
 
 
 def _figures(request: HttpRequest, user: Any) -> dict[str, Any]:

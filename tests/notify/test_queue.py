@@ -472,4 +472,30 @@ def test_the_heads_queue_is_a_fixed_number_of_queries(
 # The memberships, the names and zones (3), then one query (two or three for ШНОР) per source
 # that applies to the role: a new source changes these on purpose.
 QUERIES_OPERATOR = 10
-QUERIES_HEAD = 13
+QUERIES_HEAD = 14  # with the practices returned for rework
+
+
+def test_practices_to_moderate_and_to_rework(world: World, today: dt.date) -> None:
+    from marshrut.practices.actions import do_moderate_practice
+    from marshrut.practices.models import Practice, Status
+    from tests.practices.factories import practice
+
+    waiting = [
+        practice(world.s1, title=f"Практика {i}", status=Status.MODERATION) for i in range(3)
+    ]
+    practice(world.s3, title="Опубликованная", status=Status.PUBLISHED)
+    returned = practice(world.s1, title="Вернули", status=Status.RETURNED)
+    expected = sum(1 for p in Practice.objects.all() if p.status == "moderation")
+    task = one(tasks_for(world.users["methodologist"], today), "practices.moderation")
+    assert task.count == expected == 3
+    assert task.url == "/practices/moderation/"
+    rework = one(tasks_for(world.users["head"], today), "practices.returned")
+    assert rework.url == f"/practices/{returned.pk}/" and "Вернули" in rework.title
+    # A school does not moderate, a methodologist does not rework another school's card.
+    assert not of_kind(tasks_for(world.users["head"], today), "practices.moderation")
+    assert not of_kind(tasks_for(world.users["methodologist"], today), "practices.returned")
+
+    for p in waiting:
+        p.refresh_from_db()
+        do_moderate_practice(world.users["methodologist"], p, publish=True)
+    assert not of_kind(tasks_for(world.users["methodologist"], today), "practices.moderation")
