@@ -1409,7 +1409,7 @@ def practices(who: Who) -> Iterable[Task]:
         .order_by("submitted_at", "pk")
         .values("pk", "title", "status", "region_id", "school_id", "submitted_at")
     )
-    waiting: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    waiting: dict[int, list[Any]] = defaultdict(list)
     tasks: list[Task] = []
     for row in rows:
         if row["status"] == Status.MODERATION and row["region_id"] in moderators:
