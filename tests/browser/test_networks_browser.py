@@ -24,7 +24,7 @@ def test_operator_builds_a_group_and_puts_its_document_to_discussion(
 ) -> None:
     teacher = factories.person(world, "Иванова", school=world.s1)
     login(page, live_server.url, "operator")
-    page.get_by_role("button", name="Сетевое взаимодействие").click()
+    page.get_by_role("button", name="Обмен опытом").click()
     page.get_by_role("link", name="Проектные группы").click()
     page.get_by_role("link", name="Новая группа").click()
     page.locator("#id_year").fill("2024")
