@@ -100,6 +100,9 @@ class PlanItem:
     responsible_text: str | None = None
     indicator: str | None = None
     source_row: int = 0
+    # For a scanned document: the lowest OCR confidence (0..1) of the cells of each field
+    # (number, title, deadline, responsible, result, indicator) that had text; else None.
+    scan_confidence: dict[str, float] | None = None
 
     def to_dict(self) -> dict[str, object]:
         """Return the JSON-ready dict of the CLI contract."""
@@ -162,6 +165,8 @@ class _Cell:
     key: object | None = None
     # Covered by a horizontally merged cell to its left (or ``None`` in a pdfplumber table).
     spanned: bool = False
+    # How sure OCR was of the text of a scanned cell (0..1); ``None`` for a cell not OCR'd.
+    confidence: float | None = None
 
 
 @dataclass
@@ -388,6 +393,7 @@ class _Draft:
 
     texts: dict[int, str]
     source: int
+    rows: list[_Row] = field(default_factory=list)  # the rows it was read from
 
 
 def _joined(head: str, tail: str) -> str:
@@ -546,6 +552,7 @@ class _BodyReader:
     def _append(self, row: _Row) -> None:
         draft = self.last
         assert draft is not None
+        draft.rows.append(row)
         for index in range(len(row.cells)):
             text = self._fresh(row, index)
             if text:
@@ -567,7 +574,7 @@ class _BodyReader:
                         texts[index] = texts[index][head:].strip()
         if not self.sections:
             self.sections.append((PlanSection(None, None), []))
-        self.sections[-1][1].append(_Draft(texts, row.source))
+        self.sections[-1][1].append(_Draft(texts, row.source, [row]))
 
 
 def _item(draft: _Draft, columns: list[Column], year: int, orgs: OrgDictionary) -> PlanItem:
@@ -602,7 +609,27 @@ def _item(draft: _Draft, columns: list[Column], year: int, orgs: OrgDictionary) 
         responsible_text="; ".join(responsible_texts) or None,
         indicator=" ".join(indicators) or None,
         source_row=draft.source,
+        scan_confidence=_scan_confidence(draft, columns),
     )
+
+
+def _scan_confidence(draft: _Draft, columns: list[Column]) -> dict[str, float] | None:
+    """The lowest OCR confidence of each field's cells in the rows of an item, if scanned."""
+    found: dict[str, float] = {}
+    scanned = False
+    for row in draft.rows:
+        for column in columns:
+            if column.index >= len(row.cells):
+                continue
+            cell = row.cells[column.index]
+            if cell.confidence is None:
+                continue
+            scanned = True
+            if cell.spanned:
+                continue
+            known = found.get(column.role)
+            found[column.role] = cell.confidence if known is None else min(known, cell.confidence)
+    return found if scanned else None
 
 
 def _read_tables(tables: list[_Table], year: int, dictionary: Dictionary) -> Plan:
@@ -757,23 +784,26 @@ def _pdf_tables(data: bytes) -> list[_Table]:
         # pdfminer's own words are English and technical: the chained cause keeps them for the log.
         raise PlanReadError("Не удалось прочитать документ PDF: файл повреждён.") from error
     with pdf:
-        if not any(page.chars for page in pdf.pages):
-            raise PlanReadError(
-                "PDF не содержит текстового слоя (похоже, это скан или изображение): распознайте "
-                "текст (OCR) или загрузите исходный документ DOCX или XLSX."
-            )
-        tables = _pdf_page_tables(pdf, {})
+        scanned = _pdf_scanned_pages(data, pdf.pages)
+        if len(scanned) == len(pdf.pages):
+            return [table for tables in scanned.values() for table in tables]
+        tables = _pdf_page_tables(pdf, {}, scanned)
         if not any(_find_header(table.rows) is not None for table in tables):
             # A table drawn without ruling lines: fall back to aligned words.
             tables = _pdf_page_tables(
-                pdf, {"vertical_strategy": "text", "horizontal_strategy": "text"}
+                pdf, {"vertical_strategy": "text", "horizontal_strategy": "text"}, scanned
             )
     return tables
 
 
-def _pdf_page_tables(pdf: Any, settings: dict[str, str]) -> list[_Table]:
+def _pdf_page_tables(
+    pdf: Any, settings: dict[str, str], scanned: Mapping[int, list[_Table]]
+) -> list[_Table]:
     tables: list[_Table] = []
-    for page in pdf.pages:
+    for number, page in enumerate(pdf.pages):
+        if number in scanned:
+            tables.extend(scanned[number])
+            continue
         for found in page.find_tables(settings):
             rows: list[_Row] = []
             for number, (values, geometry) in enumerate(
@@ -805,6 +835,67 @@ def _pdf_bold(page: Any, bbox: tuple[float, float, float, float]) -> bool:
     return bool(fonts) and all("bold" in font.lower() for font in fonts)
 
 
+# --- scans: pages without text go through OCR (marshrut.kernels.ocr) -----------------------------
+
+# A page with fewer characters than this in its text layer is a scan (a stamp or a page number
+# may carry a few).
+_SCAN_CHARS = 20
+_IMAGE_MAGICS = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
+
+
+def _pdf_scanned_pages(data: bytes, pages: Sequence[Any]) -> dict[int, list[_Table]]:
+    """The tables OCR reads on the PDF's pages that have no text layer, by page index."""
+    from marshrut.kernels import ocr
+
+    blank = [index for index, page in enumerate(pages) if len(page.chars) < _SCAN_CHARS]
+    if not blank:
+        return {}
+    try:
+        read = ocr.read_pdf(data, blank)
+    except ocr.OcrError as error:
+        raise PlanReadError(error.message) from error
+    tables = {index: _ocr_tables(page) for index, page in zip(blank, read, strict=True)}
+    if len(blank) == len(pages) and not any(tables.values()):
+        raise PlanReadError(_NO_SCANNED_TABLE)
+    return tables
+
+
+def _image_tables(data: bytes) -> list[_Table]:
+    from marshrut.kernels import ocr
+
+    try:
+        pages = ocr.read_image_file(data)
+    except ocr.OcrError as error:
+        raise PlanReadError(error.message) from error
+    tables = [table for page in pages for table in _ocr_tables(page)]
+    if not tables:
+        raise PlanReadError(_NO_SCANNED_TABLE)
+    return tables
+
+
+_NO_SCANNED_TABLE = (
+    "Документ похож на скан, но таблицы на нём распознать не удалось: загрузите скан получше "
+    "(300 dpi, лист без перекоса) или исходный документ DOCX, XLSX или PDF с текстом."
+)
+
+
+def _ocr_tables(page: Any) -> list[_Table]:
+    """A scanned page's tables as the reader's rows: a merged cell's covered places spanned."""
+    tables = []
+    for table in page.tables:
+        rows = []
+        for number, grid_row in enumerate(table.rows, start=1):
+            cells = [
+                _Cell("", spanned=True)
+                if cell is None
+                else _Cell(_tidy(_join_lines(cell.text)), confidence=cell.confidence)
+                for cell in grid_row
+            ]
+            rows.append(_Row(cells, source=number))
+        tables.append(_Table(rows))
+    return tables
+
+
 def read_plan(
     data: bytes, filename: str, year: int, dictionary: Dictionary = DEFAULT_ABBREVIATIONS
 ) -> Plan:
@@ -820,6 +911,8 @@ def read_plan(
     try:
         if b"%PDF-" in data[:1024]:
             return _read_tables(_pdf_tables(data), year, dictionary)
+        if data.startswith(_IMAGE_MAGICS):
+            return _read_tables(_image_tables(data), year, dictionary)
         if data.startswith(b"PK\x03\x04"):
             try:
                 with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -841,6 +934,6 @@ def read_plan(
             raise PlanReadError(f"{name}: {error}") from error
         raise
     raise PlanReadError(
-        f"Не удалось распознать формат файла {name}: поддерживаются DOCX, PDF с текстовым слоем, "
-        "XLSX и текстовая выгрузка таблицы."
+        f"Не удалось распознать формат файла {name}: поддерживаются DOCX, PDF, XLSX, "
+        "текстовая выгрузка таблицы и сканы (PDF, PNG, JPEG, TIFF)."
     )

@@ -44,6 +44,7 @@ from marshrut.orgs.roles import Cap
 from marshrut.plans.forms import MappingForm, UploadForm
 from marshrut.plans.importing import (
     ImportRefused,
+    confirm_scan_rows,
     dictionary_for,
     draft_from_plan,
     draft_summary,
@@ -51,7 +52,9 @@ from marshrut.plans.importing import (
     reparse_row,
     row_flags,
     sniff,
+    unconfirmed_message,
     unmapped_names,
+    weak_fields,
 )
 from marshrut.plans.models import Level, Programme
 
@@ -198,14 +201,22 @@ def apply(user: Any, data: bytes, batch: ImportBatch, progress: Progress, prepar
 
     # The corrections saved up to the claim (later ones are refused): read them as stored.
     batch.params = ImportBatch.objects.values_list("params", flat=True).get(pk=batch.pk)
-    try:
-        draft = read_draft(data, batch)
-    except ImportRefused as e:
-        raise Rejected(refused(e.message)) from None
+    stored = batch.counts.get("draft", {})
+    if stored.get("scanned"):
+        # A scan is not read again: OCR is slow, and the operator confirmed what it read then.
+        draft = dict(stored)
+    else:
+        try:
+            draft = read_draft(data, batch)
+        except ImportRefused as e:
+            raise Rejected(refused(e.message)) from None
     # The operator's corrections, when there are any, are what they saw and confirmed.
     if "rows" in batch.params:
         draft["rows"] = batch.params["rows"]
         draft["mappings"] = batch.params.get("mappings", {})
+    waiting = unconfirmed_message(draft["rows"])
+    if waiting:
+        raise Rejected(refused(waiting))
     report = report_of(batch, draft)
     if not report.ok:
         raise Rejected(report)
@@ -281,6 +292,26 @@ def preview_sections(batch: ImportBatch) -> list[tuple[str, str, list[dict[str, 
     return sections
 
 
+def waiting(batch: ImportBatch) -> str | None:
+    """Why the draft may not be saved yet: rows read from a scan with low confidence."""
+    return unconfirmed_message(batch.counts.get("draft", {}).get("rows", []))
+
+
+def scan_rows(batch: ImportBatch) -> list[dict[str, Any]]:
+    """The draft's rows read from a scan with low confidence, for the operator to confirm."""
+    return [
+        {"index": index, "row": row, "weak": weak_fields(row)}
+        for index, row in enumerate(batch.counts.get("draft", {}).get("rows", []))
+        if (row.get("scan") or {}).get("low")
+    ]
+
+
+def do_confirm_scan_rows(batch: ImportBatch, indexes: Sequence[int]) -> ImportBatch:
+    """Mark the scanned rows at ``indexes`` as compared with the document by the operator."""
+    rows = confirm_scan_rows(batch.counts.get("draft", {}).get("rows", []), indexes)
+    return do_update_draft_rows(batch, rows)
+
+
 def mapping_form(user: Any, batch: ImportBatch, data: Any = None) -> MappingForm | None:
     names = (
         unmapped_names(batch.counts.get("draft", {}))
@@ -303,6 +334,7 @@ def user_context(user: Any, batch: ImportBatch) -> dict[str, Any]:
         "labels": batch.counts.get("draft", {}).get("labels", []),
         "mapping": mapping_form(user, batch),
         "editable": batch.status == ImportBatch.Status.CHECKED,
+        "scan_rows": scan_rows(batch),
     }
 
 
@@ -362,6 +394,7 @@ PLANS = Importer(
     done=lambda batch: reverse("plans:plan_detail", args=[batch.counts["plan"]]),
     context=context,
     user_context=user_context,
+    waiting=waiting,
     texts={
         "upload": _("Прочитать документ"),
         "checking": _("Документ читается…"),

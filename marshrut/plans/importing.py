@@ -25,13 +25,18 @@ from marshrut.lib.uploads import PLAN_DOCUMENT, refusal
 from marshrut.orgs.models import Region
 from marshrut.plans.models import Organisation
 
-KINDS = ("docx", "xlsx", "xls", "pdf", "txt")
+KINDS = ("docx", "xlsx", "xls", "pdf", "txt", "image")
+# A scanned cell read with less confidence than this is shown to the operator to confirm.
+SCAN_THRESHOLD = 0.80
 # A date column of the federal schedule in a ШНОР roadmap: «Срок исполнения (федеральный
 # уровень)», «Сроки ФИОКО», «Срок (Минпросвещения России)»; any other is the region's own.
 FEDERAL_LABEL = re.compile(r"федерал|фиоко|минпрос|\bрф\b|российской\s+федерации", re.I)
 DEFAULT_LABEL = "Сроки"
 
-MSG_ARCHIVE = "Архивы не принимаются. Распакуйте архив и загрузите сам документ: DOCX, XLSX, XLS, PDF или TXT."
+MSG_ARCHIVE = (
+    "Архивы не принимаются. Распакуйте архив и загрузите сам документ: DOCX, XLSX, XLS, PDF, TXT "
+    "или скан (PNG, JPEG, TIFF)."
+)
 MSG_MACROS = (
     "Документы с макросами (DOCM, XLSM) не принимаются. Сохраните файл как обычный документ "
     "Word (*.docx) или книгу Excel (*.xlsx) и загрузите его снова."
@@ -40,7 +45,16 @@ MSG_DOC = (
     "Формат DOC (Word 97–2003) не поддерживается. Откройте файл в Word и сохраните как "
     "«Документ Word (*.docx)»."
 )
-MSG_UNKNOWN = "Не удалось распознать формат файла: принимаются DOCX, XLSX, XLS, PDF и TXT."
+MSG_UNKNOWN = (
+    "Не удалось распознать формат файла: принимаются DOCX, XLSX, XLS, PDF, TXT и сканы (PNG, "
+    "JPEG, TIFF)."
+)
+MSG_UNCONFIRMED = (
+    "Дорожная карта не сохранена: строки, распознанные по скану с низкой уверенностью, не "
+    "подтверждены (%(rows)s). Сверьте их с документом и отметьте «Проверено» или исправьте."
+)
+
+_IMAGE_MAGICS = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
 
 _ARCHIVE_MAGICS = (b"Rar!", b"7z\xbc\xaf\x27\x1c", b"\x1f\x8b", b"BZh", b"\xfd7zXZ")
 
@@ -86,6 +100,8 @@ def sniff(data: bytes) -> str:
         return "xls"
     if data.startswith(_ARCHIVE_MAGICS):
         raise ImportRefused(MSG_ARCHIVE)
+    if data.startswith(_IMAGE_MAGICS):
+        return "image"
     for encoding in ("utf-8-sig", "cp1251", "utf-16"):
         try:
             text = data.decode(encoding)
@@ -142,10 +158,18 @@ class Flags:
     no_deadline: bool
     unmapped: list[str]
     no_title: bool
+    # Read from a scan with a cell under SCAN_THRESHOLD, and not yet confirmed by the operator.
+    scan_unconfirmed: bool = False
 
     @property
     def any(self) -> bool:
-        return self.unknown_deadline or self.no_deadline or bool(self.unmapped) or self.no_title
+        return (
+            self.unknown_deadline
+            or self.no_deadline
+            or bool(self.unmapped)
+            or self.no_title
+            or self.scan_unconfirmed
+        )
 
 
 def is_federal_label(label: str) -> bool:
@@ -199,16 +223,87 @@ def draft_from_plan(plan: ParsedPlan, *, kind: str = "") -> dict[str, Any]:
                     "targets": [t.to_dict() for t in item.targets],
                     "source": source,
                     "source_row": item.source_row,
+                    **scan_fields(item.scan_confidence),
                 }
             )
     return {
         "year": plan.year,
         "kind": kind,
+        "scanned": any("scan" in row for row in rows),
         "labels": labels,
         "columns": [{"role": c.role, "label": c.label} for c in plan.columns],
         "rows": rows,
         "mappings": {},
     }
+
+
+# --- scans: the OCR's confidence and the operator's confirmation ---------------------------------
+
+# The fields of a row by the kernel's column roles, as the preview names them.
+SCAN_FIELDS = {
+    "number": "номер",
+    "title": "мероприятие",
+    "deadline": "сроки",
+    "responsible": "ответственные",
+    "result": "результат",
+    "indicator": "показатель",
+}
+
+
+def scan_fields(confidence: Mapping[str, float] | None) -> dict[str, Any]:
+    """A scanned item's ``scan`` entry for its draft row: the confidence of the row (its weakest
+    field), of each field, whether it is under :data:`SCAN_THRESHOLD`, and the confirmation."""
+    if confidence is None:
+        return {}
+    lowest = min(confidence.values(), default=1.0)
+    return {
+        "scan": {
+            "confidence": round(lowest, 3),
+            "fields": {role: round(value, 3) for role, value in confidence.items()},
+            "low": lowest < SCAN_THRESHOLD,
+            "confirmed": False,
+        }
+    }
+
+
+def scan_unconfirmed(row: Mapping[str, Any]) -> bool:
+    scan = row.get("scan") or {}
+    return bool(scan.get("low")) and not scan.get("confirmed")
+
+
+def weak_fields(row: Mapping[str, Any]) -> list[tuple[str, int]]:
+    """The fields of a scanned row read under the threshold: (their name, confidence in %)."""
+    fields = (row.get("scan") or {}).get("fields", {})
+    return [
+        (SCAN_FIELDS.get(role, role), round(value * 100))
+        for role, value in sorted(fields.items(), key=lambda pair: pair[1])
+        if value < SCAN_THRESHOLD
+    ]
+
+
+def confirm_scan_rows(rows: Iterable[Mapping[str, Any]], indexes: Iterable[int]) -> list[dict[str, Any]]:
+    """The rows with the scanned ones at ``indexes`` marked confirmed by the operator."""
+    chosen = set(indexes)
+    confirmed = []
+    for index, row in enumerate(rows):
+        row = dict(row)
+        if index in chosen and row.get("scan"):
+            row["scan"] = {**row["scan"], "confirmed": True}
+        confirmed.append(row)
+    return confirmed
+
+
+def unconfirmed_message(rows: Iterable[Mapping[str, Any]]) -> str | None:
+    """Why a draft may not be saved yet: its low-confidence scanned rows not confirmed."""
+    waiting = [
+        str(row.get("number") or row.get("source_row") or index + 1)
+        for index, row in enumerate(rows)
+        if scan_unconfirmed(row)
+    ]
+    if not waiting:
+        return None
+    shown = ", ".join(waiting[:10]) + (" …" if len(waiting) > 10 else "")
+    return MSG_UNCONFIRMED % {"rows": shown}
 
 
 def reparse_row(
@@ -265,6 +360,7 @@ def row_flags(row: Mapping[str, Any]) -> Flags:
         no_deadline=not kinds,
         unmapped=[r["text"] for r in row.get("responsible", []) if not r["organisation"]],
         no_title=not row.get("title", "").strip(),
+        scan_unconfirmed=scan_unconfirmed(row),
     )
 
 
@@ -286,6 +382,8 @@ def draft_summary(draft: Mapping[str, Any]) -> dict[str, int]:
         "unknown_deadline": sum(f.unknown_deadline for f in flags),
         "no_deadline": sum(f.no_deadline for f in flags),
         "unmapped": sum(bool(f.unmapped) for f in flags),
+        "scanned": sum("scan" in row for row in rows),
+        "scan_unconfirmed": sum(f.scan_unconfirmed for f in flags),
     }
 
 

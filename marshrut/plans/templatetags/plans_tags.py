@@ -105,6 +105,12 @@ def clip(text: str, length: int) -> str:
 
 
 @register.filter
+def scan_percent(confidence: float | None) -> int:
+    """An OCR confidence (0..1) as whole percent, for «уверенность 72 %»."""
+    return round((confidence or 0) * 100)
+
+
+@register.filter
 def target_text(target: dict[str, Any]) -> str:
     if target.get("value") is None:
         return str(target.get("metric") or target.get("text") or "")

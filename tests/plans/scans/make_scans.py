@@ -187,14 +187,14 @@ def scanned(data: bytes, spec: Spec) -> list[Image.Image]:
         height, width = pixels.shape
         # Uneven lighting: a faint gradient across the sheet, and sensor noise.
         shade = np.linspace(0, 18, width, dtype=np.float32)[None, :]
-        pixels = pixels - shade + noise.normal(0, 9, pixels.shape).astype(np.float32)
+        pixels = pixels - shade + noise.normal(0, 4, pixels.shape).astype(np.float32)
         # Dust: a few dark specks.
         for _ in range(60):
             y, x = int(noise.integers(0, height)), int(noise.integers(0, width))
             pixels[y : y + 2, x : x + 2] = 60
         page = Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8), "L")
         buffer = io.BytesIO()
-        page.save(buffer, "JPEG", quality=55)
+        page.save(buffer, "JPEG", quality=40)
         images.append(Image.open(io.BytesIO(buffer.getvalue())).convert("L"))
         document[index].close()
     document.close()
@@ -203,11 +203,13 @@ def scanned(data: bytes, spec: Spec) -> list[Image.Image]:
 
 def save(images: list[Image.Image], path: Path, spec: Spec) -> None:
     if spec.image == "png":
-        images[0].save(path, "PNG", optimize=True, dpi=(spec.dpi, spec.dpi))
+        # A black-and-white scan, as office scanners save to PNG by default.
+        bilevel = images[0].point(lambda value: 255 if value > 150 else 0).convert("1")
+        bilevel.save(path, "PNG", optimize=True, dpi=(spec.dpi, spec.dpi))
     elif spec.image == "tiff":
         images[0].save(path, "TIFF", save_all=True, append_images=images[1:], compression="tiff_deflate", dpi=(spec.dpi, spec.dpi))
     else:
-        images[0].save(path, "PDF", save_all=True, append_images=images[1:], resolution=spec.dpi, quality=55)
+        images[0].save(path, "PDF", save_all=True, append_images=images[1:], resolution=spec.dpi, quality=35)
 
 
 def make(spec: Spec, out: Path) -> Path:
