@@ -24,6 +24,7 @@ are :class:`OcrError` with a Russian message for the operator.
 from __future__ import annotations
 
 import io
+import itertools
 import os
 import re
 import shutil
@@ -175,9 +176,7 @@ def read_image_file(data: bytes) -> list[OcrPage]:
         for frame in range(frames):
             image.seek(frame)
             if image.width * image.height > MAX_PIXELS:
-                raise OcrError(
-                    "Изображение слишком большое: сохраните скан с разрешением 300 dpi."
-                )
+                raise OcrError("Изображение слишком большое: сохраните скан с разрешением 300 dpi.")
             images.append(_to_dpi(image, image.info.get("dpi")))
     except OcrError:
         raise
@@ -493,6 +492,7 @@ def _parse_tsv(text: str, pages: int) -> list[list[Word]]:
 _MEANINGFUL = set("%№–—-«»()/")
 _STRAY = str.maketrans("", "", "`‘’„|")
 _NUMBER_CELL = re.compile(r"^\d{1,2}(?:[.:,]\d{1,2}){0,3}[.:,]?$")
+_BARE_NUMBER = re.compile(r"^(?:\d{1,2}|[IVX]{1,4})\.$")
 _YEAR_LETTER = re.compile(r"(\d{4})\s*[ГгТт][.,]?(?=\s|$)")
 
 
@@ -553,7 +553,9 @@ class _Slot:
     dy: int
 
 
-def _montage(image: Image.Image, table: OcrTable, clean: np.ndarray) -> tuple[Image.Image, list[_Slot]]:
+def _montage(
+    image: Image.Image, table: OcrTable, clean: np.ndarray
+) -> tuple[Image.Image, list[_Slot]]:
     """The table's cells cut out and stacked one under another with white between.
 
     Read alone, a cell's text cannot run into its neighbour's, and a short number in a wide row
@@ -592,7 +594,9 @@ def _montage(image: Image.Image, table: OcrTable, clean: np.ndarray) -> tuple[Im
     return sheet, slots
 
 
-def _fill(table: OcrTable, slots: Sequence[_Slot], words: Iterable[Word], clean: np.ndarray) -> None:
+def _fill(
+    table: OcrTable, slots: Sequence[_Slot], words: Iterable[Word], clean: np.ndarray
+) -> None:
     """Give each cell the words read in its slot of the montage, and its confidence."""
     words = list(words)
     height = _typical_height(words)
@@ -618,24 +622,34 @@ def _fill(table: OcrTable, slots: Sequence[_Slot], words: Iterable[Word], clean:
 
 
 def _unruled(words: Sequence[Word], width: int) -> OcrTable | None:
-    """A table from aligned words when the page has no rules: columns from the gaps no word
-    crosses, a new row at each line that starts in the first column or after a wider gap."""
+    """A table from aligned words when the page has no rules: columns from the gaps (almost) no
+    line of text crosses, rows from the gaps between text wider than between a cell's lines."""
     height = _typical_height(words)
     words = [word for word in words if not _is_noise(word, height)]
     if len(words) < 4:
         return None
-    covered = np.zeros(width + 1, dtype=bool)
+    lines: dict[tuple[int, int, int], list[Word]] = {}
     for word in words:
-        covered[word.box[0] : word.box[2]] = True
+        lines.setdefault(word.line, []).append(word)
+    ordered = sorted(lines.values(), key=lambda line: min(w.box[1] for w in line))
+    # How many lines cross each x: a column gap is crossed by none, or by a few lines of the
+    # text around the table (a title, the preamble of the order).
+    crossing = np.zeros(width + 1, dtype=np.int32)
+    for line in ordered:
+        covered = np.zeros(width + 1, dtype=bool)
+        for word in line:
+            covered[word.box[0] : word.box[2]] = True
+        crossing += covered
+    open_x = crossing <= max(0, len(ordered) // 10)
     heights = [word.box[3] - word.box[1] for word in words]
-    space = max(10, int(np.median(heights) * 1.5))
+    space = max(8, int(np.median(heights) * 0.6))
     edges: list[int] = []
     start = None
-    for x in range(len(covered)):
-        if not covered[x]:
+    for x in range(len(open_x)):
+        if open_x[x]:
             start = x if start is None else start
             continue
-        if start is not None and x - start >= space and edges is not None:
+        if start is not None and x - start >= space:
             edges.append((start + x) // 2)
         start = None
     first = min(word.box[0] for word in words)
@@ -643,32 +657,52 @@ def _unruled(words: Sequence[Word], width: int) -> OcrTable | None:
     boundaries = [first - 1, *[edge for edge in edges if first < edge < last], last + 1]
     if len(boundaries) < 3:
         return None
-    lines: dict[tuple[int, int, int], list[Word]] = {}
+    # Rows: bands of text between horizontal gaps wider than the gap between a cell's lines.
+    top = min(word.box[1] for word in words)
+    bottom = max(word.box[3] for word in words)
+    inked = np.zeros(bottom - top + 2, dtype=bool)
     for word in words:
-        lines.setdefault(word.line, []).append(word)
-    ordered = sorted(lines.values(), key=lambda line: min(w.box[1] for w in line))
-    gaps = [
-        min(w.box[1] for w in below) - max(w.box[3] for w in above)
-        for above, below in zip(ordered, ordered[1:], strict=False)
+        inked[word.box[1] - top : word.box[3] - top] = True
+    row_gap = max(6, int(np.median(heights) * 1.3))
+    cuts: list[int] = []
+    start = None
+    for y in range(len(inked)):
+        if not inked[y]:
+            start = y if start is None else start
+            continue
+        if start is not None and y - start >= row_gap:
+            cuts.append(top + (start + y) // 2)
+        start = None
+    bands = [top - 1, *cuts, bottom + 1]
+    rows: list[list[list[Word]]] = [
+        [[] for _ in range(len(boundaries) - 1)] for _ in range(len(bands) - 1)
     ]
-    usual = float(np.median(gaps)) if gaps else 0.0
-    rows: list[list[list[Word]]] = []
-    for index, line in enumerate(ordered):
-        columns: list[list[Word]] = [[] for _ in range(len(boundaries) - 1)]
-        for word in line:
-            x = word.centre[0]
-            for column in range(len(boundaries) - 1):
-                if boundaries[column] <= x < boundaries[column + 1]:
-                    columns[column].append(word)
-                    break
-        wide = index > 0 and gaps[index - 1] > usual * 1.8 + 2
-        if not rows or columns[0] or wide:
-            rows.append(columns)
-        else:
-            for column, found in enumerate(columns):
-                rows[-1][column].extend(found)
+    for word in words:
+        x, y = word.centre
+        row = next(r for r in range(len(bands) - 1) if bands[r] <= y < bands[r + 1])
+        column = next(
+            (c for c in range(len(boundaries) - 1) if boundaries[c] <= x < boundaries[c + 1]),
+            len(boundaries) - 2,
+        )
+        rows[row][column].append(word)
+    # The table starts at its header: a row with text in three columns or more. Above it is the
+    # heading of the order.
+    first_row = next((r for r, row in enumerate(rows) if sum(bool(f) for f in row) >= 3), None)
+    if first_row is None:
+        return None
     table_rows: list[list[OcrCell | None]] = []
-    for r, row in enumerate(rows):
+    for r, row in enumerate(rows[first_row:]):
+        filled = [c for c, found in enumerate(row) if found]
+        if filled == [0, 1] and _BARE_NUMBER.match(_cell_text(row[0])):
+            # «1.» | «Нормативно-правовое обеспечение»: a section heading; with rules it would be
+            # one cell across the row.
+            found = row[0] + row[1]
+            cell = OcrCell(r, 0, (boundaries[0], 0, boundaries[-1], 0), colspan=len(row))
+            cell.words = list(found)
+            cell.text = f"{_cell_text(row[0])} {_cell_text(row[1])}"
+            cell.confidence = round(sum(w.confidence for w in found) / len(found), 3)
+            table_rows.append([cell, *[None] * (len(row) - 1)])
+            continue
         cells: list[OcrCell | None] = []
         for c, found in enumerate(row):
             cell = OcrCell(r, c, (boundaries[c], 0, boundaries[c + 1], 0), words=list(found))
@@ -726,7 +760,7 @@ def _number_cells(table: OcrTable) -> list[OcrCell]:
     ]
 
 
-def _reread_numbers(pages: Sequence[_Prepared], images: Sequence[_Prepared]) -> None:
+def _reread_numbers(pages: Sequence[_Prepared]) -> None:
     """Read the doubtful cells of number columns again, with only digits and dots allowed.
 
     Short item numbers («1.1.») alone in a narrow cell are what Tesseract misreads most; one more
@@ -743,7 +777,9 @@ def _reread_numbers(pages: Sequence[_Prepared], images: Sequence[_Prepared]) -> 
     crops = []
     for page, cell in doubtful:
         slot = next(slot for slot in page.slots if slot.cell is cell)
-        crops.append(page.image.crop((0, slot.top - gap // 2, page.image.width, slot.bottom + gap // 2)))
+        crops.append(
+            page.image.crop((0, slot.top - gap // 2, page.image.width, slot.bottom + gap // 2))
+        )
     width = max(crop.width for crop in crops)
     sheet = Image.new("L", (width, sum(crop.height for crop in crops)), 255)
     bands = []
@@ -761,6 +797,28 @@ def _reread_numbers(pages: Sequence[_Prepared], images: Sequence[_Prepared]) -> 
         confidence = round(sum(word.confidence for word in words) / len(words), 3)
         if confidence >= (cell.confidence or 0) or not _NUMBER_CELL.match(cell.text):
             cell.text, cell.confidence = text, confidence
+
+
+def _repair_sequence(table: OcrTable) -> None:
+    """Put back the dot Tesseract drops inside an item number, from the number above it.
+
+    Under «1.2.» a cell read «13.» or «1.3» is «1.3.»; such a guess keeps a confidence under the
+    threshold of doubt (0.75 at most), so the operator still looks at the row.
+    """
+    previous: tuple[str, int] | None = None
+    for row in table.rows:
+        cell = row[0] if row else None
+        if cell is None or cell.colspan > 1 or not cell.text:
+            continue
+        match = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.", cell.text)
+        if previous is not None and not match:
+            head, number = previous
+            expected = f"{head}.{number + 1}."
+            if cell.text.replace(".", "") == expected.replace(".", ""):
+                cell.text = expected
+                cell.confidence = min(cell.confidence or 0.0, 0.75)
+                match = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.", expected)
+        previous = (match.group(1), int(match.group(2))) if match else None
 
 
 def read_images(
@@ -786,7 +844,10 @@ def read_images(
     for index, page in enumerate(prepared):
         if page.table is not None:
             _fill(page.table, page.slots, words[index], page.clean)
-    _reread_numbers([page for page in prepared if page.table is not None], images=prepared)
+    _reread_numbers([page for page in prepared if page.table is not None])
+    for page in prepared:
+        if page.table is not None:
+            _repair_sequence(page.table)
     pages = []
     for index, page in enumerate(prepared):
         tables: list[OcrTable] = []

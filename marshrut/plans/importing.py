@@ -281,7 +281,9 @@ def weak_fields(row: Mapping[str, Any]) -> list[tuple[str, int]]:
     ]
 
 
-def confirm_scan_rows(rows: Iterable[Mapping[str, Any]], indexes: Iterable[int]) -> list[dict[str, Any]]:
+def confirm_scan_rows(
+    rows: Iterable[Mapping[str, Any]], indexes: Iterable[int]
+) -> list[dict[str, Any]]:
     """The rows with the scanned ones at ``indexes`` marked confirmed by the operator."""
     chosen = set(indexes)
     confirmed = []

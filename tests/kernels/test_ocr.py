@@ -126,7 +126,10 @@ def _table() -> OcrTable:
 
 def test_cell_confidence_is_the_mean_of_its_words() -> None:
     table = _table()
-    slots = [ocr._Slot(cell, top=c * 200, bottom=c * 200 + 100, dx=0, dy=0) for c, cell in enumerate(table.cells)]
+    slots = [
+        ocr._Slot(cell, top=c * 200, bottom=c * 200 + 100, dx=0, dy=0)
+        for c, cell in enumerate(table.cells)
+    ]
     words = [
         Word("Проведение", (10, 10, 90, 40), 0.9),
         Word("семинара", (10, 50, 90, 80), 0.7),
@@ -157,8 +160,13 @@ def test_a_blank_cell_has_no_confidence_and_dust_is_dropped() -> None:
 
 @pytest.mark.parametrize(
     ("read", "fixed"),
-    [("1:5.", "1.5."), ("1.6,", "1.6."), ("до 30 ноября 2025 Г.", "до 30 ноября 2025 г."),
-     ("апрель 2025 т.", "апрель 2025 г."), ("методического „сопровождения", "методического сопровождения")],
+    [
+        ("1:5.", "1.5."),
+        ("1.6,", "1.6."),
+        ("до 30 ноября 2025 Г.", "до 30 ноября 2025 г."),
+        ("апрель 2025 т.", "апрель 2025 г."),
+        ("методического „сопровождения", "методического сопровождения"),
+    ],
 )
 def test_certain_misreadings_are_fixed(read: str, fixed: str) -> None:
     assert ocr._tidy_text(read) == fixed
@@ -169,9 +177,14 @@ def test_aligned_words_without_rules_make_columns_and_rows() -> None:
         return Word(text, (x, y, x + 20 * len(text), y + 30), 0.9, (1, 1, line))
 
     words = [
-        word("1.", 100, 100, 1), word("Семинар", 300, 100, 1), word("март", 900, 100, 1),
-        word("для", 300, 140, 2), word("директоров", 380, 140, 2),
-        word("2.", 100, 220, 3), word("Совещание", 300, 220, 3), word("май", 900, 220, 3),
+        word("1.", 100, 100, 1),
+        word("Семинар", 300, 100, 1),
+        word("март", 900, 100, 1),
+        word("для", 300, 140, 2),
+        word("директоров", 380, 140, 2),
+        word("2.", 100, 220, 3),
+        word("Совещание", 300, 220, 3),
+        word("май", 900, 220, 3),
     ]
     table = ocr._unruled(words, 1200)
     assert table is not None and not table.ruled
@@ -220,7 +233,11 @@ def test_a_scanned_table_is_read_with_its_grid_and_most_cells_right(
 def test_a_scan_reads_as_a_plan_with_confidence_per_field() -> None:
     plan = read_plan((SCANS / "scan_order_c.png").read_bytes(), "скан.png", 2025)
     assert [column.role for column in plan.columns] == [
-        "number", "title", "deadline", "responsible", "result",
+        "number",
+        "title",
+        "deadline",
+        "responsible",
+        "result",
     ]
     assert plan.sections[0].title == "Нормативно-правовое обеспечение"
     items = plan.items
@@ -260,9 +277,41 @@ def test_text_pdfs_are_not_sent_to_ocr(monkeypatch: pytest.MonkeyPatch) -> None:
     pdf.set_font("Serif", size=10)
     pdf.add_page()
     with pdf.table(first_row_as_headings=False) as table:
-        for cells in (("№", "Мероприятие", "Сроки", "Ответственный"), ("1.", "Семинар", "март", "ИРО")):
+        for cells in (
+            ("№", "Мероприятие", "Сроки", "Ответственный"),
+            ("1.", "Семинар", "март", "ИРО"),
+        ):
             row = table.row()
             for text in cells:
                 row.cell(text)
     plan = read_plan(bytes(pdf.output()), "план.pdf", 2025)
     assert plan.items[0].title == "Семинар" and plan.items[0].scan_confidence is None
+
+
+def test_a_dot_dropped_from_an_item_number_is_put_back_with_doubt() -> None:
+    def number(text: str, confidence: float) -> list[OcrCell | None]:
+        cell = OcrCell(0, 0, (0, 0, 1, 1), text=text, confidence=confidence)
+        return [cell, OcrCell(0, 1, (1, 0, 2, 1), text="Семинар", confidence=0.9)]
+
+    table = OcrTable(
+        [number("1.2.", 0.95), number("13.", 0.9), number("1.4", 0.9), number("7", 0.9)]
+    )
+    ocr._repair_sequence(table)
+    texts = [row[0].text for row in table.rows if row[0] is not None]
+    confidences = [row[0].confidence for row in table.rows if row[0] is not None]
+    assert texts == ["1.2.", "1.3.", "1.4.", "7"]
+    assert confidences == [0.95, 0.75, 0.75, 0.9]
+
+
+@needs_tesseract
+def test_a_table_without_rules_is_read_from_aligned_text() -> None:
+    plan = read_plan((SCANS / "scan_order_d.tiff").read_bytes(), "скан.tiff", 2025)
+    assert [column.role for column in plan.columns][1:] == [
+        "title",
+        "deadline",
+        "responsible",
+        "result",
+    ]
+    titles = [item.title for item in plan.items]
+    assert "Проведение самодиагностики общеобразовательных организаций" in titles
+    assert len(plan.items) == 4

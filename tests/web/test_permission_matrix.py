@@ -696,6 +696,7 @@ def _merge_app_rows() -> None:
     from tests.analytics.matrix_reports import MATRIX_REPORTS
     from tests.api.matrix_api import MATRIX_API
     from tests.diagnostics.matrix_import import MATRIX_IMPORT
+    from tests.plans.matrix_scans import MATRIX_SCANS
     from tests.programmes.matrix_interviews import MATRIX_INTERVIEWS
     from tests.programmes.matrix_programmes import MATRIX_PROGRAMMES
     from tests.support.matrix_cohort import MATRIX_COHORT
@@ -717,6 +718,7 @@ def _merge_app_rows() -> None:
         MATRIX_PROGRAMMES,
         MATRIX_INTERVIEWS,
         MATRIX_RISKS,
+        MATRIX_SCANS,
     ):
         for name, rows in rows_of_app.items():
             MATRIX[name] = [

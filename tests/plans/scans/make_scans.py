@@ -112,12 +112,16 @@ class Spec:
     angle: float
     seed: int
     image: str = "pdf"  # pdf, png or tiff
+    ruled: bool = True  # False: the table printed without rules
 
 
 FIXTURES = [
     Spec("scan_order_a", pages=2, per_page=6, dpi=300, angle=0.8, seed=1),
     Spec("scan_order_b", pages=3, per_page=5, dpi=200, angle=-1.2, seed=2),
     Spec("scan_order_c", pages=1, per_page=6, dpi=250, angle=0.5, seed=3, image="png"),
+    Spec(
+        "scan_order_d", pages=1, per_page=4, dpi=300, angle=-0.6, seed=4, image="tiff", ruled=False
+    ),
 ]
 
 
@@ -149,7 +153,7 @@ def page_rows(spec: Spec) -> list[list[list[str | None]]]:
     return pages
 
 
-def printed(pages: list[list[list[str | None]]]) -> bytes:
+def printed(pages: list[list[list[str | None]]], ruled: bool = True) -> bytes:
     """The document as a text PDF: one ruled table per page on landscape A4."""
     pdf = FPDF(orientation="L")
     pdf.add_font("Serif", "", str(FONTS / "LiberationSerif-Regular.ttf"))
@@ -163,7 +167,13 @@ def printed(pages: list[list[list[str | None]]]) -> bytes:
             pdf.cell(0, 8, "План мероприятий («дорожная карта»)", align="C")
             pdf.ln(12)
         pdf.set_font("Serif", size=11)
-        with pdf.table(col_widths=WIDTHS, line_height=6, padding=1.6, first_row_as_headings=False) as table:
+        with pdf.table(
+            col_widths=WIDTHS,
+            line_height=6,
+            padding=1.6,
+            first_row_as_headings=False,
+            borders_layout="ALL" if ruled else "NONE",
+        ) as table:
             for position, cells in enumerate(rows):
                 row = table.row()
                 if cells[1] is None:
@@ -181,7 +191,9 @@ def scanned(data: bytes, spec: Spec) -> list[Image.Image]:
     document = pypdfium2.PdfDocument(data)
     for index in range(len(document)):
         page = document[index].render(scale=spec.dpi / 72, grayscale=True).to_pil().convert("L")
-        page = page.rotate(spec.angle + 0.1 * index, resample=Image.Resampling.BICUBIC, fillcolor=255, expand=False)
+        page = page.rotate(
+            spec.angle + 0.1 * index, resample=Image.Resampling.BICUBIC, fillcolor=255, expand=False
+        )
         page = page.filter(ImageFilter.GaussianBlur(0.6))
         pixels = np.asarray(page, dtype=np.float32)
         height, width = pixels.shape
@@ -207,17 +219,33 @@ def save(images: list[Image.Image], path: Path, spec: Spec) -> None:
         bilevel = images[0].point(lambda value: 255 if value > 150 else 0).convert("1")
         bilevel.save(path, "PNG", optimize=True, dpi=(spec.dpi, spec.dpi))
     elif spec.image == "tiff":
-        images[0].save(path, "TIFF", save_all=True, append_images=images[1:], compression="tiff_deflate", dpi=(spec.dpi, spec.dpi))
+        # Fax-style: black and white, CCITT group 4, as multi-page TIFF scans usually are.
+        frames = [
+            image.point(lambda value: 255 if value > 150 else 0).convert("1") for image in images
+        ]
+        frames[0].save(
+            path,
+            "TIFF",
+            save_all=True,
+            append_images=frames[1:],
+            compression="group4",
+            dpi=(spec.dpi, spec.dpi),
+        )
     else:
-        images[0].save(path, "PDF", save_all=True, append_images=images[1:], resolution=spec.dpi, quality=35)
+        images[0].save(
+            path, "PDF", save_all=True, append_images=images[1:], resolution=spec.dpi, quality=35
+        )
 
 
 def make(spec: Spec, out: Path) -> Path:
     pages = page_rows(spec)
-    images = scanned(printed(pages), spec)
+    images = scanned(printed(pages, spec.ruled), spec)
     save(images, out, spec)
     out.with_suffix(".json").write_text(
-        json.dumps({"dpi": spec.dpi, "angle": spec.angle, "pages": pages}, ensure_ascii=False, indent=1) + "\n",
+        json.dumps(
+            {"dpi": spec.dpi, "angle": spec.angle, "pages": pages}, ensure_ascii=False, indent=1
+        )
+        + "\n",
         encoding="utf-8",
     )
     return out
@@ -225,7 +253,9 @@ def make(spec: Spec, out: Path) -> Path:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pages", type=int, help="one document of this many pages instead of the fixtures")
+    parser.add_argument(
+        "--pages", type=int, help="one document of this many pages instead of the fixtures"
+    )
     parser.add_argument("--out", type=Path, help="where that document goes (.pdf)")
     args = parser.parse_args()
     if args.pages:
