@@ -24,7 +24,6 @@ are :class:`OcrError` with a Russian message for the operator.
 from __future__ import annotations
 
 import io
-import itertools
 import os
 import re
 import shutil
@@ -666,25 +665,25 @@ def _unruled(words: Sequence[Word], width: int) -> OcrTable | None:
     row_gap = max(6, int(np.median(heights) * 1.3))
     cuts: list[int] = []
     start = None
-    for y in range(len(inked)):
-        if not inked[y]:
-            start = y if start is None else start
+    for level in range(len(inked)):
+        if not inked[level]:
+            start = level if start is None else start
             continue
-        if start is not None and y - start >= row_gap:
-            cuts.append(top + (start + y) // 2)
+        if start is not None and level - start >= row_gap:
+            cuts.append(top + (start + level) // 2)
         start = None
     bands = [top - 1, *cuts, bottom + 1]
     rows: list[list[list[Word]]] = [
         [[] for _ in range(len(boundaries) - 1)] for _ in range(len(bands) - 1)
     ]
     for word in words:
-        x, y = word.centre
-        row = next(r for r in range(len(bands) - 1) if bands[r] <= y < bands[r + 1])
+        across, down = word.centre
+        band = next(r for r in range(len(bands) - 1) if bands[r] <= down < bands[r + 1])
         column = next(
-            (c for c in range(len(boundaries) - 1) if boundaries[c] <= x < boundaries[c + 1]),
+            (c for c in range(len(boundaries) - 1) if boundaries[c] <= across < boundaries[c + 1]),
             len(boundaries) - 2,
         )
-        rows[row][column].append(word)
+        rows[band][column].append(word)
     # The table starts at its header: a row with text in three columns or more. Above it is the
     # heading of the order.
     first_row = next((r for r, row in enumerate(rows) if sum(bool(f) for f in row) >= 3), None)
