@@ -1,9 +1,12 @@
 """Roadmap documents → a draft the operator checks and corrects → the rows of a plan.
 
-The kernel (:mod:`marshrut.kernels.plan_reader`) reads DOCX, PDF and the seeds' text form, and
-:func:`marshrut.kernels.tables.read_sheets` reads spreadsheets; this module decides what may be
-uploaded at all (by content, never by name), turns the kernel's plan into a JSON draft that keeps
-every source text beside what was read from it, and re-reads a row after the operator edits it.
+The kernel (:mod:`marshrut.kernels.plan_reader`) reads DOCX, PDF, the seeds' text form and scans
+(through :mod:`marshrut.kernels.ocr`), and :func:`marshrut.kernels.tables.read_sheets` reads
+spreadsheets; this module decides what may be uploaded at all (by content, never by name), turns
+the kernel's plan into a JSON draft that keeps every source text beside what was read from it,
+and re-reads a row after the operator edits it.
+A row read from a scan carries ``scan`` (the OCR confidence of the row and of each field); one
+under :data:`SCAN_THRESHOLD` waits for the operator's confirmation before the plan is saved.
 """
 
 from __future__ import annotations
