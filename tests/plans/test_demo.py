@@ -8,8 +8,9 @@ import hashlib
 import io
 
 from marshrut.diagnostics.models import Deficit
+from marshrut.kernels import ocr
 from marshrut.lib.imports import ImportBatch
-from marshrut.plans import demo_documents
+from marshrut.plans import demo_documents, demo_scan
 from marshrut.plans.actions import drafted_roadmap
 from marshrut.plans.demo import build_demo
 from marshrut.plans.importing import read_document
@@ -40,12 +41,21 @@ def test_demo_is_built_once(world: World) -> None:
         PlanItem.objects.count(),
         ProgressReport.objects.count(),
     ) == counts
-    assert ImportBatch.objects.filter(kind="plans").count() == 1
+    documents = ImportBatch.objects.filter(kind="plans")
+    assert documents.filter(filename=demo_documents.FILENAME).count() == 1
+    if ocr.available():
+        # The scanned order stays a draft: its doubtful rows wait for the operator.
+        (scan,) = documents.filter(filename=demo_scan.FILENAME)
+        assert scan.status == ImportBatch.Status.CHECKED and scan.counts["draft"]["scanned"]
+        assert len(scan.counts["draft"]["rows"]) == 4
+        assert documents.count() == 2
+    else:
+        assert documents.count() == 1
 
 
 def test_demo_uploads_its_regional_roadmap_document_as_an_operator_would(world: World) -> None:
     build_demo(world.region, io.StringIO())
-    batch = ImportBatch.objects.get(kind="plans")
+    batch = ImportBatch.objects.get(kind="plans", filename=demo_documents.FILENAME)
     regional = Plan.objects.get(level=Level.REGION)
     # The upload page's path: the document is kept with its draft, and the draft became the plan.
     assert batch.status == ImportBatch.Status.APPLIED and batch.counts["plan"] == regional.pk
