@@ -91,8 +91,12 @@ _DASHES = str.maketrans(
 )
 
 
+# Footnote marks after a date or a word: «15 марта 2021* года», «до 1 июня¹».
+_FOOTNOTE_RE = re.compile(r"(?<=[\w.)])(?:\*+|[\u00b9\u00b2\u00b3\u2070\u2074-\u2079]+)")
+
+
 def _normalise(text: str) -> str:
-    text = html.unescape(_TAG_RE.sub(" ", text))
+    text = _FOOTNOTE_RE.sub("", html.unescape(_TAG_RE.sub(" ", text)))
     return re.sub(r"\s+", " ", text.lower().translate(_DASHES)).strip()
 
 

@@ -19,6 +19,21 @@ reader then finds the table and reads it, so all formats behave the same:
   are appended to the previous item cell by cell. When the break falls inside a quotation the
   tail can land at the head of the next item's cell («… в сфере» | «повышения» (…) Повышение …»);
   that lowercase head, up to the closing quote, goes back to the previous item.
+* Up to two sub-header rows under cells spanning several columns are part of the header; a
+  «начало | окончание» pair of date columns gives one deadline «2019 – 2024»; «ед. изм.» and
+  «значение» columns give the indicator's unit and value (:func:`targets.indicator_targets`).
+  A cell holding only a dash is empty; «Итого»/«Всего» rows are no items. A row without a
+  number whose title starts in lowercase or with «(» continues the item above even without a
+  page break (a DOCX continuation row), and after a break even when its date cell holds the
+  rest of a cut date.
+* A table without a header row is read by what its columns hold (numbers, dates, known
+  organisations, the longest text as the title); a text table whose columns are aligned by runs
+  of spaces is cut at the columns of its header line.
+* The reader records what it is unsure of on each item (:mod:`marshrut.kernels.confidence`): a
+  row joined across a page break or from a continuation row; for a scan, the lowest OCR
+  confidence of each field's cells (``scan_confidence``, judged by
+  :func:`~marshrut.kernels.confidence.scan_doubts`); the plan notes a guessed header, and numbers
+  missing from a section's numbering are the rows it believes it lost.
 * A cell that cannot be parsed is not an error: its deadline is kind ``unknown`` and its text
   stays. A document without a plan table raises :class:`PlanReadError` with a Russian message.
 """
@@ -35,6 +50,7 @@ from datetime import date, datetime
 from typing import Any
 
 from marshrut.kernels.archives import ArchiveError, inspect_zip
+from marshrut.kernels.confidence import CONTINUED, HEADERLESS, JOINED, Confidence
 from marshrut.kernels.deadlines import Schedule, ScheduleKind, parse_deadline
 from marshrut.kernels.responsibles import (
     DEFAULT_ABBREVIATIONS,
@@ -42,7 +58,7 @@ from marshrut.kernels.responsibles import (
     Responsible,
     parse_responsibles,
 )
-from marshrut.kernels.targets import Target, parse_targets
+from marshrut.kernels.targets import Target, item_targets
 
 __all__ = [
     "Column",
@@ -71,7 +87,9 @@ class Column:
     """A table column the reader understood: its position, role and header text."""
 
     index: int
-    role: str  # number, title, deadline, responsible, result, indicator
+    # number, title, deadline (deadline_end: the end year of a «начало | окончание» pair),
+    # responsible, result, indicator (unit and value: its unit and value in columns of their own)
+    role: str
     label: str
 
 
@@ -100,8 +118,14 @@ class PlanItem:
     responsible_text: str | None = None
     indicator: str | None = None
     source_row: int = 0
-    # For a scanned document: the lowest OCR confidence (0..1) of the cells of each field
-    # (number, title, deadline, responsible, result, indicator) that had text; else None.
+    # The indicator's unit and value when the table gives them columns of their own.
+    indicator_unit: str | None = None
+    indicator_value: str | None = None
+    # What the reader is unsure of in how this item was put together (see kernels.confidence).
+    doubts: list[Confidence] = field(default_factory=list)
+    # For a scanned document: the lowest OCR confidence (0..1) of the cells of each field (by
+    # column role) that OCR looked at; ``None`` for an item not read from a scan. Which of these
+    # are doubts is :func:`marshrut.kernels.confidence.scan_doubts`'s to say.
     scan_confidence: dict[str, float] | None = None
 
     def to_dict(self) -> dict[str, object]:
@@ -132,6 +156,10 @@ class Plan:
     year: int
     sections: list[PlanSection]
     columns: list[Column]
+    # Doubts about the table as a whole, and the item numbers missing from the numbering: rows
+    # the reader believes it lost.
+    notes: list[Confidence] = field(default_factory=list)
+    lost: list[str] = field(default_factory=list)
 
     @property
     def items(self) -> list[PlanItem]:
@@ -165,7 +193,7 @@ class _Cell:
     key: object | None = None
     # Covered by a horizontally merged cell to its left (or ``None`` in a pdfplumber table).
     spanned: bool = False
-    # How sure OCR was of the text of a scanned cell (0..1); ``None`` for a cell not OCR'd.
+    # How sure OCR is of a cell read from a scan (0..1); ``None`` for a text layer's cell.
     confidence: float | None = None
 
 
@@ -237,6 +265,8 @@ def _join_lines(text: str) -> str:
 
 _ROLE_PATTERNS = (
     ("result", re.compile(r"результат")),
+    ("unit", re.compile(r"^ед\.?\s*изм|единиц\w*\s+измерени")),
+    ("value", re.compile(r"^(?:целев\w*\s+)?значени")),
     ("indicator", re.compile(r"показател|индикатор|целев\w*\s+значени")),
     ("deadline", re.compile(r"срок|дата|период|время\s+(?:проведения|исполнения)|когда")),
     ("responsible", re.compile(r"ответствен|исполнител|организатор")),
@@ -266,12 +296,16 @@ def _header_roles(row: _Row) -> list[str | None] | None:
     return roles if "title" in present and has_when_or_who and len(present) >= 3 else None
 
 
-def _columns(header: _Row, below: _Row | None) -> tuple[list[Column], bool]:
-    """Return the columns of a header row, merging a sub-header row when there is one.
+def _columns(header: _Row, belows: Sequence[_Row]) -> tuple[list[Column], int]:
+    """Return the columns of a header row, merging the sub-header rows below it.
 
-    The second value tells whether ``below`` was a sub-header and must be skipped.
+    Up to two rows below the header are sub-headers when every text they hold sits under a
+    header cell spanning several columns («Срок реализации» over «начало | окончание», and a
+    third row «(год) | (год)» under those). The second value is how many header rows there are.
     """
+    width = max([len(header.cells), *(len(below.cells) for below in belows)])
     texts = [cell.text if not cell.spanned else "" for cell in header.cells]
+    texts += [""] * (width - len(texts))
     parents: list[int | None] = []
     last: int | None = None
     for index, text in enumerate(texts):
@@ -284,31 +318,58 @@ def _columns(header: _Row, below: _Row | None) -> tuple[list[Column], bool]:
         if parent is not None
         and any(parents[other] == parent for other in range(len(parents)) if other != index)
     }
-    sub_texts: list[str] = []
-    if below is not None:
-        for index in range(len(texts)):
+    subs: list[list[str]] = []
+    above = header
+    for below in belows[:2]:
+        sub_texts: list[str] = []
+        for index in range(width):
             cell = below.cells[index] if index < len(below.cells) else _EMPTY
-            same = cell.key is not None and cell.key is header.key(index)
+            same = cell.key is not None and cell.key is above.key(index)
             sub_texts.append("" if same or cell.spanned else cell.text)
-    is_sub = (
-        below is not None
-        and any(sub_texts)
-        and all(not text or index in grouped for index, text in enumerate(sub_texts))
-    )
+        if not any(sub_texts) or any(
+            text and index not in grouped for index, text in enumerate(sub_texts)
+        ):
+            break
+        subs.append(sub_texts)
+        above = below
     columns: list[Column] = []
     for index, text in enumerate(texts):
         parent = parents[index]
         if parent is None:
             continue
         label = texts[parent]
-        if is_sub and sub_texts[index]:
-            label = f"{label} ({sub_texts[index]})"
+        first = subs[0][index] if subs else ""
+        if first:
+            label = f"{label} ({first})"
         elif not text:
             continue
-        role = _role(texts[parent]) or (_role(sub_texts[index]) if is_sub else None)
+        below_roles = [_role(sub[index]) for sub in subs if sub[index]]
+        # A unit or a value under «Целевой показатель» is that, not the indicator's name.
+        own = next((role for role in below_roles if role in ("unit", "value")), None)
+        role = own or _role(texts[parent]) or next((role for role in below_roles if role), None)
         if role:
             columns.append(Column(index, role, label))
-    return columns, is_sub
+    return _pair_years(columns), 1 + len(subs)
+
+
+_START_RE = re.compile(r"\((?:начал\w*|с|от|старт)\)$", re.I)
+_END_RE = re.compile(r"\((?:оконча\w*|конец|по|до|завершени\w*)\)$", re.I)
+
+
+def _pair_years(columns: list[Column]) -> list[Column]:
+    """Turn a «начало | окончание» pair of date columns into one deadline and its end column."""
+    result = list(columns)
+    for position, column in enumerate(columns[:-1]):
+        following = columns[position + 1]
+        if (
+            column.role == following.role == "deadline"
+            and _START_RE.search(column.label)
+            and _END_RE.search(following.label)
+        ):
+            label = _START_RE.sub("", column.label).strip()
+            result[position] = Column(column.index, "deadline", label)
+            result[position + 1] = Column(following.index, "deadline_end", following.label)
+    return result
 
 
 # --- table assembly ----------------------------------------------------------------------------
@@ -322,6 +383,17 @@ class _Table:
     adjacent: bool = True
 
 
+@dataclass
+class _Layout:
+    """The plan table found: its columns, body rows, header signature and header rows' texts."""
+
+    columns: list[Column]
+    body: list[_Row]
+    signature: list[str | None]
+    header_texts: set[tuple[str, ...]]
+    inferred: bool = False
+
+
 def _find_header(rows: list[_Row], limit: int | None = None) -> int | None:
     for index, row in enumerate(rows[:limit] if limit else rows):
         if _header_roles(row):
@@ -333,7 +405,14 @@ def _width(rows: list[_Row]) -> int:
     return max((len(row.cells) for row in rows), default=0)
 
 
-def _assemble(tables: list[_Table]) -> tuple[list[Column], list[_Row], list[str | None]]:
+def _row_texts(row: _Row) -> tuple[str, ...]:
+    texts = [cell.text for cell in row.cells]
+    while texts and not texts[-1]:
+        texts.pop()
+    return tuple(texts)
+
+
+def _assemble(tables: list[_Table], orgs: OrgDictionary) -> _Layout:
     """Find the plan table, join its continuations and return its columns and body rows."""
     for position, table in enumerate(tables):
         start = _find_header(table.rows)
@@ -341,17 +420,16 @@ def _assemble(tables: list[_Table]) -> tuple[list[Column], list[_Row], list[str 
             continue
         header = table.rows[start]
         signature = _header_roles(header)
-        below = table.rows[start + 1] if start + 1 < len(table.rows) else None
-        columns, has_sub = _columns(header, below)
-        body = table.rows[start + 2 if has_sub else start + 1 :]
+        columns, height = _columns(header, table.rows[start + 1 : start + 3])
+        header_texts = {_row_texts(row) for row in table.rows[start : start + height]}
+        body = table.rows[start + height :]
         width = len(header.cells)
         # A header-less table continues the plan only while nothing else came in between.
         joined = True
         for later in tables[position + 1 :]:
             repeat = _find_header(later.rows, limit=3)
             if repeat is not None and _header_roles(later.rows[repeat]) == signature:
-                skip = repeat + (2 if has_sub else 1)
-                rest = later.rows[skip:]
+                rest = later.rows[repeat + height :]
             elif repeat is None and joined and later.adjacent and _width(later.rows) == width:
                 rest = later.rows
             else:
@@ -361,12 +439,103 @@ def _assemble(tables: list[_Table]) -> tuple[list[Column], list[_Row], list[str 
                 rest[0].after_break = True
             body.extend(rest)
         assert signature is not None
-        return columns, body, signature
+        return _Layout(columns, body, signature, header_texts)
+    inferred = _infer_layout(tables, orgs)
+    if inferred is not None:
+        return inferred
     raise PlanReadError(
         "Не найдена таблица плана: нужна строка заголовков со столбцами «Наименование "
         "мероприятия» и «Сроки» или «Ответственный» (а также, например, «№ п/п», "
         "«Ожидаемый результат», «Показатель»)."
     )
+
+
+_INFERRED_LABELS = {
+    "number": "№",
+    "title": "Наименование мероприятия",
+    "deadline": "Сроки",
+    "responsible": "Ответственный",
+    "result": "Ожидаемый результат",
+}
+
+
+def _infer_layout(tables: list[_Table], orgs: OrgDictionary) -> _Layout | None:
+    """Recognise the columns of a table without a header row by what their cells hold.
+
+    A column is the number column when its cells are item numbers, the date column when they
+    read as deadlines, the responsible column when they name known organisations; of the rest,
+    the one with the longest texts is the title and the next one to its right the result.
+    """
+
+    def filled(row: _Row) -> int:
+        return sum(1 for cell in row.cells if cell.text)
+
+    # The first table with items in it; on a PDF or after a page break it goes on in the next.
+    table = next(
+        (table for table in tables if sum(1 for row in table.rows if filled(row) >= 3) >= 2),
+        None,
+    )
+    if table is None:
+        return None
+    position = tables.index(table)
+    rows = list(table.rows)
+    for later in tables[position + 1 :]:
+        if not later.adjacent or _width(later.rows) != _width(rows):
+            break
+        if later.rows:
+            later.rows[0].after_break = True
+        rows.extend(later.rows)
+    items = [row for row in rows if filled(row) >= 3]
+    if len(items) < 2:
+        return None
+    width = _width(items)
+
+    def share(index: int, test: Any) -> float:
+        texts = [row.cells[index].text for row in items if index < len(row.cells)]
+        filled = [text for text in texts if text]
+        return sum(1 for text in filled if test(text)) / len(filled) if filled else 0.0
+
+    roles: list[str | None] = [None] * width
+    for index in range(width):
+        if share(index, lambda text: bool(_NUMBER_ONLY_RE.match(text))) >= 0.6:
+            roles[index] = "number"
+        elif share(index, _reads_as_deadline) >= 0.6:
+            roles[index] = "deadline"
+        elif share(index, lambda text: _names_organisation(text, orgs)) >= 0.6:
+            roles[index] = "responsible"
+    free = [index for index in range(width) if roles[index] is None]
+    if not free:
+        return None
+
+    def mean_length(index: int) -> float:
+        texts = [row.cells[index].text for row in items if index < len(row.cells)]
+        return sum(len(text) for text in texts) / len(texts)
+
+    title = max(free, key=mean_length)
+    roles[title] = "title"
+    results = [index for index in free if index > title]
+    if results:
+        roles[results[0]] = "result"
+    if "deadline" not in roles and "responsible" not in roles:
+        return None
+    columns = [
+        Column(index, role, _INFERRED_LABELS[role]) for index, role in enumerate(roles) if role
+    ]
+    first = rows.index(items[0])
+    # A section heading right above the first item belongs to the table.
+    while first > 0 and filled(rows[first - 1]) == 1:
+        first -= 1
+        if _HEADING_RE.match(next(cell.text for cell in rows[first].cells if cell.text)):
+            break
+    return _Layout(columns, rows[first:], list(roles), set(), inferred=True)
+
+
+def _reads_as_deadline(text: str) -> bool:
+    return parse_deadline(text, 2000).kind is not ScheduleKind.UNKNOWN
+
+
+def _names_organisation(text: str, orgs: OrgDictionary) -> bool:
+    return any(found.organisation for found in parse_responsibles(text, orgs))
 
 
 # --- reading the body --------------------------------------------------------------------------
@@ -380,6 +549,9 @@ _HEADING_RE = re.compile(
 )
 _NUMBER_ONLY_RE = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*|[IVXLC]{1,6})\.*$")
 _RULE_RE = re.compile(r"^[-–—_=*.\s]+$")
+_TOTAL_RE = re.compile(r"^(?:итого|всего)\b", re.I)
+# A cell holding only a dash says «nothing here» («-» in an empty date column).
+_DASH_RE = re.compile(r"^[-–—]+$")
 
 
 def _clean_number(text: str) -> str | None:
@@ -393,7 +565,28 @@ class _Draft:
 
     texts: dict[int, str]
     source: int
-    rows: list[_Row] = field(default_factory=list)  # the rows it was read from
+    doubts: list[Confidence] = field(default_factory=list)
+    # The lowest OCR confidence of the cells joined into each column; ``None`` when no row of
+    # the item was read from a scan.
+    scanned: dict[int, float] | None = None
+
+    def doubt(self, doubt: Confidence) -> None:
+        if doubt not in self.doubts:
+            self.doubts.append(doubt)
+
+    def scan(self, row: _Row) -> None:
+        """Keep the lowest OCR confidence per column of a row joined into the item.
+
+        A cell with ink but no word read has text "" and confidence 0: it counts. A place
+        covered by a merged cell has none of its own.
+        """
+        for index, cell in enumerate(row.cells):
+            if cell.confidence is None:
+                continue
+            if self.scanned is None:
+                self.scanned = {}
+            if not cell.spanned:
+                self.scanned[index] = min(self.scanned.get(index, 1.0), cell.confidence)
 
 
 def _joined(head: str, tail: str) -> str:
@@ -436,9 +629,11 @@ def _unfinished_head(previous: str, following: str) -> int | None:
 class _BodyReader:
     """Reads the rows under the header into sections of item drafts, row by row."""
 
-    def __init__(self, columns: list[Column], signature: list[str | None]) -> None:
+    def __init__(self, layout: _Layout) -> None:
+        columns = layout.columns
         self.columns = columns
-        self.signature = signature
+        self.signature = layout.signature
+        self.header_texts = layout.header_texts
         self.by_role: dict[str, list[int]] = {}
         for column in columns:
             self.by_role.setdefault(column.role, []).append(column.index)
@@ -466,10 +661,12 @@ class _BodyReader:
                 continue
             row.after_break = row.after_break or pending_break
             pending_break = False
-            if _header_roles(row) == self.signature:
+            if _header_roles(row) == self.signature or _row_texts(row) in self.header_texts:
                 pending_break = True
                 continue
             if self._is_noise(row):
+                # The column numbers repeated under a repeated header do not end the break.
+                pending_break = row.after_break
                 continue
             section = self._section(row)
             if section is not None:
@@ -484,6 +681,9 @@ class _BodyReader:
     def _is_noise(self, row: _Row) -> bool:
         texts = [(index, cell.text) for index, cell in enumerate(row.cells) if cell.text]
         if all(_RULE_RE.match(text) for _index, text in texts):
+            return True
+        # «Итого по разделу 1», «Всего»: a totals row counts the items above, it is none itself.
+        if any(_TOTAL_RE.match(text) for _index, text in texts[:2]):
             return True
         # The column-number row under a header: «1 | 2 | 3 | 4 | 5».
         return len(texts) > 1 and all(text == str(index + 1) for index, text in texts)
@@ -544,15 +744,34 @@ class _BodyReader:
             return False
         if self.number is not None and self._fresh(row, self.number):
             return False
-        if any(self._fresh(row, index) for index in self.by_role.get("deadline", [])):
-            return False
         title = self._fresh(row, self.title) if self.title is not None else ""
-        return row.after_break or not title or title[:1].islower()
+        # «(в том числе в дистанционной форме)», «учётом направлений …»: no sentence starts so.
+        tail = not title or title[:1].islower() or title[:1] in "(«,;"
+        dates = [
+            index
+            for index in self.by_role.get("deadline", []) + self.by_role.get("deadline_end", [])
+            if self._fresh(row, index)
+        ]
+        if dates:
+            # A page break cuts the date cell too: «до 31» | «мая 2025 года».
+            return row.after_break and (tail or self._cut_date(row, dates))
+        return row.after_break or tail
+
+    def _cut_date(self, row: _Row, indexes: list[int]) -> bool:
+        """Tell whether a date cell reads only joined to the same cell of the previous item."""
+        draft = self.last
+        assert draft is not None
+        for index in indexes:
+            head, tail = draft.texts.get(index, ""), self._fresh(row, index)
+            if head and not _reads_as_deadline(head) and _reads_as_deadline(_joined(head, tail)):
+                return True
+        return False
 
     def _append(self, row: _Row) -> None:
         draft = self.last
         assert draft is not None
-        draft.rows.append(row)
+        draft.doubt(CONTINUED if row.after_break else JOINED)
+        draft.scan(row)
         for index in range(len(row.cells)):
             text = self._fresh(row, index)
             if text:
@@ -570,11 +789,14 @@ class _BodyReader:
                 for index in self.by_role.get(role, []):
                     head = _unfinished_head(last.texts.get(index, ""), texts.get(index, ""))
                     if head is not None:
+                        last.doubt(CONTINUED)
                         last.texts[index] = _joined(last.texts[index], texts[index][:head])
                         texts[index] = texts[index][head:].strip()
         if not self.sections:
             self.sections.append((PlanSection(None, None), []))
-        self.sections[-1][1].append(_Draft(texts, row.source, [row]))
+        draft = _Draft(texts, row.source)
+        draft.scan(row)
+        self.sections[-1][1].append(draft)
 
 
 def _item(draft: _Draft, columns: list[Column], year: int, orgs: OrgDictionary) -> PlanItem:
@@ -585,57 +807,69 @@ def _item(draft: _Draft, columns: list[Column], year: int, orgs: OrgDictionary) 
             if column.role == role and draft.texts.get(column.index)
         ]
 
+    def joined(role: str) -> str:
+        return " ".join(text for _column, text in texts(role))
+
     number = next((text for _column, text in texts("number")), "")
     title = next((text for _column, text in texts("title")), "")
     responsible_texts = [text for _column, text in texts("responsible")]
-    results = [text for _column, text in texts("result")]
-    expected = " ".join(results) or None
-    targets = [target for text in results for target in parse_targets(text)]
-    indicators = [text for _column, text in texts("indicator")]
-    for text in indicators:
-        # An indicator without a value stays visible as a target the operator completes.
-        targets.extend(parse_targets(text) or [Target(text, text, None, None, None)])
+    expected = joined("result") or None
+    indicator, unit, value = joined("indicator"), joined("unit"), joined("value")
     return PlanItem(
         number=_clean_number(number),
         title=title,
-        deadlines=[
-            Deadline(column.label, parse_deadline(text, year)) for column, text in texts("deadline")
-        ],
+        deadlines=_deadlines(draft, columns, year),
         responsible=[
             found for text in responsible_texts for found in parse_responsibles(text, orgs)
         ],
         expected_result=expected,
-        targets=targets,
+        targets=item_targets(expected or "", indicator, unit, value, year),
         responsible_text="; ".join(responsible_texts) or None,
-        indicator=" ".join(indicators) or None,
+        indicator=indicator or None,
         source_row=draft.source,
+        indicator_unit=unit or None,
+        indicator_value=value or None,
+        doubts=draft.doubts,
         scan_confidence=_scan_confidence(draft, columns),
     )
 
 
 def _scan_confidence(draft: _Draft, columns: list[Column]) -> dict[str, float] | None:
-    """The lowest OCR confidence of each field's cells in the rows of an item, if scanned."""
+    """The lowest OCR confidence of each field's cells, by column role, if the item was scanned."""
+    if draft.scanned is None:
+        return None
     found: dict[str, float] = {}
-    scanned = False
-    for row in draft.rows:
-        for column in columns:
-            if column.index >= len(row.cells):
-                continue
-            cell = row.cells[column.index]
-            if cell.confidence is None:
-                continue
-            scanned = True
-            if cell.spanned:
-                continue
-            known = found.get(column.role)
-            found[column.role] = cell.confidence if known is None else min(known, cell.confidence)
-    return found if scanned else None
+    for column in columns:
+        score = draft.scanned.get(column.index)
+        if score is not None:
+            found[column.role] = min(found.get(column.role, 1.0), score)
+    return found
+
+
+def _deadlines(draft: _Draft, columns: list[Column], year: int) -> list[Deadline]:
+    """Parse every date column; a start and an end year in two columns make one window."""
+    ends = [column for column in columns if column.role == "deadline_end"]
+    found: list[Deadline] = []
+    for column in columns:
+        if column.role != "deadline":
+            continue
+        text = draft.texts.get(column.index, "")
+        text = "" if _DASH_RE.match(text) else text
+        end = next((end for end in ends if end.index > column.index), None)
+        if end is not None:
+            last = draft.texts.get(end.index, "")
+            last = "" if _DASH_RE.match(last) else last
+            text = f"{text} – {last}" if text and last else text or last
+        if text:
+            found.append(Deadline(column.label, parse_deadline(text, year)))
+    return found
 
 
 def _read_tables(tables: list[_Table], year: int, dictionary: Dictionary) -> Plan:
-    columns, body, signature = _assemble(tables)
     orgs = OrgDictionary.coerce(dictionary)
-    drafted = _BodyReader(columns, signature).read(body)
+    layout = _assemble(tables, orgs)
+    columns = layout.columns
+    drafted = _BodyReader(layout).read(layout.body)
     sections: list[PlanSection] = []
     for section, drafts in drafted:
         section.items = [_item(draft, columns, year, orgs) for draft in drafts]
@@ -645,7 +879,35 @@ def _read_tables(tables: list[_Table], year: int, dictionary: Dictionary) -> Pla
         sections.pop()
     if not sections:
         raise PlanReadError("Таблица плана найдена, но в ней нет ни одного мероприятия.")
-    return Plan(year, sections, columns)
+    notes = [HEADERLESS] if layout.inferred else []
+    return Plan(year, sections, columns, notes, _lost_numbers(sections))
+
+
+def _lost_numbers(sections: list[PlanSection]) -> list[str]:
+    """Item numbers missing from a section's numbering: «1.1, 1.2, 1.4» lost «1.3».
+
+    Items without a number between the two (the seeds have them) may be the missing ones, so
+    such a gap is not counted.
+    """
+    lost: list[str] = []
+    for section in sections:
+        previous: tuple[str, int] | None = None
+        unnumbered = 0
+        for item in section.items:
+            match = re.fullmatch(r"((?:\d{1,2}\.)*)(\d{1,3})", item.number or "")
+            if match is None:
+                unnumbered += 1
+                continue
+            prefix, last = match.group(1), int(match.group(2))
+            if (
+                previous is not None
+                and previous[0] == prefix
+                and 1 < last - previous[1] <= 20
+                and not unnumbered
+            ):
+                lost.extend(f"{prefix}{missing}" for missing in range(previous[1] + 1, last))
+            previous, unnumbered = (prefix, last), 0
+    return lost
 
 
 # --- formats -----------------------------------------------------------------------------------
@@ -690,7 +952,68 @@ def _decode_text(data: bytes) -> str | None:
 
 
 def _read_text(text: str, year: int, dictionary: Dictionary) -> Plan:
-    return read_plan_rows((line.split("\t") for line in text.splitlines()), year, dictionary)
+    lines = text.splitlines()
+    if not any("\t" in line for line in lines):
+        aligned = _aligned_rows(lines)
+        if aligned is not None:
+            return read_plan_rows(aligned, year, dictionary)
+    return read_plan_rows((line.split("\t") for line in lines), year, dictionary)
+
+
+_GAP_RE = re.compile(r"\S+(?: \S+)*")
+
+
+def _chunks(line: str) -> list[tuple[int, str]]:
+    """The parts of a line separated by runs of two or more spaces, with where they start."""
+    return [(match.start(), match.group()) for match in _GAP_RE.finditer(line.expandtabs())]
+
+
+def _aligned_rows(lines: list[str]) -> list[list[str]] | None:
+    """Cut a table whose columns are aligned by runs of spaces into rows of cells.
+
+    The header line gives where each column starts; a part of a later line belongs to the
+    column it starts in. A line with an empty first column carries on the cells of the row
+    above (a long cell wrapped), a lone part at the left edge is a heading, a blank line stays
+    a blank row (a page break).
+    """
+    header_at = None
+    starts: list[int] = []
+    for index, line in enumerate(lines):
+        parts = _chunks(line)
+        if len(parts) >= 3 and _header_roles(_Row([_Cell(text) for _start, text in parts])):
+            header_at, starts = index, [start for start, _text in parts]
+            break
+    if header_at is None:
+        return None
+    width = len(starts)
+
+    def column(position: int) -> int:
+        # A part may start a character or two left of its column when the cell before is full.
+        return max(0, max(i for i, start in enumerate(starts) if start <= position + 2))
+
+    rows: list[list[str]] = [list(_text for _start, _text in _chunks(lines[header_at]))]
+    joinable = False
+    for line in lines[header_at + 1 :]:
+        parts = _chunks(line)
+        if not parts:
+            rows.append([])
+            joinable = False
+            continue
+        if len(parts) == 1 and parts[0][0] == 0 and len(parts[0][1]) > starts[1]:
+            rows.append([parts[0][1]])
+            joinable = False
+            continue
+        cells = [""] * width
+        for start, text in parts:
+            at = column(start)
+            cells[at] = f"{cells[at]} {text}".strip()
+        if joinable and not cells[0]:
+            previous = rows[-1]
+            rows[-1] = [_joined(old, new) for old, new in zip(previous, cells, strict=True)]
+            continue
+        rows.append(cells)
+        joinable = not _RULE_RE.match(" ".join(cells))
+    return rows
 
 
 def _docx_cell(cell: Any, styles: dict[str | None, bool]) -> tuple[str, bool]:
@@ -788,7 +1111,13 @@ def _pdf_tables(data: bytes) -> list[_Table]:
         if len(scanned) == len(pdf.pages):
             return [table for tables in scanned.values() for table in tables]
         tables = _pdf_page_tables(pdf, {}, scanned)
-        if not any(_find_header(table.rows) is not None for table in tables):
+        # Whether the text pages drew their table with rules (the scanned pages' grid is OCR's).
+        ruled = any(
+            _width(table.rows) >= 3 and len(table.rows) >= 2
+            for table in tables
+            if not any(cell.confidence is not None for row in table.rows for cell in row.cells)
+        )
+        if not ruled:
             # A table drawn without ruling lines: fall back to aligned words.
             tables = _pdf_page_tables(
                 pdf, {"vertical_strategy": "text", "horizontal_strategy": "text"}, scanned

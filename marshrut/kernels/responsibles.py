@@ -56,6 +56,8 @@ DEFAULT_ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "ЧИРО": ("ЧИРО", "Челябинский институт развития образования"),
     "МОУО": (
         "МОУО",
+        "управление образования",
+        "комитет по образованию",
         "муниципальный орган управления образованием",
         "муниципальные органы управления образованием",
         "органы местного самоуправления, осуществляющие управление в сфере образования",
@@ -82,6 +84,23 @@ DEFAULT_ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     ),
     "Минпросвещения России": ("Минпросвещения", "Министерство просвещения Российской Федерации"),
     "Госуниверситет просвещения": ("Государственный университет просвещения",),
+    "ФИПИ": ("ФИПИ", "Федеральный институт педагогических измерений"),
+    "ЦОКО": (
+        "ЦОКО",
+        "РЦОКО",
+        "Центр оценки качества образования",
+        "региональный центр оценки качества образования",
+    ),
+    "РЦОИ": ("РЦОИ", "региональный центр обработки информации"),
+    "ИРО": ("ИРО", "институт развития образования"),
+    "ИМЦ": ("ИМЦ", "информационно-методический центр"),
+    # A role every region has, whoever plays it: the operator maps it to an organisation once.
+    "Региональный оператор": (
+        "региональный оператор",
+        "региональный оператор проекта",
+        "региональный координатор",
+        "региональный координатор проекта",
+    ),
 }
 
 #: Role phrases (regular expressions, searched ignoring case) → the organisation the role belongs
@@ -91,6 +110,8 @@ DEFAULT_ROLES: tuple[tuple[str, str], ...] = (
     (r"методическ\w*\s+актив", "РМА"),
     (r"инновационн\w*\s+площад", "РИП"),
     (r"муниципальн\w*\s+(?:координатор|куратор)", "МОУО"),
+    (r"регионал\w*\s+(?:оператор|координатор)", "Региональный оператор"),
+    (r"школьн\w*\s+координатор", "ОО"),
     (r"методическ\w*\s+служб", "ММС"),
     (r"(?:управленческ|школьн)\w*\s+команд", "ОО"),
     (r"(?:руководител|директор|координатор|педагог)\w*\s+(?:ОО|общеобразовательн|школ)", "ОО"),
@@ -269,6 +290,59 @@ def _closing(words: list[_Word], start: int) -> int:
     return len(words)
 
 
+# Legal forms written before a quoted name: «ФГБНУ «ФИПИ»», «МКУ «Информационно-методический
+# центр»». They are part of the name, never an organisation of their own.
+_LEGAL_FORM_RE = re.compile(
+    r"^(?:(?:Ф|Г|М|О)?(?:ГБ|ГА|ГК|Б|А|К)?(?:НУ|У|ОУ|УК|ОУ\s*ДПО|У\s*ДПО)|АНО|НКО|ДПО|"
+    r"(?:(?:федеральн|государственн|муниципальн|бюджетн|автономн|казенн|научн|областн|"
+    r"краев|образовательн)\w*\s+)+(?:учреждени\w*|организаци\w*))"
+    r"(?:\s+(?:ДПО|ВО|дополнительного\s+профессионального\s+образования))?\s*$",
+    re.I,
+)
+# Words that join two organisations in one entry: «ЦОКО и РЦОИ», «МОУО совместно с ИМЦ».
+_JOINERS = frozenset({"и", "а", "также", "совместно", "с", "со", "при", "участии"})
+# «высокого уровня», «городского округа»: an adjective in the genitive qualifies what precedes.
+_QUALIFIER_RE = re.compile(r"^[а-яё]+(?:ого|его|ых|их)$")
+_FURTHER_RE = re.compile(r"\s*\(\s*далее\s*[-–—]?[^()]*\)", re.I)
+
+
+def _quoted_end(words: list[_Word], start: int) -> int | None:
+    """Return the index after the word closing the quotation opened at ``start``."""
+    depth = 0
+    for index in range(start, min(len(words), start + 20)):
+        depth += words[index].text.count("«") - words[index].text.count("»")
+        if depth <= 0 and index >= start:
+            return index + 1
+    return None
+
+
+def _legal_name(
+    entry: str, words: list[_Word], start: int, dictionary: OrgDictionary
+) -> tuple[Responsible, int] | None:
+    """Read «<legal form> «<name>»» at ``start`` as one party, mapped by the name inside.
+
+    A known organisation right after a one-word legal form («ФГБУ ФИОКО») is read the same way.
+    """
+    if start + 1 < len(words) and _LEGAL_FORM_RE.match(_strip_edges(words[start].text)):
+        hit = dictionary.match(words, start + 1)
+        if hit is not None:
+            text = _tidy(entry[words[start].start : words[hit[1] - 1].end])
+            return Responsible(text, hit[0]), hit[1]
+    for quote in range(start + 1, min(len(words), start + 6)):
+        if not words[quote].text.startswith("«"):
+            continue
+        form = entry[words[start].start : words[quote - 1].end]
+        if not _LEGAL_FORM_RE.match(_normalise(form)):
+            return None
+        end = _quoted_end(words, quote)
+        if end is None:
+            return None
+        hit = dictionary.match(words, quote)
+        text = _tidy(entry[words[start].start : words[end - 1].end])
+        return Responsible(text, hit[0] if hit else None), end
+    return None
+
+
 def _parse_entry(
     entry: str, dictionary: OrgDictionary, roles: tuple[tuple[str, str], ...]
 ) -> list[Responsible]:
@@ -283,6 +357,35 @@ def _parse_entry(
     i = 0
     while i < len(words):
         word = words[i].text
+        legal = _legal_name(entry, words, i, dictionary)
+        if legal is not None:
+            last_start = words[i].start
+            found.append(legal[0])
+            i = legal[1]
+            continue
+        if found and word.lower() in _JOINERS:
+            ahead = i
+            while ahead < len(words) and words[ahead].text.lower() in _JOINERS:
+                ahead += 1
+            if ahead < len(words) and (
+                dictionary.match(words, ahead)
+                or _looks_like_abbreviation(words[ahead].text)
+                or _legal_name(entry, words, ahead, dictionary)
+            ):
+                i = ahead
+                continue
+        rest = entry[words[i].start :]
+        if (
+            found
+            and found[-1].organisation
+            and _QUALIFIER_RE.match(word)
+            and len(rest.split()) <= 4
+            and rest == rest.lower()
+            and _role(rest, roles) is None
+        ):
+            # «ОО высокого уровня», «МОУО городского округа»: a qualifier of the organisation.
+            extend_last(len(entry))
+            break
         if word == "(" and found:
             # A parenthesised qualifier stays with the organisation before it: «ОО (РИП)».
             close = _closing(words, i)
@@ -335,6 +438,8 @@ def parse_responsibles(
     orgs = OrgDictionary.coerce(dictionary)
     role_list = tuple(roles)
     found: list[Responsible] = []
+    # «ТОГИРРО (далее – институт)»: the clause names the party for the rest of the order.
+    text = _FURTHER_RE.sub("", text)
     for entry in _split_entries(_normalise(text.replace("\n", ";"))):
         found.extend(_parse_entry(entry, orgs, role_list))
     return found

@@ -31,7 +31,7 @@ import html
 import re
 from dataclasses import dataclass
 
-__all__ = ["Target", "parse_targets"]
+__all__ = ["Target", "indicator_targets", "item_targets", "parse_targets"]
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ _VALUE_RE = re.compile(
     re.IGNORECASE,
 )
 _LESS_IS_BETTER = re.compile(
-    r"ниже\s+базов|неуспева|неудовлетвор|дефицит|отсев|нарушени|жалоб|риск|снижени|сокращени",
+    r"ниже\s+базов|низк\w*\s+(?:образовательн\w*\s+)?результат|неуспева|неудовлетвор|дефицит|отсев|нарушени|жалоб|риск|снижени|сокращени",
     re.IGNORECASE,
 )
 _PARTICIPLE_RE = re.compile(r"^[А-ЯЁ][а-яё]{3,}(?:[ео]н|ан|ят|ит|ыт|ут)[оаы]?$")
@@ -126,6 +126,9 @@ def _metric_before(prefix: str) -> str | None:
     return metric or None
 
 
+_YEAR_WORD_RE = re.compile(r"\s*(?:год|гг?\b)")
+
+
 def _is_year(raw: str, after: str) -> bool:
     return bool(re.fullmatch(r"(19|20)\d\d", raw)) or bool(re.match(r"\s*(?:год|гг?\b)", after))
 
@@ -149,7 +152,12 @@ def _sentence_targets(sentence: str) -> list[Target]:
             )
             if not is_count or _is_year(raw, after):
                 continue
-        elif not pct and _is_year(raw, after):
+        elif (
+            not pct
+            and _is_year(raw, after)
+            and not (written_cmp and not _YEAR_WORD_RE.match(after))
+        ):
+            # «не менее 2000 респондентов» is a count; «не позднее 2024 года» a date.
             continue
         value = _number(raw)
         value_start = match.start()
@@ -201,4 +209,84 @@ def parse_targets(text: str) -> list[Target]:
     for sentence in _SENTENCE_SPLIT_RE.split(_clean(text)):
         if sentence.strip():
             found.extend(_sentence_targets(sentence))
+    return found
+
+
+# «2019 г. 71,2; 2020 г. 75,0», «2023 год – 6»: a value per year in one cell.
+_PER_YEAR_RE = re.compile(
+    r"(?<!\d)((?:19|20)\d\d)\s*(?:г\.?|год\w*)?\s*[:–—-]?\s*(\d+(?:[.,]\d+)?)(?![\d.,]\d)"
+)
+_DASH_RE = re.compile(r"^[-–—]*$")
+_CMP_RE = re.compile(_CMP, re.IGNORECASE)
+
+
+def _default_comparator(metric: str | None) -> str:
+    return "<=" if metric and _LESS_IS_BETTER.search(metric) else ">="
+
+
+def indicator_targets(
+    indicator: str, unit: str = "", value: str = "", year: int | None = None
+) -> list[Target]:
+    """Return the targets of an indicator given by its name, unit and value in separate cells.
+
+    The name is the metric; the value may carry a comparator («не менее 90%»), be a bare number
+    («15», in the unit of the unit cell) or give a value per year («2019 г. 71,2; 2020 г.
+    75,0»): then the plan's year's value is the target, or, when the plan's year has none, each
+    year's value is one, its year named in the metric. An indicator without a value stays
+    visible as a target the operator completes. A dash means an empty cell.
+    """
+    indicator, unit, value = (_clean(text) for text in (indicator, unit, value))
+    unit = "" if _DASH_RE.match(unit) else unit
+    value = "" if _DASH_RE.match(value) else value
+    if _DASH_RE.match(indicator):
+        indicator = ""
+    if not value:
+        if not indicator:
+            return []
+        return parse_targets(indicator) or [Target(indicator, indicator, None, None, None)]
+    metric = indicator.rstrip(" :–-") or None
+    text = f"{indicator} – {value}" if indicator else value
+    per_year = [(int(found), _number(number)) for found, number in _PER_YEAR_RE.findall(value)]
+    if per_year:
+        values = dict(per_year)
+        chosen = {year: values[year]} if year in values else values
+        comparator = _default_comparator(metric)
+        return [
+            Target(
+                text,
+                metric if len(chosen) == 1 and year in values else f"{metric}, {when} г.",
+                comparator,
+                number,
+                unit or None,
+            )
+            for when, number in chosen.items()
+        ]
+    written = _CMP_RE.search(value) is not None
+    found = parse_targets(value)
+    if not found and re.fullmatch(_NUMBER, value):
+        found = [Target(value, None, None, _number(value), None)]
+    if not found:
+        return [Target(text, metric, None, None, unit or None)]
+    return [
+        Target(
+            text,
+            metric or target.metric,
+            target.comparator if written else _default_comparator(metric),
+            target.value,
+            target.unit or unit or None,
+        )
+        for target in found
+    ]
+
+
+def item_targets(
+    result: str = "",
+    indicator: str = "",
+    unit: str = "",
+    value: str = "",
+    year: int | None = None,
+) -> list[Target]:
+    """Return a plan item's targets: those stated in its result, then its indicator's."""
+    found = parse_targets(result) if result else []
+    found.extend(indicator_targets(indicator, unit, value, year))
     return found

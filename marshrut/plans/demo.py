@@ -26,6 +26,7 @@ from django.db import transaction
 from marshrut.audit.log import Source
 from marshrut.diagnostics.models import DONE as SUBMISSION_DONE
 from marshrut.diagnostics.models import Submission
+from marshrut.lib.imports import ImportBatch
 from marshrut.orgs import demo as orgs_demo
 from marshrut.orgs.models import Municipality, Region, School
 from marshrut.plans import demo_documents, importer
@@ -176,6 +177,35 @@ def _roadmap_from_deficits(school: School, stdout: Any) -> Plan | None:
 
 
 @transaction.atomic
+def _waiting_draft(region: Region, stdout: Any) -> None:
+    """A municipal plan uploaded and read but not saved yet: its preview shows the rows the
+    reader is unsure of, worst first, and the row it believes it lost."""
+    filename = demo_documents.DRAFT_FILENAME
+    if ImportBatch.objects.filter(kind=importer.KIND, region=region, filename=filename).exists():
+        return
+    municipality = Municipality.objects.filter(region=region).order_by("oktmo").first()
+    if municipality is None:
+        return
+    params = importer.params_of(
+        level=Level.MUNICIPALITY,
+        year=YEAR,
+        title=f"План мероприятий: {municipality}, {YEAR} год",
+        owner={"region": region, "municipality": municipality},
+    )
+    _batch, report = importer.create_batch(
+        None,
+        demo_documents.municipal_draft_text(),
+        filename,
+        region=region,
+        params={**params, "source": Source.DEMO},
+    )
+    summary = report.summary.get("summary", {})
+    stdout.write(
+        f"Черновик загрузки «{filename}» ждёт проверки: строк {summary.get('rows', 0)}, "
+        f"сомнительных {summary.get('doubtful', 0)}, потерянных {summary.get('lost', 0)}."
+    )
+
+
 def build_demo(region: Region, stdout: Any) -> None:
     rng = random.Random(4)
     do_seed_organisations(None, region, source=Source.DEMO)
@@ -247,6 +277,7 @@ def build_demo(region: Region, stdout: Any) -> None:
             stdout.write(
                 f"Дорожная карта {neighbour.short_name} отправлена на согласование координатору."
             )
+    _waiting_draft(region, stdout)
     added = Plan.objects.filter(region=region).count() - before
     stdout.write(
         f"Дорожные карты: {Plan.objects.filter(region=region).count()} (добавлено сейчас — {added})."

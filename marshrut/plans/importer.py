@@ -46,6 +46,7 @@ from marshrut.plans.importing import (
     ImportRefused,
     confirm_scan_rows,
     dictionary_for,
+    doubtful_rows,
     draft_from_plan,
     draft_summary,
     read_document,
@@ -54,9 +55,8 @@ from marshrut.plans.importing import (
     sniff,
     unconfirmed_message,
     unmapped_names,
-    weak_fields,
 )
-from marshrut.plans.models import Level, Programme
+from marshrut.plans.models import Level, Plan, Programme
 
 KIND = "plans"
 
@@ -151,10 +151,57 @@ def report_of(batch: ImportBatch, draft: dict[str, Any]) -> Report:
         "year": batch.params.get("year"),
         "programme": batch.params.get("programme", Programme.SCHOOL),
     }
+    duplicate = duplicate_of(batch, rows)
+    if duplicate:
+        summary["duplicate"] = duplicate
     if not rows:
         problem = Problem.of_file(str(_("В документе нет ни одного мероприятия.")))
         return Report(ok=False, problems=[problem], summary=summary)
     return Report(ok=True, summary=summary)
+
+
+def _title_key(title: str) -> str:
+    return " ".join(title.replace("ё", "е").lower().split())
+
+
+def duplicate_of(batch: ImportBatch, rows: Sequence[Mapping[str, Any]]) -> dict[str, Any] | None:
+    """What in the region this document repeats: the same file loaded before, or a plan with the
+    same items; ``None`` when it is new. The preview warns; the operator decides."""
+    earlier = (
+        ImportBatch.objects.filter(
+            kind=KIND,
+            region_id=batch.region_id,
+            sha256=batch.sha256,
+            status=ImportBatch.Status.APPLIED,
+        )
+        .exclude(pk=batch.pk)
+        .order_by("-applied_at")
+        .first()
+    )
+    plans = Plan.objects.filter(region_id=batch.region_id)
+    if earlier is not None:
+        plan = plans.filter(pk=earlier.counts.get("plan")).first()
+        when = earlier.applied_at or earlier.created_at
+        return {
+            "reason": str(
+                _("Этот же файл уже загружался %(date)s.") % {"date": f"{when:%d.%m.%Y}"}
+            ),
+            "plan": plan.pk if plan else None,
+            "plan_title": plan.title if plan else "",
+        }
+    titles = sorted(_title_key(row.get("title", "")) for row in rows)
+    if not titles:
+        return None
+    first = rows[0].get("title", "")
+    for plan in plans.filter(items__title=first).distinct().order_by("-pk")[:20]:
+        theirs = sorted(_title_key(title) for title in plan.items.values_list("title", flat=True))
+        if theirs == titles:
+            return {
+                "reason": str(_("В регионе уже есть дорожная карта с теми же мероприятиями.")),
+                "plan": plan.pk,
+                "plan_title": plan.title,
+            }
+    return None
 
 
 def refused(message: str) -> Report:
@@ -297,15 +344,6 @@ def waiting(batch: ImportBatch) -> str | None:
     return unconfirmed_message(batch.counts.get("draft", {}).get("rows", []))
 
 
-def scan_rows(batch: ImportBatch) -> list[dict[str, Any]]:
-    """The draft's rows read from a scan with low confidence, for the operator to confirm."""
-    return [
-        {"index": index, "row": row, "weak": weak_fields(row)}
-        for index, row in enumerate(batch.counts.get("draft", {}).get("rows", []))
-        if (row.get("scan") or {}).get("low")
-    ]
-
-
 def do_confirm_scan_rows(batch: ImportBatch, indexes: Sequence[int]) -> ImportBatch:
     """Mark the scanned rows at ``indexes`` as compared with the document by the operator."""
     rows = confirm_scan_rows(batch.counts.get("draft", {}).get("rows", []), indexes)
@@ -328,13 +366,26 @@ def mapping_form(user: Any, batch: ImportBatch, data: Any = None) -> MappingForm
     )
 
 
+def doubtful_preview(batch: ImportBatch) -> list[dict[str, Any]]:
+    """The rows the reader is unsure of, worst first: their position, row and reasons."""
+    draft = batch.counts.get("draft", {})
+    return [
+        {"index": index, "row": row, "confidence": row.get("confidence", {})}
+        for index, row in doubtful_rows(draft)
+    ]
+
+
 def user_context(user: Any, batch: ImportBatch) -> dict[str, Any]:
+    draft = batch.counts.get("draft", {})
     return {
+        "doubtful": doubtful_preview(batch),
+        "notes": draft.get("notes", []),
+        "lost": draft.get("lost", []),
+        "lost_text": plural(len(draft.get("lost", [])), "строку", "строки", "строк"),
         "sections": preview_sections(batch),
         "labels": batch.counts.get("draft", {}).get("labels", []),
         "mapping": mapping_form(user, batch),
         "editable": batch.status == ImportBatch.Status.CHECKED,
-        "scan_rows": scan_rows(batch),
     }
 
 

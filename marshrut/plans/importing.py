@@ -5,8 +5,10 @@ The kernel (:mod:`marshrut.kernels.plan_reader`) reads DOCX, PDF, the seeds' tex
 spreadsheets; this module decides what may be uploaded at all (by content, never by name), turns
 the kernel's plan into a JSON draft that keeps every source text beside what was read from it,
 and re-reads a row after the operator edits it.
-A row read from a scan carries ``scan`` (the OCR confidence of the row and of each field); one
-under :data:`SCAN_THRESHOLD` waits for the operator's confirmation before the plan is saved.
+A row read from a scan carries ``scan`` (the OCR confidence of the row and of each field); a
+field under :data:`marshrut.kernels.confidence.SCAN_THRESHOLD` is one more doubt in the row's
+``confidence`` (so the row comes among those to check first), and the row waits for the
+operator's confirmation before the plan is saved.
 """
 
 from __future__ import annotations
@@ -18,19 +20,18 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from marshrut.kernels.confidence import Confidence, field_doubts, row_score, scan_doubts
 from marshrut.kernels.deadlines import parse_deadline
 from marshrut.kernels.plan_reader import Plan as ParsedPlan
 from marshrut.kernels.plan_reader import PlanReadError, read_plan, read_plan_rows
 from marshrut.kernels.responsibles import DEFAULT_ABBREVIATIONS, OrgDictionary, parse_responsibles
 from marshrut.kernels.tables import TableError, read_sheets
-from marshrut.kernels.targets import parse_targets
+from marshrut.kernels.targets import item_targets
 from marshrut.lib.uploads import PLAN_DOCUMENT, refusal
 from marshrut.orgs.models import Region
 from marshrut.plans.models import Organisation
 
 KINDS = ("docx", "xlsx", "xls", "pdf", "txt", "image")
-# A scanned cell read with less confidence than this is shown to the operator to confirm.
-SCAN_THRESHOLD = 0.80
 # A date column of the federal schedule in a ШНОР roadmap: «Срок исполнения (федеральный
 # уровень)», «Сроки ФИОКО», «Срок (Минпросвещения России)»; any other is the region's own.
 FEDERAL_LABEL = re.compile(r"федерал|фиоко|минпрос|\bрф\b|российской\s+федерации", re.I)
@@ -161,7 +162,7 @@ class Flags:
     no_deadline: bool
     unmapped: list[str]
     no_title: bool
-    # Read from a scan with a cell under SCAN_THRESHOLD, and not yet confirmed by the operator.
+    # Read from a scan with a field under the scan threshold, not yet confirmed by the operator.
     scan_unconfirmed: bool = False
 
     @property
@@ -210,6 +211,8 @@ def draft_from_plan(plan: ParsedPlan, *, kind: str = "") -> dict[str, Any]:
                 "responsible": item.responsible_text or "",
                 "expected_result": item.expected_result or "",
                 "indicator": item.indicator or "",
+                "indicator_unit": item.indicator_unit or "",
+                "indicator_value": item.indicator_value or "",
             }
             rows.append(
                 {
@@ -221,14 +224,18 @@ def draft_from_plan(plan: ParsedPlan, *, kind: str = "") -> dict[str, Any]:
                     "responsible_text": item.responsible_text or "",
                     "expected_result": item.expected_result or "",
                     "indicator": item.indicator or "",
+                    "indicator_unit": item.indicator_unit or "",
+                    "indicator_value": item.indicator_value or "",
                     "deadlines": [d.to_dict() for d in item.deadlines],
                     "responsible": [r.to_dict() for r in item.responsible],
                     "targets": [t.to_dict() for t in item.targets],
                     "source": source,
                     "source_row": item.source_row,
+                    "doubts": [doubt.to_dict() for doubt in item.doubts],
                     **scan_fields(item.scan_confidence),
                 }
             )
+            rows[-1]["confidence"] = confidence_of(rows[-1])
     return {
         "year": plan.year,
         "kind": kind,
@@ -237,6 +244,31 @@ def draft_from_plan(plan: ParsedPlan, *, kind: str = "") -> dict[str, Any]:
         "columns": [{"role": c.role, "label": c.label} for c in plan.columns],
         "rows": rows,
         "mappings": {},
+        "notes": [note.reason for note in plan.notes],
+        "lost": plan.lost,
+    }
+
+
+def confidence_of(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A draft row's confidence: what the reader recorded while reading, and its fields' doubts.
+
+    The structural doubts (a row joined across a page break) stay as read; the fields' doubts
+    are judged again from the row as it is now, so a correction clears them. A scanned row's
+    fields read under the scan threshold are doubts too (their reason «распознано по скану,
+    уверенность N %», marked ``scan``) until the operator confirms or corrects the row.
+    """
+    doubts = [Confidence.from_dict(doubt) for doubt in row.get("doubts", [])]
+    doubts += field_doubts(row)
+    scan = row.get("scan") or {}
+    scanned = [] if scan.get("confirmed") else scan_doubts(scan.get("fields", {}))
+    reasons = [(doubt, False) for doubt in doubts] + [(doubt, True) for doubt in scanned]
+    reasons.sort(key=lambda pair: pair[0].score)
+    return {
+        "score": round(row_score(doubts + scanned), 2),
+        "reasons": [
+            {**doubt.to_dict(), "scan": True} if is_scan else doubt.to_dict()
+            for doubt, is_scan in reasons
+        ],
     }
 
 
@@ -250,20 +282,24 @@ SCAN_FIELDS = {
     "responsible": "ответственные",
     "result": "результат",
     "indicator": "показатель",
+    "unit": "единица измерения",
+    "value": "значение",
+    "deadline_end": "срок окончания",
 }
 
 
 def scan_fields(confidence: Mapping[str, float] | None) -> dict[str, Any]:
     """A scanned item's ``scan`` entry for its draft row: the confidence of the row (its weakest
-    field), of each field, whether it is under :data:`SCAN_THRESHOLD`, and the confirmation."""
+    field), of each field, whether a field is in doubt (under the scan threshold), and the
+    operator's confirmation."""
     if confidence is None:
         return {}
-    lowest = min(confidence.values(), default=1.0)
+    fields = {role: round(value, 3) for role, value in confidence.items()}
     return {
         "scan": {
-            "confidence": round(lowest, 3),
-            "fields": {role: round(value, 3) for role, value in confidence.items()},
-            "low": lowest < SCAN_THRESHOLD,
+            "confidence": min(fields.values(), default=1.0),
+            "fields": fields,
+            "low": bool(scan_doubts(fields)),
             "confirmed": False,
         }
     }
@@ -272,16 +308,6 @@ def scan_fields(confidence: Mapping[str, float] | None) -> dict[str, Any]:
 def scan_unconfirmed(row: Mapping[str, Any]) -> bool:
     scan = row.get("scan") or {}
     return bool(scan.get("low")) and not scan.get("confirmed")
-
-
-def weak_fields(row: Mapping[str, Any]) -> list[tuple[str, int]]:
-    """The fields of a scanned row read under the threshold: (their name, confidence in %)."""
-    fields = (row.get("scan") or {}).get("fields", {})
-    return [
-        (SCAN_FIELDS.get(role, role), round(value * 100))
-        for role, value in sorted(fields.items(), key=lambda pair: pair[1])
-        if value < SCAN_THRESHOLD
-    ]
 
 
 def confirm_scan_rows(
@@ -294,6 +320,7 @@ def confirm_scan_rows(
         row = dict(row)
         if index in chosen and row.get("scan"):
             row["scan"] = {**row["scan"], "confirmed": True}
+            row["confidence"] = confidence_of(row)
         confirmed.append(row)
     return confirmed
 
@@ -328,24 +355,19 @@ def reparse_row(
         {"text": r.text, "organisation": r.organisation or mappings.get(r.text)}
         for r in parse_responsibles(row.get("responsible_text", ""), orgs)
     ]
-    targets = [t.to_dict() for t in parse_targets(row.get("expected_result", ""))]
-    indicator = row.get("indicator", "")
-    if indicator:
-        # An indicator without a value stays visible as a target the operator completes.
-        found = [t.to_dict() for t in parse_targets(indicator)]
-        targets.extend(
-            found
-            or [
-                {
-                    "text": indicator,
-                    "metric": indicator,
-                    "comparator": None,
-                    "value": None,
-                    "unit": None,
-                }
-            ]
+    targets = [
+        t.to_dict()
+        for t in item_targets(
+            row.get("expected_result", ""),
+            row.get("indicator", ""),
+            row.get("indicator_unit", ""),
+            row.get("indicator_value", ""),
+            year,
         )
-    return {**row, "deadlines": deadlines, "responsible": responsible, "targets": targets}
+    ]
+    parsed = {**row, "deadlines": deadlines, "responsible": responsible, "targets": targets}
+    parsed["confidence"] = confidence_of(parsed)
+    return parsed
 
 
 def apply_mappings(draft: dict[str, Any], orgs: OrgDictionary) -> dict[str, Any]:
@@ -378,6 +400,10 @@ def unmapped_names(draft: Mapping[str, Any]) -> list[str]:
     return sorted(counts, key=lambda n: (-counts[n], n))
 
 
+# A row scoring below this is listed among those the operator should look at first.
+DOUBTFUL = 0.95
+
+
 def draft_summary(draft: Mapping[str, Any]) -> dict[str, int]:
     rows = draft.get("rows", [])
     flags = [row_flags(r) for r in rows]
@@ -389,7 +415,25 @@ def draft_summary(draft: Mapping[str, Any]) -> dict[str, int]:
         "unmapped": sum(bool(f.unmapped) for f in flags),
         "scanned": sum("scan" in row for row in rows),
         "scan_unconfirmed": sum(f.scan_unconfirmed for f in flags),
+        "doubtful": len(doubtful_rows(draft)),
+        "lost": len(draft.get("lost", [])),
     }
+
+
+def doubtful_rows(draft: Mapping[str, Any]) -> list[tuple[int, Mapping[str, Any]]]:
+    """(position, row) of the rows the reader is unsure of, worst first, then in document order."""
+    scored = [
+        (row.get("confidence") or confidence_of(row), index, row)
+        for index, row in enumerate(draft.get("rows", []))
+    ]
+    # A scanned row waiting for the operator's confirmation is listed whatever its score.
+    doubtful = [
+        (confidence["score"], index, row)
+        for confidence, index, row in scored
+        if confidence["score"] < DOUBTFUL or scan_unconfirmed(row)
+    ]
+    doubtful.sort(key=lambda entry: (entry[0], entry[1]))
+    return [(index, row) for _score, index, row in doubtful]
 
 
 def sections_of(

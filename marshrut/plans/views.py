@@ -610,16 +610,14 @@ def import_confirm(request: HttpRequest, pk: str) -> HttpResponse:
     if not indexes:
         messages.warning(request, _("Отметьте строки, которые вы сверили с документом."))
         return redirect("plans:import_preview", pk=batch.pk)
+    waiting = batch.counts.get("summary", {}).get("scan_unconfirmed", 0)
     try:
         importer.do_confirm_scan_rows(batch, indexes)
     except ValidationError as e:
         messages.warning(request, " ".join(e.messages))
     else:
-        messages.success(
-            request,
-            _("Подтверждено строк: %(n)s.")
-            % {"n": len(set(indexes) & {r["index"] for r in importer.scan_rows(batch)})},
-        )
+        left = batch.counts.get("summary", {}).get("scan_unconfirmed", 0)
+        messages.success(request, _("Подтверждено строк: %(n)s.") % {"n": waiting - left})
     return redirect("plans:import_preview", pk=batch.pk)
 
 

@@ -289,3 +289,16 @@ def test_any_written_date_is_its_own_window(day: int, month: int, year: int) -> 
     schedule = parse_deadline(f"{day:02d}.{month:02d}.{year}", 2024)
     assert schedule.kind is ScheduleKind.WINDOW
     assert schedule.windows == ((date(year, month, day), date(year, month, day)),)
+
+
+def test_footnote_marks_in_a_date_are_ignored() -> None:
+    from datetime import date
+
+    from marshrut.kernels.deadlines import ScheduleKind, parse_deadline
+
+    schedule = parse_deadline("до 15 марта 2021* года", 2021)
+    assert schedule.kind is ScheduleKind.DUE and schedule.windows == ((None, date(2021, 3, 15)),)
+    assert parse_deadline("1 октября 2024** года", 2024).windows == (
+        (date(2024, 10, 1), date(2024, 10, 1)),
+    )
+    assert parse_deadline("до 1 июня¹", 2024).windows == ((None, date(2024, 6, 1)),)

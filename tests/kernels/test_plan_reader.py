@@ -8,6 +8,7 @@ import random
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -1220,3 +1221,105 @@ def test_any_body_under_a_header_reads_or_is_refused_cleanly(body: list[list[str
         return
     json.dumps(plan_to_dict(plan))
     assert plan.items
+
+
+# --- round two: the shapes the blind test found ---------------------------------------------
+
+
+def test_three_header_rows_start_and_end_years_a_dash_and_unit_value_columns() -> None:
+    rows: list[list[str | None]] = [
+        ["№", "Мероприятие", "Срок реализации", None, "Ответственный", "Показатель", None, None],
+        [None, None, "начало", "окончание", None, "наименование", "ед. изм.", "значение"],
+        [None, None, "(год)", "(год)", None, None, None, "(по годам)"],
+        ["1.", "Мониторинг", "2019", "2024", "ЦОКО", "Доля школ", "%", "2023 г. 95; 2024 г. 98"],
+        ["2.", "Переход в электронный вид", "2021", "-", "РЦОИ", "Доля процедур", "%", "60"],
+        [None, "Итого", None, None, None, None, None, "2"],
+    ]
+    plan = read_plan_rows(rows, 2024)
+    assert [column.role for column in plan.columns] == [
+        "number",
+        "title",
+        "deadline",
+        "deadline_end",
+        "responsible",
+        "indicator",
+        "unit",
+        "value",
+    ]
+    first, second = plan.items
+    assert first.deadlines[0].label == "Срок реализации"
+    assert first.deadlines[0].schedule.windows == ((date(2019, 1, 1), date(2024, 12, 31)),)
+    assert second.deadlines[0].schedule.windows == ((date(2021, 1, 1), date(2021, 12, 31)),)
+    assert [(t.metric, t.value, t.unit) for t in first.targets] == [("Доля школ", 98, "%")]
+    assert [(t.metric, t.value, t.unit) for t in second.targets] == [("Доля процедур", 60, "%")]
+
+
+def test_a_continuation_row_joins_its_item_and_says_so() -> None:
+    rows: list[list[str | None]] = [
+        ["№", "Мероприятие", "Сроки", "Ответственные"],
+        ["1", "Совещание с руководителями", "январь", "МОУО"],
+        [None, "(в том числе в дистанционной форме)", None, None],
+        ["2", "Семинар", "февраль", "Муниципальное казённое учреждение «Информационно-"],
+        [None, None, None, "методический центр»"],
+    ]
+    first, second = read_plan_rows(rows, 2024).items
+    assert first.title == "Совещание с руководителями (в том числе в дистанционной форме)"
+    assert [doubt.reason for doubt in first.doubts] == [
+        "продолжение строки найдено в отдельной строке таблицы и присоединено"
+    ]
+    assert [r.organisation for r in second.responsible] == ["ИМЦ"]
+
+
+def test_a_table_without_a_header_row_is_read_by_its_contents() -> None:
+    rows: list[list[str | None]] = [
+        ["1. Самодиагностика"],
+        ["1.1.", "Проведение самодиагностики", "до 20.02.2024", "ОО, МОУО", "Отчёт"],
+        ["1.2.", "Анализ результатов", "март", "ТОИПКРО", "Справка"],
+        ["1.4.", "Проектные сессии", "апрель – май", "ТОИПКРО, МОУО", "Проведено 5 сессий"],
+    ]
+    plan = read_plan_rows(rows, 2024)
+    assert [section.title for section in plan.sections] == ["Самодиагностика"]
+    assert [item.title for item in plan.items] == [
+        "Проведение самодиагностики",
+        "Анализ результатов",
+        "Проектные сессии",
+    ]
+    assert [note.reason for note in plan.notes] == [
+        "у таблицы нет строки заголовков: столбцы определены по содержимому"
+    ]
+    assert plan.lost == ["1.3"]
+
+
+def test_a_text_table_aligned_by_spaces_is_read() -> None:
+    text = (
+        "№    Мероприятие                 Срок            Исполнитель\n"
+        "1.1  Сбор сведений о школьных    январь          МОУО\n"
+        "     координаторах\n"
+        "1.2  Совещание                   до 15 февраля   региональный\n"
+        "                                                 координатор\n"
+    )
+    plan = read_plan(text.encode(), "plan.txt", 2024)
+    assert [(item.title, item.responsible_text) for item in plan.items] == [
+        ("Сбор сведений о школьных координаторах", "МОУО"),
+        ("Совещание", "региональный координатор"),
+    ]
+    assert plan.items[1].responsible[0].organisation == "Региональный оператор"
+
+
+def test_a_row_cut_by_a_page_break_with_its_date_cut_too_is_one_item() -> None:
+    header = "№ п/п\tНаименование мероприятия\tСроки\tОтветственный"
+    text = "\n".join(
+        [
+            header,
+            "1.\tРазработка программ развития с\tдо 31\tОО",
+            "",
+            header,
+            "\tучётом результатов самодиагностики\tмая 2025* года\t",
+            "2.\tЗащита программ\tиюнь\tМОУО",
+        ]
+    )
+    first, second = read_plan(text.encode(), "plan.txt", 2025).items
+    assert first.title == "Разработка программ развития с учётом результатов самодиагностики"
+    assert first.deadlines[0].schedule.windows == ((None, date(2025, 5, 31)),)
+    assert [doubt.reason for doubt in first.doubts] == ["строка продолжается на следующей странице"]
+    assert second.doubts == []

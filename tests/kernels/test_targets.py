@@ -208,3 +208,55 @@ def test_never_raises_and_values_come_from_the_text(text: str) -> None:
         assert target.comparator in (">=", "<=", ">", "<", "=")
         assert target.value is not None
         assert target.text
+
+
+# --- an indicator with its unit and value in cells of their own ------------------------------
+
+
+def test_a_comparator_before_a_four_digit_count_is_a_target_not_a_year() -> None:
+    from marshrut.kernels.targets import parse_targets
+
+    [target] = parse_targets("Не менее 2000 респондентов")
+    assert (target.comparator, target.value, target.unit) == (">=", 2000, "респондентов")
+    assert parse_targets("не позднее 2024 года") == []
+
+
+def test_an_indicator_takes_its_value_and_unit_from_their_columns() -> None:
+    from marshrut.kernels.targets import indicator_targets
+
+    [target] = indicator_targets("Число стажировок", "ед.", "2023 г. 6; 2024 г. 8", 2024)
+    assert (target.metric, target.comparator, target.value, target.unit) == (
+        "Число стажировок",
+        ">=",
+        8,
+        "ед.",
+    )
+    [target] = indicator_targets("Доля верифицированных результатов", "", "не менее 90%", 2025)
+    assert (target.metric, target.comparator, target.value, target.unit) == (
+        "Доля верифицированных результатов",
+        ">=",
+        90,
+        "%",
+    )
+    [target] = indicator_targets("Количество участников", "-", "15", 2025)
+    assert (target.value, target.unit) == (15, None)
+
+
+def test_values_for_other_years_than_the_plans_are_each_a_target() -> None:
+    from marshrut.kernels.targets import indicator_targets
+
+    found = indicator_targets(
+        "Доля школ с низкими результатами", "%", "2019 г. 12,5; 2020 г. 9,0", 2024
+    )
+    assert [(t.metric, t.comparator, t.value) for t in found] == [
+        ("Доля школ с низкими результатами, 2019 г.", "<=", 12.5),
+        ("Доля школ с низкими результатами, 2020 г.", "<=", 9.0),
+    ]
+
+
+def test_an_indicator_without_a_value_stays_for_the_operator() -> None:
+    from marshrut.kernels.targets import indicator_targets
+
+    [target] = indicator_targets("Перечень школ", "", "-", 2025)
+    assert (target.metric, target.value) == ("Перечень школ", None)
+    assert indicator_targets("-", "", "", 2025) == []

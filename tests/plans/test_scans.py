@@ -11,12 +11,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image, ImageDraw
 
-from marshrut.kernels import ocr
+from marshrut.kernels import confidence, ocr
 from marshrut.lib.imports import ImportBatch
 from marshrut.lib.uploads import PLAN_DOCUMENT
 from marshrut.plans import importing
 from marshrut.plans.importing import ImportRefused, sniff
 from marshrut.plans.models import Plan
+from marshrut.plans.templatetags.plans_tags import doubt_text
 from tests.conftest import World
 
 SCANS = Path(__file__).resolve().parent / "scans"
@@ -45,10 +46,23 @@ def test_a_low_confidence_row_waits_until_confirmed_or_corrected() -> None:
     row = {"number": "1.1", **importing.scan_fields({"title": 0.95, "deadline": 0.62})}
     assert row["scan"]["low"] and row["scan"]["confidence"] == 0.62
     assert importing.row_flags(row).scan_unconfirmed and importing.row_flags(row).any
-    assert importing.weak_fields(row) == [("сроки", 62)]
+    # The weak field is one more doubt of the row, named; the sure one is none.
+    scan_reasons = [r for r in importing.confidence_of(row)["reasons"] if r.get("scan")]
+    assert scan_reasons == [
+        {
+            "field": "deadline",
+            "score": 0.62,
+            "reason": "распознано по скану, уверенность 62 %",
+            "scan": True,
+        }
+    ]
+    assert doubt_text(scan_reasons[0]) == "сроки: распознано по скану, уверенность 62 %"
+    assert [index for index, _row in importing.doubtful_rows({"rows": [row]})] == [0]
     assert "1.1" in (importing.unconfirmed_message([row]) or "")
     (confirmed,) = importing.confirm_scan_rows([row], [0])
     assert importing.unconfirmed_message([confirmed]) is None
+    # Confirmed against the document, the scan is no longer a doubt.
+    assert not [r for r in confirmed["confidence"]["reasons"] if r.get("scan")]
     sure = importing.scan_fields({"title": 0.95})
     assert not sure["scan"]["low"] and importing.unconfirmed_message([sure]) is None
     assert importing.scan_fields(None) == {}
@@ -59,7 +73,7 @@ def test_a_scanned_order_is_previewed_confirmed_and_saved(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Every scanned row under the threshold, whatever this Tesseract's exact confidences.
-    monkeypatch.setattr(importing, "SCAN_THRESHOLD", 0.995)
+    monkeypatch.setattr(confidence, "SCAN_THRESHOLD", 0.995)
     client = world.client("operator")
     data = (SCANS / "scan_order_c.png").read_bytes()
     response = upload(client, data, "приказ скан.png", region=world.region.pk)

@@ -12,6 +12,7 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from marshrut.lib.plural import plural
+from marshrut.plans.importing import SCAN_FIELDS
 
 register = template.Library()
 
@@ -105,9 +106,12 @@ def clip(text: str, length: int) -> str:
 
 
 @register.filter
-def scan_percent(confidence: float | None) -> int:
-    """An OCR confidence (0..1) as whole percent, for «уверенность 72 %»."""
-    return round((confidence or 0) * 100)
+def doubt_text(reason: dict[str, Any]) -> str:
+    """A row's doubt for the operator; a field read from a scan is named: «сроки: распознано…»."""
+    if reason.get("scan"):
+        field = str(reason.get("field", ""))
+        return f"{SCAN_FIELDS.get(field, field)}: {reason['reason']}"
+    return str(reason.get("reason", ""))
 
 
 @register.filter
