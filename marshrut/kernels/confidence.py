@@ -6,8 +6,10 @@ A row's confidence is the lowest score of its doubts; a row without doubts score
 
 Doubts come from two places. The *structure* of the document — a row broken by a page break and
 joined again, a row's tail found in a row of its own, columns recognised by their contents because
-the table has no header row, a cell read from a scan by OCR (:func:`ocr`) — is known only while
-the document is read, so the reader records it on the item. The *fields* — a deadline not
+the table has no header row — is known only while the document is read, so the reader records it
+on the item. A scanned item also carries the lowest OCR confidence of each field's cells; a field
+read under :data:`SCAN_THRESHOLD` is a doubt (:func:`scan_doubts`, reason from :func:`ocr`) until
+the operator confirms the row against the document. The *fields* — a deadline not
 recognised, a responsible not in the dictionary, an item without a title — are judged from the
 parsed row by :func:`field_doubts`, again after every correction of the operator.
 """
@@ -22,11 +24,17 @@ __all__ = [
     "CONTINUED",
     "HEADERLESS",
     "JOINED",
+    "SCAN_THRESHOLD",
     "Confidence",
     "field_doubts",
     "ocr",
     "row_score",
+    "scan_doubts",
 ]
+
+# A field read from a scan with less OCR confidence than this is a doubt: the row waits for the
+# operator's confirmation before the plan is saved.
+SCAN_THRESHOLD = 0.80
 
 
 @dataclass(frozen=True)
@@ -57,6 +65,11 @@ def ocr(confidence: float, field: str = "row") -> Confidence:
     """The doubt about a cell read from a scan by OCR with the given confidence (0..1)."""
     score = min(max(confidence, 0.0), 1.0)
     return Confidence(score, f"распознано по скану, уверенность {round(score * 100)} %", field)
+
+
+def scan_doubts(fields: Mapping[str, float]) -> list[Confidence]:
+    """The doubts about the fields of a scanned row read under :data:`SCAN_THRESHOLD`."""
+    return [ocr(score, field) for field, score in fields.items() if score < SCAN_THRESHOLD]
 
 
 def field_doubts(row: Mapping[str, Any]) -> list[Confidence]:

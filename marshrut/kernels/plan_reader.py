@@ -30,9 +30,10 @@ reader then finds the table and reads it, so all formats behave the same:
   organisations, the longest text as the title); a text table whose columns are aligned by runs
   of spaces is cut at the columns of its header line.
 * The reader records what it is unsure of on each item (:mod:`marshrut.kernels.confidence`): a
-  row joined across a page break or from a continuation row, a cell read by OCR (a cell's
-  ``confidence``); the plan notes a guessed header, and numbers missing from a section's
-  numbering are the rows it believes it lost.
+  row joined across a page break or from a continuation row; for a scan, the lowest OCR
+  confidence of each field's cells (``scan_confidence``, judged by
+  :func:`~marshrut.kernels.confidence.scan_doubts`); the plan notes a guessed header, and numbers
+  missing from a section's numbering are the rows it believes it lost.
 * A cell that cannot be parsed is not an error: its deadline is kind ``unknown`` and its text
   stays. A document without a plan table raises :class:`PlanReadError` with a Russian message.
 """
@@ -49,7 +50,7 @@ from datetime import date, datetime
 from typing import Any
 
 from marshrut.kernels.archives import ArchiveError, inspect_zip
-from marshrut.kernels.confidence import CONTINUED, HEADERLESS, JOINED, Confidence, ocr
+from marshrut.kernels.confidence import CONTINUED, HEADERLESS, JOINED, Confidence
 from marshrut.kernels.deadlines import Schedule, ScheduleKind, parse_deadline
 from marshrut.kernels.responsibles import (
     DEFAULT_ABBREVIATIONS,
@@ -122,6 +123,10 @@ class PlanItem:
     indicator_value: str | None = None
     # What the reader is unsure of in how this item was put together (see kernels.confidence).
     doubts: list[Confidence] = field(default_factory=list)
+    # For a scanned document: the lowest OCR confidence (0..1) of the cells of each field (by
+    # column role) that OCR looked at; ``None`` for an item not read from a scan. Which of these
+    # are doubts is :func:`marshrut.kernels.confidence.scan_doubts`'s to say.
+    scan_confidence: dict[str, float] | None = None
 
     def to_dict(self) -> dict[str, object]:
         """Return the JSON-ready dict of the CLI contract."""
@@ -561,16 +566,26 @@ class _Draft:
     texts: dict[int, str]
     source: int
     doubts: list[Confidence] = field(default_factory=list)
-    # The lowest OCR confidence of the cells joined into each column.
-    scanned: dict[int, float] = field(default_factory=dict)
+    # The lowest OCR confidence of the cells joined into each column; ``None`` when no row of
+    # the item was read from a scan.
+    scanned: dict[int, float] | None = None
 
     def doubt(self, doubt: Confidence) -> None:
         if doubt not in self.doubts:
             self.doubts.append(doubt)
 
     def scan(self, row: _Row) -> None:
+        """Keep the lowest OCR confidence per column of a row joined into the item.
+
+        A cell with ink but no word read has text "" and confidence 0: it counts. A place
+        covered by a merged cell has none of its own.
+        """
         for index, cell in enumerate(row.cells):
-            if cell.confidence is not None and cell.text:
+            if cell.confidence is None:
+                continue
+            if self.scanned is None:
+                self.scanned = {}
+            if not cell.spanned:
                 self.scanned[index] = min(self.scanned.get(index, 1.0), cell.confidence)
 
 
@@ -814,13 +829,21 @@ def _item(draft: _Draft, columns: list[Column], year: int, orgs: OrgDictionary) 
         source_row=draft.source,
         indicator_unit=unit or None,
         indicator_value=value or None,
-        doubts=draft.doubts
-        + [
-            ocr(score, column.role)
-            for column in columns
-            if (score := draft.scanned.get(column.index, 1.0)) < 1.0
-        ],
+        doubts=draft.doubts,
+        scan_confidence=_scan_confidence(draft, columns),
     )
+
+
+def _scan_confidence(draft: _Draft, columns: list[Column]) -> dict[str, float] | None:
+    """The lowest OCR confidence of each field's cells, by column role, if the item was scanned."""
+    if draft.scanned is None:
+        return None
+    found: dict[str, float] = {}
+    for column in columns:
+        score = draft.scanned.get(column.index)
+        if score is not None:
+            found[column.role] = min(found.get(column.role, 1.0), score)
+    return found
 
 
 def _deadlines(draft: _Draft, columns: list[Column], year: int) -> list[Deadline]:
@@ -1084,24 +1107,32 @@ def _pdf_tables(data: bytes) -> list[_Table]:
         # pdfminer's own words are English and technical: the chained cause keeps them for the log.
         raise PlanReadError("Не удалось прочитать документ PDF: файл повреждён.") from error
     with pdf:
-        if not any(page.chars for page in pdf.pages):
-            raise PlanReadError(
-                "PDF не содержит текстового слоя (похоже, это скан или изображение): распознайте "
-                "текст (OCR) или загрузите исходный документ DOCX или XLSX."
-            )
-        tables = _pdf_page_tables(pdf, {})
-        ruled = any(_width(table.rows) >= 3 and len(table.rows) >= 2 for table in tables)
+        scanned = _pdf_scanned_pages(data, pdf.pages)
+        if len(scanned) == len(pdf.pages):
+            return [table for tables in scanned.values() for table in tables]
+        tables = _pdf_page_tables(pdf, {}, scanned)
+        # Whether the text pages drew their table with rules (the scanned pages' grid is OCR's).
+        ruled = any(
+            _width(table.rows) >= 3 and len(table.rows) >= 2
+            for table in tables
+            if not any(cell.confidence is not None for row in table.rows for cell in row.cells)
+        )
         if not ruled:
             # A table drawn without ruling lines: fall back to aligned words.
             tables = _pdf_page_tables(
-                pdf, {"vertical_strategy": "text", "horizontal_strategy": "text"}
+                pdf, {"vertical_strategy": "text", "horizontal_strategy": "text"}, scanned
             )
     return tables
 
 
-def _pdf_page_tables(pdf: Any, settings: dict[str, str]) -> list[_Table]:
+def _pdf_page_tables(
+    pdf: Any, settings: dict[str, str], scanned: Mapping[int, list[_Table]]
+) -> list[_Table]:
     tables: list[_Table] = []
-    for page in pdf.pages:
+    for number, page in enumerate(pdf.pages):
+        if number in scanned:
+            tables.extend(scanned[number])
+            continue
         for found in page.find_tables(settings):
             rows: list[_Row] = []
             for number, (values, geometry) in enumerate(
@@ -1133,6 +1164,67 @@ def _pdf_bold(page: Any, bbox: tuple[float, float, float, float]) -> bool:
     return bool(fonts) and all("bold" in font.lower() for font in fonts)
 
 
+# --- scans: pages without text go through OCR (marshrut.kernels.ocr) -----------------------------
+
+# A page with fewer characters than this in its text layer is a scan (a stamp or a page number
+# may carry a few).
+_SCAN_CHARS = 20
+_IMAGE_MAGICS = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
+
+
+def _pdf_scanned_pages(data: bytes, pages: Sequence[Any]) -> dict[int, list[_Table]]:
+    """The tables OCR reads on the PDF's pages that have no text layer, by page index."""
+    from marshrut.kernels import ocr
+
+    blank = [index for index, page in enumerate(pages) if len(page.chars) < _SCAN_CHARS]
+    if not blank:
+        return {}
+    try:
+        read = ocr.read_pdf(data, blank)
+    except ocr.OcrError as error:
+        raise PlanReadError(error.message) from error
+    tables = {index: _ocr_tables(page) for index, page in zip(blank, read, strict=True)}
+    if len(blank) == len(pages) and not any(tables.values()):
+        raise PlanReadError(_NO_SCANNED_TABLE)
+    return tables
+
+
+def _image_tables(data: bytes) -> list[_Table]:
+    from marshrut.kernels import ocr
+
+    try:
+        pages = ocr.read_image_file(data)
+    except ocr.OcrError as error:
+        raise PlanReadError(error.message) from error
+    tables = [table for page in pages for table in _ocr_tables(page)]
+    if not tables:
+        raise PlanReadError(_NO_SCANNED_TABLE)
+    return tables
+
+
+_NO_SCANNED_TABLE = (
+    "Документ похож на скан, но таблицы на нём распознать не удалось: загрузите скан получше "
+    "(300 dpi, лист без перекоса) или исходный документ DOCX, XLSX или PDF с текстом."
+)
+
+
+def _ocr_tables(page: Any) -> list[_Table]:
+    """A scanned page's tables as the reader's rows: a merged cell's covered places spanned."""
+    tables = []
+    for table in page.tables:
+        rows = []
+        for number, grid_row in enumerate(table.rows, start=1):
+            cells = [
+                _Cell("", spanned=True)
+                if cell is None
+                else _Cell(_tidy(_join_lines(cell.text)), confidence=cell.confidence)
+                for cell in grid_row
+            ]
+            rows.append(_Row(cells, source=number))
+        tables.append(_Table(rows))
+    return tables
+
+
 def read_plan(
     data: bytes, filename: str, year: int, dictionary: Dictionary = DEFAULT_ABBREVIATIONS
 ) -> Plan:
@@ -1148,6 +1240,8 @@ def read_plan(
     try:
         if b"%PDF-" in data[:1024]:
             return _read_tables(_pdf_tables(data), year, dictionary)
+        if data.startswith(_IMAGE_MAGICS):
+            return _read_tables(_image_tables(data), year, dictionary)
         if data.startswith(b"PK\x03\x04"):
             try:
                 with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -1169,6 +1263,6 @@ def read_plan(
             raise PlanReadError(f"{name}: {error}") from error
         raise
     raise PlanReadError(
-        f"Не удалось распознать формат файла {name}: поддерживаются DOCX, PDF с текстовым слоем, "
-        "XLSX и текстовая выгрузка таблицы."
+        f"Не удалось распознать формат файла {name}: поддерживаются DOCX, PDF, XLSX, "
+        "текстовая выгрузка таблицы и сканы (PDF, PNG, JPEG, TIFF)."
     )

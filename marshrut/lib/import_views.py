@@ -115,6 +115,10 @@ def apply(request: HttpRequest, pk: str, kind: str) -> HttpResponse:
     """Queue the apply of a checked batch; a second click (or a refused file) is turned away."""
     batch = get_batch_for_user(request.user, pk, kind)
     importer = batch.importer
+    why = importer.waiting(batch) if importer.waiting else None
+    if why and batch.status == ImportBatch.Status.CHECKED:
+        messages.warning(request, why)
+        return redirect(urls_of(importer, batch)["page"])
     if importer.apply_in_request and claim_apply(batch):
         run_apply(batch, request.user)
         if batch.status == ImportBatch.Status.APPLIED:

@@ -180,6 +180,10 @@ class Importer:
     context: Callable[[ImportBatch], dict[str, Any]] = lambda batch: {}
     # What the batch page adds for the user who looks (forms that depend on their rights).
     user_context: Callable[[Any, ImportBatch], dict[str, Any]] | None = None
+    # Why a checked batch may not be applied yet — the operator has something to do on its page
+    # first (confirm rows read from a scan); ``None`` when it may. The apply button is refused
+    # with this message and the batch stays checked.
+    waiting: Callable[[ImportBatch], str | None] | None = None
 
     def text(self, key: str) -> str:
         return str(self.texts.get(key, TEXTS[key]))

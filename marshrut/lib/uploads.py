@@ -38,6 +38,7 @@ FORMAT_NAMES = {
     "doc": gettext_lazy("документ Word 97–2003 (DOC)"),
     "jpeg": gettext_lazy("изображение JPEG"),
     "png": gettext_lazy("изображение PNG"),
+    "tiff": gettext_lazy("изображение TIFF"),
     "text": gettext_lazy("текст"),
     "zip": gettext_lazy("ZIP-архив"),
     "exe": gettext_lazy("программа"),
@@ -57,6 +58,8 @@ EXTENSION_FORMATS = {
     "jpg": "jpeg",
     "jpeg": "jpeg",
     "png": "png",
+    "tif": "tiff",
+    "tiff": "tiff",
     "txt": "text",
     "csv": "text",
     "tsv": "text",
@@ -96,7 +99,7 @@ class Policy:
         return ",".join(f".{e}" for e in self.extensions)
 
     def describe(self) -> str:
-        return ", ".join(e.upper() for e in self.extensions if e not in ("jpeg", "yml"))
+        return ", ".join(e.upper() for e in self.extensions if e not in ("jpeg", "yml", "tif"))
 
 
 # Evidence and documents people attach for others to read.
@@ -107,8 +110,12 @@ EVIDENCE = Policy(
 )
 # Tables read by an import (registry, campaign results, events).
 TABLE = Policy(("xlsx", "xls", "ods", "csv", "txt", "tsv"), "IMPORT_MAX_BYTES", content="table")
-# Roadmap documents.
-PLAN_DOCUMENT = Policy(("docx", "xlsx", "xls", "pdf", "txt"), "IMPORT_MAX_BYTES", content="reader")
+# Roadmap documents, and their scans (read by OCR).
+PLAN_DOCUMENT = Policy(
+    ("docx", "xlsx", "xls", "pdf", "txt", "png", "jpg", "jpeg", "tif", "tiff"),
+    "IMPORT_MAX_BYTES",
+    content="reader",
+)
 # Criteria catalogues (YAML; JSON is YAML too).
 CATALOGUE = Policy(("yaml", "yml", "json", "txt"), "CRITERIA_MAX_BYTES")
 
@@ -144,6 +151,8 @@ def sniff(data: bytes) -> str | None:
         return "jpeg"
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
         return "png"
+    if head.startswith((b"II*\x00", b"MM\x00*")):
+        return "tiff"
     if head.startswith(b"GIF8"):
         return "gif"
     if head.startswith(b"MZ") or head.startswith(b"\x7fELF"):

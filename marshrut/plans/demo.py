@@ -282,6 +282,40 @@ def build_demo(region: Region, stdout: Any) -> None:
     stdout.write(
         f"Дорожные карты: {Plan.objects.filter(region=region).count()} (добавлено сейчас — {added})."
     )
+    _scanned_draft(region, stdout)
+
+
+def _scanned_draft(region: Region, stdout: Any) -> None:
+    """A scanned order read by OCR and left as a draft: its doubtful rows wait for the operator."""
+    from marshrut.kernels import ocr
+    from marshrut.lib.imports import ImportBatch
+    from marshrut.plans import demo_scan
+
+    if ImportBatch.objects.filter(
+        region=region, kind=importer.KIND, filename=demo_scan.FILENAME
+    ).exists():
+        return
+    data = demo_scan.scanned_order_png() if ocr.available() else None
+    if data is None:
+        stdout.write("Скан дорожной карты не добавлен: на сервере нет Tesseract или шрифтов.")
+        return
+    params = importer.params_of(
+        level=Level.REGION,
+        year=YEAR,
+        title="Дорожная карта из скана приказа",
+        owner={"region": region},
+    )
+    batch, report = importer.create_batch(
+        None, data, demo_scan.FILENAME, region=region, params={**params, "source": Source.DEMO}
+    )
+    if not report.ok:
+        stdout.write(f"Скан дорожной карты не прочитан: {batch.problem_list() or report.problems}")
+        return
+    summary = batch.counts.get("summary", {})
+    stdout.write(
+        f"Черновик из скана «{demo_scan.FILENAME}»: строк {summary.get('rows', 0)}, ждут проверки "
+        f"по документу — {summary.get('scan_unconfirmed', 0)} (Дорожные карты → Загрузить документ)."
+    )
 
 
 # Typical measures for the indicators where the demo schools fall short most often

@@ -161,6 +161,9 @@ class DraftRowForm(StyledMixin, forms.Form):
         for key in ROW_TEXT_FIELDS:
             row[key] = data[key].strip()
         row["deadline_texts"] = [data[f"deadline_{n}"].strip() for n in range(len(self.labels))]
+        if row.get("scan"):
+            # The operator compared the row with the document: a scanned row is confirmed.
+            row["scan"] = {**row["scan"], "confirmed": True}
         return row
 
 

@@ -44,6 +44,7 @@ from marshrut.orgs.roles import Cap
 from marshrut.plans.forms import MappingForm, UploadForm
 from marshrut.plans.importing import (
     ImportRefused,
+    confirm_scan_rows,
     dictionary_for,
     doubtful_rows,
     draft_from_plan,
@@ -52,6 +53,7 @@ from marshrut.plans.importing import (
     reparse_row,
     row_flags,
     sniff,
+    unconfirmed_message,
     unmapped_names,
 )
 from marshrut.plans.models import Level, Plan, Programme
@@ -246,14 +248,22 @@ def apply(user: Any, data: bytes, batch: ImportBatch, progress: Progress, prepar
 
     # The corrections saved up to the claim (later ones are refused): read them as stored.
     batch.params = ImportBatch.objects.values_list("params", flat=True).get(pk=batch.pk)
-    try:
-        draft = read_draft(data, batch)
-    except ImportRefused as e:
-        raise Rejected(refused(e.message)) from None
+    stored = batch.counts.get("draft", {})
+    if stored.get("scanned"):
+        # A scan is not read again: OCR is slow, and the operator confirmed what it read then.
+        draft = dict(stored)
+    else:
+        try:
+            draft = read_draft(data, batch)
+        except ImportRefused as e:
+            raise Rejected(refused(e.message)) from None
     # The operator's corrections, when there are any, are what they saw and confirmed.
     if "rows" in batch.params:
         draft["rows"] = batch.params["rows"]
         draft["mappings"] = batch.params.get("mappings", {})
+    waiting = unconfirmed_message(draft["rows"])
+    if waiting:
+        raise Rejected(refused(waiting))
     report = report_of(batch, draft)
     if not report.ok:
         raise Rejected(report)
@@ -327,6 +337,17 @@ def preview_sections(batch: ImportBatch) -> list[tuple[str, str, list[dict[str, 
             sections.append((key[0], key[1], []))
         sections[-1][2].append(view)
     return sections
+
+
+def waiting(batch: ImportBatch) -> str | None:
+    """Why the draft may not be saved yet: rows read from a scan with low confidence."""
+    return unconfirmed_message(batch.counts.get("draft", {}).get("rows", []))
+
+
+def do_confirm_scan_rows(batch: ImportBatch, indexes: Sequence[int]) -> ImportBatch:
+    """Mark the scanned rows at ``indexes`` as compared with the document by the operator."""
+    rows = confirm_scan_rows(batch.counts.get("draft", {}).get("rows", []), indexes)
+    return do_update_draft_rows(batch, rows)
 
 
 def mapping_form(user: Any, batch: ImportBatch, data: Any = None) -> MappingForm | None:
@@ -424,6 +445,7 @@ PLANS = Importer(
     done=lambda batch: reverse("plans:plan_detail", args=[batch.counts["plan"]]),
     context=context,
     user_context=user_context,
+    waiting=waiting,
     texts={
         "upload": _("Прочитать документ"),
         "checking": _("Документ читается…"),

@@ -1,9 +1,14 @@
 """Roadmap documents → a draft the operator checks and corrects → the rows of a plan.
 
-The kernel (:mod:`marshrut.kernels.plan_reader`) reads DOCX, PDF and the seeds' text form, and
-:func:`marshrut.kernels.tables.read_sheets` reads spreadsheets; this module decides what may be
-uploaded at all (by content, never by name), turns the kernel's plan into a JSON draft that keeps
-every source text beside what was read from it, and re-reads a row after the operator edits it.
+The kernel (:mod:`marshrut.kernels.plan_reader`) reads DOCX, PDF, the seeds' text form and scans
+(through :mod:`marshrut.kernels.ocr`), and :func:`marshrut.kernels.tables.read_sheets` reads
+spreadsheets; this module decides what may be uploaded at all (by content, never by name), turns
+the kernel's plan into a JSON draft that keeps every source text beside what was read from it,
+and re-reads a row after the operator edits it.
+A row read from a scan carries ``scan`` (the OCR confidence of the row and of each field); a
+field under :data:`marshrut.kernels.confidence.SCAN_THRESHOLD` is one more doubt in the row's
+``confidence`` (so the row comes among those to check first), and the row waits for the
+operator's confirmation before the plan is saved.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from marshrut.kernels.confidence import Confidence, field_doubts, row_score
+from marshrut.kernels.confidence import Confidence, field_doubts, row_score, scan_doubts
 from marshrut.kernels.deadlines import parse_deadline
 from marshrut.kernels.plan_reader import Plan as ParsedPlan
 from marshrut.kernels.plan_reader import PlanReadError, read_plan, read_plan_rows
@@ -26,13 +31,16 @@ from marshrut.lib.uploads import PLAN_DOCUMENT, refusal
 from marshrut.orgs.models import Region
 from marshrut.plans.models import Organisation
 
-KINDS = ("docx", "xlsx", "xls", "pdf", "txt")
+KINDS = ("docx", "xlsx", "xls", "pdf", "txt", "image")
 # A date column of the federal schedule in a ШНОР roadmap: «Срок исполнения (федеральный
 # уровень)», «Сроки ФИОКО», «Срок (Минпросвещения России)»; any other is the region's own.
 FEDERAL_LABEL = re.compile(r"федерал|фиоко|минпрос|\bрф\b|российской\s+федерации", re.I)
 DEFAULT_LABEL = "Сроки"
 
-MSG_ARCHIVE = "Архивы не принимаются. Распакуйте архив и загрузите сам документ: DOCX, XLSX, XLS, PDF или TXT."
+MSG_ARCHIVE = (
+    "Архивы не принимаются. Распакуйте архив и загрузите сам документ: DOCX, XLSX, XLS, PDF, TXT "
+    "или скан (PNG, JPEG, TIFF)."
+)
 MSG_MACROS = (
     "Документы с макросами (DOCM, XLSM) не принимаются. Сохраните файл как обычный документ "
     "Word (*.docx) или книгу Excel (*.xlsx) и загрузите его снова."
@@ -41,7 +49,16 @@ MSG_DOC = (
     "Формат DOC (Word 97–2003) не поддерживается. Откройте файл в Word и сохраните как "
     "«Документ Word (*.docx)»."
 )
-MSG_UNKNOWN = "Не удалось распознать формат файла: принимаются DOCX, XLSX, XLS, PDF и TXT."
+MSG_UNKNOWN = (
+    "Не удалось распознать формат файла: принимаются DOCX, XLSX, XLS, PDF, TXT и сканы (PNG, "
+    "JPEG, TIFF)."
+)
+MSG_UNCONFIRMED = (
+    "Дорожная карта не сохранена: строки, распознанные по скану с низкой уверенностью, не "
+    "подтверждены (%(rows)s). Сверьте их с документом и отметьте «Проверено» или исправьте."
+)
+
+_IMAGE_MAGICS = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
 
 _ARCHIVE_MAGICS = (b"Rar!", b"7z\xbc\xaf\x27\x1c", b"\x1f\x8b", b"BZh", b"\xfd7zXZ")
 
@@ -87,6 +104,8 @@ def sniff(data: bytes) -> str:
         return "xls"
     if data.startswith(_ARCHIVE_MAGICS):
         raise ImportRefused(MSG_ARCHIVE)
+    if data.startswith(_IMAGE_MAGICS):
+        return "image"
     for encoding in ("utf-8-sig", "cp1251", "utf-16"):
         try:
             text = data.decode(encoding)
@@ -143,10 +162,18 @@ class Flags:
     no_deadline: bool
     unmapped: list[str]
     no_title: bool
+    # Read from a scan with a field under the scan threshold, not yet confirmed by the operator.
+    scan_unconfirmed: bool = False
 
     @property
     def any(self) -> bool:
-        return self.unknown_deadline or self.no_deadline or bool(self.unmapped) or self.no_title
+        return (
+            self.unknown_deadline
+            or self.no_deadline
+            or bool(self.unmapped)
+            or self.no_title
+            or self.scan_unconfirmed
+        )
 
 
 def is_federal_label(label: str) -> bool:
@@ -205,12 +232,14 @@ def draft_from_plan(plan: ParsedPlan, *, kind: str = "") -> dict[str, Any]:
                     "source": source,
                     "source_row": item.source_row,
                     "doubts": [doubt.to_dict() for doubt in item.doubts],
+                    **scan_fields(item.scan_confidence),
                 }
             )
             rows[-1]["confidence"] = confidence_of(rows[-1])
     return {
         "year": plan.year,
         "kind": kind,
+        "scanned": any("scan" in row for row in rows),
         "labels": labels,
         "columns": [{"role": c.role, "label": c.label} for c in plan.columns],
         "rows": rows,
@@ -223,17 +252,90 @@ def draft_from_plan(plan: ParsedPlan, *, kind: str = "") -> dict[str, Any]:
 def confidence_of(row: Mapping[str, Any]) -> dict[str, Any]:
     """A draft row's confidence: what the reader recorded while reading, and its fields' doubts.
 
-    The structural doubts (a row joined across a page break, a cell read from a scan) stay as
-    read; the fields' doubts are judged again from the row as it is now, so a correction clears
-    them.
+    The structural doubts (a row joined across a page break) stay as read; the fields' doubts
+    are judged again from the row as it is now, so a correction clears them. A scanned row's
+    fields read under the scan threshold are doubts too (their reason «распознано по скану,
+    уверенность N %», marked ``scan``) until the operator confirms or corrects the row.
     """
     doubts = [Confidence.from_dict(doubt) for doubt in row.get("doubts", [])]
     doubts += field_doubts(row)
-    doubts.sort(key=lambda doubt: doubt.score)
+    scan = row.get("scan") or {}
+    scanned = [] if scan.get("confirmed") else scan_doubts(scan.get("fields", {}))
+    reasons = [(doubt, False) for doubt in doubts] + [(doubt, True) for doubt in scanned]
+    reasons.sort(key=lambda pair: pair[0].score)
     return {
-        "score": round(row_score(doubts), 2),
-        "reasons": [doubt.to_dict() for doubt in doubts],
+        "score": round(row_score(doubts + scanned), 2),
+        "reasons": [
+            {**doubt.to_dict(), "scan": True} if is_scan else doubt.to_dict()
+            for doubt, is_scan in reasons
+        ],
     }
+
+
+# --- scans: the OCR's confidence and the operator's confirmation ---------------------------------
+
+# The fields of a row by the kernel's column roles, as the preview names them.
+SCAN_FIELDS = {
+    "number": "номер",
+    "title": "мероприятие",
+    "deadline": "сроки",
+    "responsible": "ответственные",
+    "result": "результат",
+    "indicator": "показатель",
+    "unit": "единица измерения",
+    "value": "значение",
+    "deadline_end": "срок окончания",
+}
+
+
+def scan_fields(confidence: Mapping[str, float] | None) -> dict[str, Any]:
+    """A scanned item's ``scan`` entry for its draft row: the confidence of the row (its weakest
+    field), of each field, whether a field is in doubt (under the scan threshold), and the
+    operator's confirmation."""
+    if confidence is None:
+        return {}
+    fields = {role: round(value, 3) for role, value in confidence.items()}
+    return {
+        "scan": {
+            "confidence": min(fields.values(), default=1.0),
+            "fields": fields,
+            "low": bool(scan_doubts(fields)),
+            "confirmed": False,
+        }
+    }
+
+
+def scan_unconfirmed(row: Mapping[str, Any]) -> bool:
+    scan = row.get("scan") or {}
+    return bool(scan.get("low")) and not scan.get("confirmed")
+
+
+def confirm_scan_rows(
+    rows: Iterable[Mapping[str, Any]], indexes: Iterable[int]
+) -> list[dict[str, Any]]:
+    """The rows with the scanned ones at ``indexes`` marked confirmed by the operator."""
+    chosen = set(indexes)
+    confirmed = []
+    for index, row in enumerate(rows):
+        row = dict(row)
+        if index in chosen and row.get("scan"):
+            row["scan"] = {**row["scan"], "confirmed": True}
+            row["confidence"] = confidence_of(row)
+        confirmed.append(row)
+    return confirmed
+
+
+def unconfirmed_message(rows: Iterable[Mapping[str, Any]]) -> str | None:
+    """Why a draft may not be saved yet: its low-confidence scanned rows not confirmed."""
+    waiting = [
+        str(row.get("number") or row.get("source_row") or index + 1)
+        for index, row in enumerate(rows)
+        if scan_unconfirmed(row)
+    ]
+    if not waiting:
+        return None
+    shown = ", ".join(waiting[:10]) + (" …" if len(waiting) > 10 else "")
+    return MSG_UNCONFIRMED % {"rows": shown}
 
 
 def reparse_row(
@@ -285,6 +387,7 @@ def row_flags(row: Mapping[str, Any]) -> Flags:
         no_deadline=not kinds,
         unmapped=[r["text"] for r in row.get("responsible", []) if not r["organisation"]],
         no_title=not row.get("title", "").strip(),
+        scan_unconfirmed=scan_unconfirmed(row),
     )
 
 
@@ -310,6 +413,8 @@ def draft_summary(draft: Mapping[str, Any]) -> dict[str, int]:
         "unknown_deadline": sum(f.unknown_deadline for f in flags),
         "no_deadline": sum(f.no_deadline for f in flags),
         "unmapped": sum(bool(f.unmapped) for f in flags),
+        "scanned": sum("scan" in row for row in rows),
+        "scan_unconfirmed": sum(f.scan_unconfirmed for f in flags),
         "doubtful": len(doubtful_rows(draft)),
         "lost": len(draft.get("lost", [])),
     }
@@ -321,10 +426,11 @@ def doubtful_rows(draft: Mapping[str, Any]) -> list[tuple[int, Mapping[str, Any]
         (row.get("confidence") or confidence_of(row), index, row)
         for index, row in enumerate(draft.get("rows", []))
     ]
+    # A scanned row waiting for the operator's confirmation is listed whatever its score.
     doubtful = [
         (confidence["score"], index, row)
         for confidence, index, row in scored
-        if confidence["score"] < DOUBTFUL
+        if confidence["score"] < DOUBTFUL or scan_unconfirmed(row)
     ]
     doubtful.sort(key=lambda entry: (entry[0], entry[1]))
     return [(index, row) for _score, index, row in doubtful]

@@ -39,6 +39,7 @@ urlpatterns = [
     ),
     path("import/<uuid:pk>/rows/<int:index>/", views.import_row, name="import_row"),
     path("import/<uuid:pk>/map/", views.import_map, name="import_map"),
+    path("import/<uuid:pk>/confirm/", views.import_confirm, name="import_confirm"),
     path("organisations/", views.organisation_list, name="organisation_list"),
     path("organisations/new/", views.organisation_create, name="organisation_create"),
     path("organisations/<int:pk>/edit/", views.organisation_edit, name="organisation_edit"),

@@ -612,6 +612,27 @@ def import_map(request: HttpRequest, pk: str) -> HttpResponse:
     return redirect("plans:import_preview", pk=batch.pk)
 
 
+@login_required
+@require_POST
+def import_confirm(request: HttpRequest, pk: str) -> HttpResponse:
+    """The operator's confirmation of rows read from a scan with low confidence."""
+    user: Any = request.user
+    batch = get_batch_for_user(user, pk, importer.KIND)
+    indexes = [int(value) for value in request.POST.getlist("row") if value.isdigit()]
+    if not indexes:
+        messages.warning(request, _("Отметьте строки, которые вы сверили с документом."))
+        return redirect("plans:import_preview", pk=batch.pk)
+    waiting = batch.counts.get("summary", {}).get("scan_unconfirmed", 0)
+    try:
+        importer.do_confirm_scan_rows(batch, indexes)
+    except ValidationError as e:
+        messages.warning(request, " ".join(e.messages))
+    else:
+        left = batch.counts.get("summary", {}).get("scan_unconfirmed", 0)
+        messages.success(request, _("Подтверждено строк: %(n)s.") % {"n": waiting - left})
+    return redirect("plans:import_preview", pk=batch.pk)
+
+
 # The organisation dictionary -------------------------------------------------------------------
 
 ORGANISATION_COLUMNS = [

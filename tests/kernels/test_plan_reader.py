@@ -24,6 +24,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl.styles import Font
 
+from marshrut.kernels.ocr import available as ocr_available
 from marshrut.kernels.plan_reader import (
     Plan,
     PlanReadError,
@@ -1155,12 +1156,14 @@ def test_header_without_items_is_refused() -> None:
         read_plan("№\tМероприятие\tСроки\tОтветственный\n".encode(), "empty.txt", 2024)
 
 
-def test_image_only_pdf_is_refused_with_a_clear_message() -> None:
+@pytest.mark.skipif(not ocr_available(), reason="the tesseract command is not installed")
+def test_image_only_pdf_without_a_table_is_refused_with_a_clear_message() -> None:
+    # A page without text goes to OCR (tests/kernels/test_ocr.py); here it holds no table.
     pdf = FPDF()
     pdf.add_page()
     pdf.rect(20, 20, 100, 60, style="F")
     data = bytes(pdf.output())
-    with pytest.raises(PlanReadError, match="PDF не содержит текстового слоя"):
+    with pytest.raises(PlanReadError, match="похож на скан, но таблицы на нём распознать не"):
         read_plan(data, "scan.pdf", 2024)
 
 

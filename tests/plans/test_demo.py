@@ -8,11 +8,12 @@ import hashlib
 import io
 
 from marshrut.diagnostics.models import Deficit
+from marshrut.kernels import ocr
 from marshrut.lib.imports import ImportBatch
-from marshrut.plans import demo_documents
+from marshrut.plans import demo_documents, demo_scan
 from marshrut.plans.actions import drafted_roadmap
 from marshrut.plans.demo import build_demo
-from marshrut.plans.importing import read_document
+from marshrut.plans.importing import doubtful_rows, read_document
 from marshrut.plans.models import Level, Measure, Plan, PlanItem, ProgressReport
 from tests.conftest import World
 
@@ -40,13 +41,25 @@ def test_demo_is_built_once(world: World) -> None:
         PlanItem.objects.count(),
         ProgressReport.objects.count(),
     ) == counts
-    # The regional roadmap, applied, and the municipal draft waiting for checking.
-    assert ImportBatch.objects.filter(kind="plans").count() == 2
+    # The regional roadmap, applied; the municipal draft and (with Tesseract) the scanned order
+    # waiting for checking — each once.
+    documents = ImportBatch.objects.filter(kind="plans")
+    assert documents.filter(filename=demo_documents.FILENAME).count() == 1
+    assert documents.filter(filename=demo_documents.DRAFT_FILENAME).count() == 1
+    if ocr.available():
+        # The scanned order stays a draft: its doubtful rows wait for the operator, and they are
+        # among the rows the preview puts first for checking.
+        (scan,) = documents.filter(filename=demo_scan.FILENAME)
+        assert scan.status == ImportBatch.Status.CHECKED and scan.counts["draft"]["scanned"]
+        assert len(scan.counts["draft"]["rows"]) == 4
+        waiting = {i for i, row in enumerate(scan.counts["draft"]["rows"]) if row["scan"]["low"]}
+        assert waiting and waiting <= {i for i, _row in doubtful_rows(scan.counts["draft"])}
+        assert documents.count() == 3
+    else:
+        assert documents.count() == 2
 
 
 def test_demo_leaves_a_draft_whose_preview_shows_what_to_check_first(world: World) -> None:
-    from marshrut.plans.importing import doubtful_rows
-
     build_demo(world.region, io.StringIO())
     batch = ImportBatch.objects.get(kind="plans", filename=demo_documents.DRAFT_FILENAME)
     assert batch.status == ImportBatch.Status.CHECKED

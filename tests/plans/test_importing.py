@@ -92,6 +92,8 @@ def test_the_draft_keeps_source_texts_and_flags_unknown_names(seed_bytes) -> Non
         "unknown_deadline": 0,
         "no_deadline": 0,
         "unmapped": 1,
+        "scanned": 0,
+        "scan_unconfirmed": 0,
         # Six rows joined across page breaks and the one with the unknown name.
         "doubtful": 7,
         "lost": 0,
@@ -141,7 +143,8 @@ def test_an_edited_row_is_read_again_and_an_unknown_deadline_is_flagged() -> Non
             ),
             MSG_MACROS,
         ),
-        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "Не удалось распознать формат"),
+        # An image is a scan for OCR (tests/plans/test_scans.py); a broken one is refused.
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "изображение: файл повреждён"),
         (b"PK\x03\x04broken", "Файл повреждён"),
     ],
 )

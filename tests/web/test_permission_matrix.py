@@ -700,6 +700,7 @@ def _merge_app_rows() -> None:
     from tests.matching.matrix_assignment import MATRIX_ASSIGNMENT
     from tests.networks.matrix_networks import MATRIX_NETWORKS
     from tests.notify.matrix_notify import MATRIX_NOTIFY
+    from tests.plans.matrix_scans import MATRIX_SCANS
     from tests.practices.matrix_practices import MATRIX_PRACTICES
     from tests.programmes.matrix_interviews import MATRIX_INTERVIEWS
     from tests.programmes.matrix_programmes import MATRIX_PROGRAMMES
@@ -727,6 +728,7 @@ def _merge_app_rows() -> None:
         MATRIX_EFFECTIVENESS,
         MATRIX_NOTIFY,
         MATRIX_PRACTICES,
+        MATRIX_SCANS,
     ):
         for name, rows in rows_of_app.items():
             MATRIX[name] = [

@@ -12,6 +12,7 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from marshrut.lib.plural import plural
+from marshrut.plans.importing import SCAN_FIELDS
 
 register = template.Library()
 
@@ -102,6 +103,15 @@ def clip(text: str, length: int) -> str:
     """``truncatechars`` without its Unicode normalisation, which cost most of a long page."""
     text = str(text)
     return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+
+
+@register.filter
+def doubt_text(reason: dict[str, Any]) -> str:
+    """A row's doubt for the operator; a field read from a scan is named: «сроки: распознано…»."""
+    if reason.get("scan"):
+        field = str(reason.get("field", ""))
+        return f"{SCAN_FIELDS.get(field, field)}: {reason['reason']}"
+    return str(reason.get("reason", ""))
 
 
 @register.filter
