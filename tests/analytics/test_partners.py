@@ -189,7 +189,8 @@ def test_recommendation_text_lists_the_partners(rw: ReportWorld) -> None:
 def test_report_reads_partners_in_a_fixed_number_of_queries(
     far: ReportWorld, django_assert_max_num_queries: object
 ) -> None:
-    with django_assert_max_num_queries(24):  # type: ignore[operator]
+    # The report's own reads (see test_reports) with the partners found for the risk zone.
+    with django_assert_max_num_queries(30):  # type: ignore[operator]
         report.collect(far.campaign)
 
 

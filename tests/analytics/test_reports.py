@@ -175,9 +175,9 @@ def test_municipal_report_reads_only_its_schools(rw: ReportWorld) -> None:
 def test_report_reads_in_a_fixed_number_of_queries(
     rw: ReportWorld, django_assert_max_num_queries: Any
 ) -> None:
-    # 21: one of them counts the management decisions register (section 10); 8 more read the
-    # effectiveness of mechanisms against the previous campaign (section 8).
-    with django_assert_max_num_queries(29):
+    # 21: one of them counts the management decisions register (section 10); up to 10 more read
+    # the effectiveness of mechanisms against the previous campaign (section 8).
+    with django_assert_max_num_queries(31):
         report.collect(rw.campaign)
 
 
