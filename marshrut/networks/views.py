@@ -10,6 +10,7 @@ small-group rule holds: fewer than five answers show nothing but the count).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -83,6 +84,25 @@ def _form_page(
 # Project groups --------------------------------------------------------------------------------
 
 
+def _saved(request: HttpRequest, form: Any, save: Callable[[Any], Any]) -> tuple[Any, int]:
+    """Save the form's row with ``save``: (the row, 200), or (None, 400 or 409) with the refusal
+    or the error in the form; (None, 200) when nothing was posted."""
+    if request.method != "POST":
+        return None, 200
+    if not form.is_valid():
+        return None, 400  # the form comes back with errors
+    saved = form.save(commit=False)
+    try:
+        save(saved)
+    except StaleEdit as e:
+        form.refuse(e)
+        return None, 409
+    except ValidationError as e:
+        form.add_error(None, e)
+        return None, 400
+    return saved, 200
+
+
 @login_required
 def group_list(request: HttpRequest) -> HttpResponse:
     access.require(request.user, Cap.NETWORK_VIEW)
@@ -125,29 +145,21 @@ def group_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def _group_form(request: HttpRequest, region: Region, group: ProjectGroup | None) -> HttpResponse:
     before = snapshot(group) if group else None
     form = GroupForm(request.POST or None, instance=group, region=region)
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        saved = form.save(commit=False)
-        try:
-            actions.do_save_group(
-                request.user,
-                saved,
-                before=before,
-                version=form.version,
-                events=form.cleaned_data["events"],
-                standard_stages=form.cleaned_data.get("standard_stages", False),
-            )
-        except StaleEdit as e:
-            form.refuse(e)
-            status = 409
-        except ValidationError as e:
-            form.add_error(None, e)
-            status = 400
-        else:
-            messages.success(request, _("Проектная группа сохранена."))
-            return redirect("networks:group_detail", pk=saved.pk)
-    if request.method == "POST" and status == 200:
-        status = 400  # the form came back with errors
+    saved, status = _saved(
+        request,
+        form,
+        lambda obj: actions.do_save_group(
+            request.user,
+            obj,
+            before=before,
+            version=form.version,
+            events=form.cleaned_data["events"],
+            standard_stages=form.cleaned_data.get("standard_stages", False),
+        ),
+    )
+    if saved is not None:
+        messages.success(request, _("Проектная группа сохранена."))
+        return redirect("networks:group_detail", pk=saved.pk)
     return _form_page(
         request, form, group or _("Новая проектная группа"), "networks:group_list", status=status
     )
@@ -209,22 +221,14 @@ def _member_form(
 ) -> HttpResponse:
     before = snapshot(member) if member else None
     form = MemberForm(request.POST or None, instance=member, user=request.user, group=group)
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        saved = form.save(commit=False)
-        try:
-            actions.do_save_member(request.user, saved, before=before, version=form.version)
-        except StaleEdit as e:
-            form.refuse(e)
-            status = 409
-        except ValidationError as e:
-            form.add_error(None, e)
-            status = 400
-        else:
-            messages.success(request, _("Участник группы сохранён."))
-            return redirect("networks:group_detail", pk=group.pk)
-    if request.method == "POST" and status == 200:
-        status = 400  # the form came back with errors
+    saved, status = _saved(
+        request,
+        form,
+        lambda obj: actions.do_save_member(request.user, obj, before=before, version=form.version),
+    )
+    if saved is not None:
+        messages.success(request, _("Участник группы сохранён."))
+        return redirect("networks:group_detail", pk=group.pk)
     return render(
         request,
         "networks/form.html",
@@ -270,22 +274,14 @@ def _stage_form(
 ) -> HttpResponse:
     before = snapshot(stage) if stage else None
     form = StageForm(request.POST or None, instance=stage, group=group)
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        saved = form.save(commit=False)
-        try:
-            actions.do_save_stage(request.user, saved, before=before, version=form.version)
-        except StaleEdit as e:
-            form.refuse(e)
-            status = 409
-        except ValidationError as e:
-            form.add_error(None, e)
-            status = 400
-        else:
-            messages.success(request, _("Этап сохранён."))
-            return redirect("networks:group_detail", pk=group.pk)
-    if request.method == "POST" and status == 200:
-        status = 400  # the form came back with errors
+    saved, status = _saved(
+        request,
+        form,
+        lambda obj: actions.do_save_stage(request.user, obj, before=before, version=form.version),
+    )
+    if saved is not None:
+        messages.success(request, _("Этап сохранён."))
+        return redirect("networks:group_detail", pk=group.pk)
     return render(
         request,
         "networks/form.html",
@@ -443,28 +439,20 @@ def site_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def _site_form(request: HttpRequest, region: Region, site: Site | None) -> HttpResponse:
     before = snapshot(site) if site else None
     form = SiteForm(request.POST or None, instance=site, user=request.user, region=region)
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        saved = form.save(commit=False)
-        try:
-            actions.do_save_site(
-                request.user,
-                saved,
-                before=before,
-                version=form.version,
-                events=form.cleaned_data["events"],
-            )
-        except StaleEdit as e:
-            form.refuse(e)
-            status = 409
-        except ValidationError as e:
-            form.add_error(None, e)
-            status = 400
-        else:
-            messages.success(request, _("Площадка сохранена."))
-            return redirect("networks:site_detail", pk=saved.pk)
-    if request.method == "POST" and status == 200:
-        status = 400  # the form came back with errors
+    saved, status = _saved(
+        request,
+        form,
+        lambda obj: actions.do_save_site(
+            request.user,
+            obj,
+            before=before,
+            version=form.version,
+            events=form.cleaned_data["events"],
+        ),
+    )
+    if saved is not None:
+        messages.success(request, _("Площадка сохранена."))
+        return redirect("networks:site_detail", pk=saved.pk)
     return _form_page(
         request, form, site or _("Новая площадка"), "networks:site_list", status=status
     )
