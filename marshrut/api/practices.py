@@ -23,7 +23,7 @@ from marshrut.practices.models import Practice, Status, get_practice_for_user
 router = Router(tags=["good practices"])
 
 
-class ResultOut(Schema):
+class PracticeResultOut(Schema):
     what: str
     before: float | None
     after: float
@@ -67,7 +67,7 @@ class PracticeOut(Schema):
 
 class PracticeDetailOut(PracticeOut):
     description: str
-    results: list[ResultOut]
+    results: list[PracticeResultOut]
     results_note: str
     contact: str
     authors: list[str]

@@ -33,9 +33,22 @@ TARGET_NAMES: dict[str, Any] = {
     "surveys.criterion": _("критерий экспертизы"),
     "surveys.review": _("экспертное заключение"),
     "surveys.score": _("оценка эксперта"),
+    "notify.botcursor": _("позиция чтения обновлений бота"),
 }
 # Russian names for keys written by hand and for fields declared without a verbose name.
 KEY_LABELS: dict[str, Any] = {
+    "accepted_by": _("кем принято"),
+    "run": _("распределение партнёров"),
+    "group": _("проектная группа"),
+    "added_at": _("когда добавлено"),
+    "added_by": _("кем добавлено"),
+    "search_document": _("текст для поиска"),
+    "practice": _("практика"),
+    "kind": _("вид"),
+    "code": _("код"),
+    "notification": _("уведомление"),
+    "name": _("название"),
+    "offset": _("номер последнего прочитанного обновления"),
     "participants": _("участники"),
     "participant": _("участник"),
     "invitations": _("приглашения"),

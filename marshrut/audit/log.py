@@ -23,6 +23,8 @@ SECRET_FIELDS: dict[str, frozenset[str]] = {
     "surveys.survey": frozenset({"token"}),
     "surveys.invitation": frozenset({"token"}),
     "surveys.review": frozenset({"token"}),
+    # The one-time code that links a person's Telegram chat.
+    "notify.telegramlink": frozenset({"code"}),
 }
 REDACTED = "[скрыто]"
 

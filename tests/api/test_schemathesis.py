@@ -57,6 +57,8 @@ def _one_transaction() -> Iterator[None]:
 
 
 def _real_ids(api_world: ApiWorld) -> dict[str, list[int]]:
+    from tests.practices.factories import practice
+
     """Ids of demo rows by the path segment before ``{pk}``."""
     w = api_world.world
     result = Result.objects.filter(campaign__region=w.region).order_by("pk").first()
@@ -82,6 +84,8 @@ def _real_ids(api_world: ApiWorld) -> dict[str, list[int]]:
         "surveys": list(Survey.objects.filter(region=w.region).values_list("pk", flat=True)),
         "evidence": list(Evidence.objects.values_list("pk", flat=True)[:2]),
         "decisions": [decision.pk],
+        # A published practice of the region, for the practice card.
+        "practices": [practice(w.s1, title="Наставничество").pk],
         "decision-evidence": [decision_evidence.pk],
         "campaign_pk": [result.campaign_id],
         "school_pk": [result.school_id],

@@ -25,7 +25,7 @@ def test_school_fills_by_keyboard_autosaves_and_submits(
     campaign = campaign_for(world)
     sub = campaign.submissions.get(school=world.s1)
     login(page, live_server.url, "school")
-    page.get_by_role("link", name="Самодиагностика").click()
+    page.get_by_role("link", name="Самодиагностика", exact=True).click()
     page.get_by_role("link", name="Заполнить").click()
     expect(page.locator("[data-testid=illustrative]").first).to_be_visible()
     # Keyboard only: focus the «да» of the first indicator and press Space.
